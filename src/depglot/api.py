@@ -1,0 +1,132 @@
+"""The library entry points, named like ``json``/``tomllib``: glue only, never prints.
+
+>>> import depglot
+>>> m = depglot.loads("requests>=2.32\\n", "requirements")
+>>> depglot.dumps(m, "pipfile").text  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import registry
+from .errors import ParseError
+from .format import Feature, ReadOptions, WriteOptions
+from .ir.model import Manifest
+from .ir.select import Selection, select
+from .report import Report
+from .span import Span
+
+__all__ = ["Conversion", "load", "loads", "dumps", "convert", "decode", "read_text", "Selection"]
+
+
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    """The result of writing a manifest: the text, the manifest that was written, and what was lost."""
+
+    text: str
+    manifest: Manifest
+    report: Report = field(default_factory=Report)
+    format: str = ""
+
+
+def decode(data: bytes, path: str | None = None) -> str:
+    """Strict UTF-8 (a BOM stays in the text as ``\\ufeff`` so writers can give the same bytes back)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError(
+            f"not valid UTF-8 at byte offset {exc.start} ({exc.reason})",
+            span=Span(file=path),
+            hint="save the file as UTF-8",
+        ) from None
+
+
+def read_text(path: str | os.PathLike[str], fmt_name: str | None = None) -> tuple[str, str]:
+    """(text, format name) of a file, decoded the way its format's tool decodes it."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        from .errors import DepglotError
+
+        raise DepglotError(f"cannot read {os.fspath(path)}: {exc.strerror or exc}") from None
+    if fmt_name is None:
+        head = data[:8192].decode("utf-8", errors="replace")
+        fmt = registry.detect(p, head)
+    else:
+        fmt = registry.get(fmt_name)
+    decoder = getattr(fmt, "decode", None)
+    text = decoder(data, os.fspath(path)) if decoder is not None else decode(data, os.fspath(path))
+    return text, fmt.full_name
+
+
+def load(
+    path: str | os.PathLike[str],
+    format: str | None = None,
+    *,
+    follow_includes: bool = False,
+    allow_outside: bool = False,
+    root: str | os.PathLike[str] | None = None,
+) -> Manifest:
+    """Read a manifest file; ``format=None`` detects it from the file name and content."""
+    text, name = read_text(path, format)
+    options = ReadOptions(
+        path=os.fspath(path),
+        follow_includes=follow_includes,
+        allow_outside=allow_outside,
+        root=os.fspath(root) if root is not None else None,
+    )
+    return registry.get(name).read(text, options)
+
+
+def loads(text: str, format: str, *, path: str | None = None, **read_options: object) -> Manifest:
+    """Read a manifest from text in the named format."""
+    options = ReadOptions(path=path, **read_options)  # type: ignore[arg-type]
+    return registry.get(format).read(text, options)
+
+
+def dumps(
+    manifest: Manifest,
+    format: str,
+    base: str | None = None,
+    *,
+    selection: Selection | None = None,
+    **write_options: object,
+) -> Conversion:
+    """Write ``manifest`` in ``format``; with ``base`` (the existing text), edit it in place.
+
+    Returns the text, the manifest as written (after group selection) and a :class:`Report` of every loss:
+    the reader's interpretations, features the target lacks, and the writer's own.
+    """
+    fmt = registry.get(format)
+    report = Report(manifest.losses)
+    selection = selection or Selection()
+    groupless = Feature.GROUPS not in fmt.features
+    if groupless and (len(manifest.groups) > 1 or not selection.is_default):
+        manifest = select(manifest, selection, report)
+    elif not selection.is_default:
+        manifest = select(manifest, selection, report)
+    from .ir.features import preflight
+
+    preflight(manifest, fmt.full_name, fmt.features, report)
+    options = WriteOptions(**write_options)  # type: ignore[arg-type]
+    text = fmt.write(manifest, base=base, report=report, options=options)
+    return Conversion(text, manifest, report, fmt.full_name)
+
+
+def convert(
+    text: str,
+    from_format: str,
+    to_format: str,
+    base: str | None = None,
+    *,
+    path: str | None = None,
+    selection: Selection | None = None,
+    **write_options: object,
+) -> Conversion:
+    """Read ``text`` as ``from_format`` and write it as ``to_format`` (optionally into ``base``)."""
+    manifest = loads(text, from_format, path=path)
+    return dumps(manifest, to_format, base, selection=selection, **write_options)

@@ -1,0 +1,47 @@
+"""The IR: one shared model every format plugin reads into and writes from."""
+
+from .model import (
+    MAIN,
+    Group,
+    GroupKind,
+    Index,
+    IndexRef,
+    IndexRole,
+    LocalPath,
+    Lock,
+    LockedPackage,
+    LockFile,
+    Manifest,
+    Option,
+    Project,
+    Raw,
+    Requirement,
+    Source,
+    Url,
+    Vcs,
+    canonical_name,
+)
+from .versions import VersionSpec
+
+__all__ = [
+    "MAIN",
+    "Group",
+    "GroupKind",
+    "Index",
+    "IndexRef",
+    "IndexRole",
+    "LocalPath",
+    "Lock",
+    "LockedPackage",
+    "LockFile",
+    "Manifest",
+    "Option",
+    "Project",
+    "Raw",
+    "Requirement",
+    "Source",
+    "Url",
+    "Vcs",
+    "VersionSpec",
+    "canonical_name",
+]

@@ -1,0 +1,150 @@
+"""Preflight: which features a manifest uses, and the losses a target that lacks them must report.
+
+Each :class:`~depglot.format.Feature` has one loss code and severity. Writers only write what they can hold;
+this module reports everything else once, with the span of each entry that used it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..format import Feature
+from ..report import Report, Severity
+from ..span import Span
+from .model import GroupKind, IndexRef, IndexRole, LocalPath, Manifest, Requirement, Url, Vcs
+
+__all__ = ["FEATURE_LOSSES", "FeatureLoss", "uses", "preflight"]
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureLoss:
+    code: str
+    severity: Severity
+    what: str  # "{subject} <what>; {target} cannot hold it"
+
+
+FEATURE_LOSSES: dict[Feature, FeatureLoss] = {
+    Feature.GROUPS: FeatureLoss("groups-flattened", Severity.INFO, "is in a group"),
+    Feature.EXTRAS: FeatureLoss("extras-dropped", Severity.ERROR, "is an optional extra"),
+    Feature.OPTIONAL_GROUPS: FeatureLoss("optional-group-dropped", Severity.WARNING, "is an optional group"),
+    Feature.GROUP_INCLUDES: FeatureLoss("group-include-expanded", Severity.INFO, "includes another group"),
+    Feature.REQUIREMENT_EXTRAS: FeatureLoss("requirement-extras-dropped", Severity.ERROR, "requests extras"),
+    Feature.MARKERS: FeatureLoss("marker-dropped", Severity.ERROR, "has an environment marker"),
+    Feature.VCS: FeatureLoss("vcs-dropped", Severity.ERROR, "comes from a VCS repository"),
+    Feature.LOCAL_PATH: FeatureLoss("path-dropped", Severity.ERROR, "comes from a local path"),
+    Feature.URL: FeatureLoss("url-dropped", Severity.ERROR, "comes from a direct URL"),
+    Feature.EDITABLE: FeatureLoss("editable-dropped", Severity.WARNING, "is installed editable"),
+    Feature.HASHES: FeatureLoss("hashes-dropped", Severity.WARNING, "has hashes"),
+    Feature.PER_PACKAGE_INDEX: FeatureLoss("per-package-index-dropped", Severity.WARNING, "names an index"),
+    Feature.INDEXES: FeatureLoss("index-dropped", Severity.ERROR, "is a package index"),
+    Feature.INDEX_NAMES: FeatureLoss("index-name-dropped", Severity.INFO, "is an index name"),
+    Feature.FIND_LINKS: FeatureLoss("find-links-dropped", Severity.ERROR, "is a find-links location"),
+    Feature.NO_INDEX: FeatureLoss("no-index-dropped", Severity.ERROR, "is --no-index"),
+    Feature.VERIFY_SSL: FeatureLoss("verify-ssl-dropped", Severity.WARNING, "turns TLS verification off"),
+    Feature.PYTHON: FeatureLoss("python-dropped", Severity.WARNING, "is the python constraint"),
+    Feature.PRERELEASES: FeatureLoss("prereleases-dropped", Severity.WARNING, "allows prereleases"),
+    Feature.REQUIREMENT_PRERELEASES: FeatureLoss(
+        "requirement-prereleases-dropped", Severity.WARNING, "allows prereleases"
+    ),
+    Feature.OPTIONAL_REQUIREMENTS: FeatureLoss(
+        "optional-requirement-dropped", Severity.ERROR, "is optional (installed only through an extra)"
+    ),
+    Feature.REQUIREMENT_OPTIONS: FeatureLoss("requirement-options-dropped", Severity.WARNING, "has pip options"),
+    Feature.INSTALLER_OPTIONS: FeatureLoss("installer-option-dropped", Severity.WARNING, "is an installer option"),
+    Feature.INCLUDES: FeatureLoss("include-dropped", Severity.ERROR, "is an included file"),
+    Feature.CHANNELS: FeatureLoss("channels-dropped", Severity.WARNING, "is a conda channel"),
+    Feature.PROJECT_METADATA: FeatureLoss("project-metadata-dropped", Severity.INFO, "is project metadata"),
+    Feature.COMMENTS: FeatureLoss("comments-dropped", Severity.INFO, "has comments"),
+    Feature.LOCK: FeatureLoss("lock-detail-dropped", Severity.WARNING, "is lock detail (files, URLs)"),
+}
+
+
+def _req_features(req: Requirement) -> Iterator[Feature]:
+    if req.extras:
+        yield Feature.REQUIREMENT_EXTRAS
+    if req.marker:
+        yield Feature.MARKERS
+    src = req.source
+    if isinstance(src, Vcs):
+        yield Feature.VCS
+    elif isinstance(src, LocalPath):
+        yield Feature.LOCAL_PATH
+    elif isinstance(src, Url):
+        yield Feature.URL
+    elif isinstance(src, IndexRef):
+        yield Feature.PER_PACKAGE_INDEX
+    if req.editable:
+        yield Feature.EDITABLE
+    if req.hashes:
+        yield Feature.HASHES
+    if req.allow_prereleases:
+        yield Feature.REQUIREMENT_PRERELEASES
+    if req.optional:
+        yield Feature.OPTIONAL_REQUIREMENTS
+    if req.options:
+        yield Feature.REQUIREMENT_OPTIONS
+    if req.comments:
+        yield Feature.COMMENTS
+
+
+def uses(manifest: Manifest) -> Iterator[tuple[Feature, str, Span | None]]:
+    """Every (feature, subject, span) the manifest uses, in document order."""
+    for group in manifest.groups:
+        if group.kind in (GroupKind.GROUP, GroupKind.CATEGORY):
+            yield Feature.GROUPS, group.name, group.span
+        if group.kind is GroupKind.EXTRA:
+            yield Feature.EXTRAS, group.name, group.span
+        if group.optional and group.kind is not GroupKind.EXTRA:
+            yield Feature.OPTIONAL_GROUPS, group.name, group.span
+        if group.includes:
+            yield Feature.GROUP_INCLUDES, group.name, group.span
+        if group.comments:
+            yield Feature.COMMENTS, group.name, group.span
+        for req in group.requirements:
+            for feature in _req_features(req):
+                yield feature, req.name or "<unnamed>", req.span
+    for index in manifest.indexes:
+        subject = index.name or index.url
+        if index.role is IndexRole.FIND_LINKS:
+            yield Feature.FIND_LINKS, subject, index.span
+        else:
+            yield Feature.INDEXES, subject, index.span
+            if index.name:
+                yield Feature.INDEX_NAMES, subject, index.span
+        if index.verify_ssl is False:
+            yield Feature.VERIFY_SSL, subject, index.span
+    if manifest.no_index:
+        yield Feature.NO_INDEX, "--no-index", manifest.span
+    if manifest.python is not None and not manifest.python.is_any:
+        yield Feature.PYTHON, f"python {manifest.python.raw}", manifest.span
+    if manifest.allow_prereleases:
+        yield Feature.PRERELEASES, "the manifest", manifest.span
+    for option in manifest.options:
+        yield Feature.INSTALLER_OPTIONS, f"--{option.name}", option.span
+    for kind, path in manifest.includes:
+        yield Feature.INCLUDES, f"{kind} {path}", manifest.span
+    for channel in manifest.channels:
+        yield Feature.CHANNELS, channel, manifest.span
+    if manifest.project is not None and (manifest.project.metadata or manifest.project.version):
+        yield Feature.PROJECT_METADATA, manifest.project.name or "project", manifest.span
+    if manifest.comments:
+        yield Feature.COMMENTS, "the file", manifest.span
+    if manifest.lock is not None and any(f.url or f.name for p in manifest.lock.packages for f in p.files):
+        yield Feature.LOCK, "the lock", manifest.span
+
+
+def preflight(manifest: Manifest, target: str, supported: frozenset[Feature], report: Report) -> None:
+    """Add one loss per (feature, subject) the manifest uses that ``target`` cannot hold."""
+    for feature, subject, span in uses(manifest):
+        if feature in supported:
+            continue
+        rule = FEATURE_LOSSES[feature]
+        report.add(
+            rule.code,
+            rule.severity,
+            f"{subject!r} {rule.what}; {target} cannot hold it",
+            subject=subject,
+            span=span,
+            data={"feature": feature.value, "target": target},
+        )

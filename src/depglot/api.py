@@ -109,6 +109,10 @@ def dumps(
         manifest = select(manifest, selection, report)
     elif not selection.is_default:
         manifest = select(manifest, selection, report)
+    if Feature.CONDA_PACKAGES not in fmt.features:
+        from .ir.ecosystem import to_pypi
+
+        manifest = to_pypi(manifest, report)
     from .ir.features import preflight
 
     preflight(manifest, fmt.full_name, fmt.features, report)

@@ -46,6 +46,7 @@ class Feature(enum.StrEnum):
     INSTALLER_OPTIONS = "installer-options"  # manifest-wide pip options (--no-binary, --trusted-host, ...)
     INCLUDES = "includes"  # -r / -c references
     CHANNELS = "channels"  # conda channels
+    CONDA_PACKAGES = "conda-packages"  # conda (not PyPI) packages
     PROJECT_METADATA = "project-metadata"
     COMMENTS = "comments"
     LOCK = "lock"  # locked packages with per-file detail

@@ -2,6 +2,7 @@
 
 from .model import (
     MAIN,
+    CondaPackage,
     Group,
     GroupKind,
     Index,
@@ -25,6 +26,7 @@ from .versions import VersionSpec
 
 __all__ = [
     "MAIN",
+    "CondaPackage",
     "Group",
     "GroupKind",
     "Index",

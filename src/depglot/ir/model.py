@@ -26,6 +26,7 @@ __all__ = [
     "LocalPath",
     "Url",
     "Source",
+    "CondaPackage",
     "Requirement",
     "Group",
     "Index",
@@ -112,7 +113,23 @@ class Url:
     subdirectory: str | None = None
 
 
-Source = IndexRef | Vcs | LocalPath | Url
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CondaPackage:
+    """A conda package (from an environment file's ``dependencies``, not its ``pip:`` list).
+
+    The Requirement holding it is named by its PyPI counterpart when the name map knows one (``pypi=True``), else
+    by the conda name. ``spec`` is the MatchSpec exactly as written. Targets outside conda get the PyPI
+    requirement, or a ``conda-only-package`` loss when there is none (``depglot.ir.ecosystem``).
+    """
+
+    name: str  # the conda package name
+    spec: str  # the MatchSpec as written
+    channel: str | None = None
+    build: str | None = None
+    pypi: bool = False  # a PyPI counterpart is known (Requirement.name is it)
+
+
+Source = IndexRef | Vcs | LocalPath | Url | CondaPackage
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

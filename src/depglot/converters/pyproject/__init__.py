@@ -1,0 +1,13 @@
+"""pyproject.toml formats: PEP 621 (with its uv and pdm flavours) and Poetry, over one shared reader.
+
+:func:`~.reader.read_pyproject` reads every table depglot knows (``[project]``, ``[dependency-groups]``,
+``[tool.uv]``, ``[tool.pdm]``, ``[tool.poetry]``) into one Manifest; the format names choose the writer.
+Format classes live in their modules (``pep621.Pep621Format``, ``poetry.PoetryFormat``) so the registry imports
+only what it uses.
+"""
+
+from __future__ import annotations
+
+from .reader import read_pyproject
+
+__all__ = ["read_pyproject"]

@@ -1,0 +1,232 @@
+"""Helpers shared by the pyproject readers and writers (PEP 621, uv, pdm, Poetry).
+
+Reading: :func:`load_toml` (tomllib with a ParseError that has line and column) and :func:`requirement_at`
+(a PEP 508 string at a key path, with its span). Writing: tomlkit helpers that keep the file's own style:
+:func:`set_string_array` (a PEP 508 string array, indented like the file), :func:`inline_table_like`
+(an inline table spaced like its siblings) and :func:`remove_key` (a key together with the comment lines above it).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from typing import TYPE_CHECKING, Any
+
+from ...errors import ParseError
+from ...span import Span
+
+if TYPE_CHECKING:
+    from ...edit.tomlspan import TomlLocator
+    from ...ir.model import Requirement
+
+__all__ = [
+    "BOM",
+    "load_toml",
+    "requirement_at",
+    "split_bom",
+    "newline_of",
+    "array_indent",
+    "set_string_array",
+    "make_string_array",
+    "inline_table_like",
+    "remove_key",
+    "ensure_table",
+]
+
+BOM = "\ufeff"
+_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def split_bom(text: str) -> tuple[str, str]:
+    """(bom, rest): a leading BOM is kept aside so writers can give it back."""
+    if text.startswith(BOM):
+        return BOM, text[1:]
+    return "", text
+
+
+def newline_of(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def load_toml(text: str, file: str | None, *, dialect: str = "toml") -> dict[str, Any]:
+    """tomllib.loads with a :class:`ParseError` carrying the line, column and source line."""
+    _, body = split_bom(text)
+    try:
+        return tomllib.loads(body)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = _TOML_POS.search(msg)
+        line = col = None
+        source = None
+        if m:
+            line, col = int(m.group(1)), int(m.group(2))
+            lines = body.splitlines()
+            source = lines[line - 1] if 0 < line <= len(lines) else None
+            msg = msg[: m.start()].strip()
+        raise ParseError(
+            f"invalid TOML: {msg}",
+            span=Span(file=file, line=line, column=col),
+            source_line=source,
+            dialect=dialect,
+        ) from None
+
+
+def requirement_at(text: str, loc: TomlLocator, *path: str | int) -> Requirement:
+    """Parse the PEP 508 string ``text`` found at ``path``; its span points at the string's line."""
+    from ...dialects.pep508 import parse_requirement
+
+    span = loc.span(*path, needle=text)
+    try:
+        return parse_requirement(text, span=span)
+    except ParseError as exc:
+        if exc.span is None or exc.span.line is None:
+            raise ParseError(
+                exc.message, span=span, source_line=loc.line_text(span.line or 0) or None, dialect="pep508",
+                hint=exc.hint,
+            ) from None
+        raise
+
+
+# --- tomlkit writing helpers -------------------------------------------------------------------------------
+
+
+def array_indent(array: Any, default: str = "    ") -> str:
+    """The indentation of a multi-line tomlkit array's items (``default`` when it has none)."""
+    text = array.as_string()
+    m = re.search(r"\n([ \t]+)\S", text)
+    return m.group(1) if m else default
+
+
+def _is_multiline(array: Any) -> bool:
+    return "\n" in array.as_string()
+
+
+def make_string_array(values: list[Any], *, multiline: bool, indent: str = "    ", newline: str = "\n") -> Any:
+    """A new tomlkit array of strings (or inline tables), one per line when ``multiline``."""
+    import tomlkit
+
+    arr = tomlkit.array()
+    for v in values:
+        arr.append(v)
+    if multiline and values:
+        arr.multiline(True)
+        text = arr.as_string()
+        if indent != "    " or newline != "\n":
+            body = "[" + newline + "".join(f"{indent}{_item_text(v)},{newline}" for v in values) + "]"
+            return tomlkit.parse(f"x = {body}")["x"]
+        return tomlkit.parse(f"x = {text}")["x"]
+    return arr
+
+
+def _item_text(value: Any) -> str:
+    import tomlkit
+
+    if isinstance(value, str):
+        return tomlkit.string(value).as_string()
+    return tomlkit.item(value).as_string()
+
+
+def set_string_array(container: Any, key: str, values: list[str], *, newline: str = "\n") -> bool:
+    """Make ``container[key]`` hold ``values``, editing the existing array in place.
+
+    Items already there keep their text, quoting and comments; removed items go with their comment; new
+    items are inserted in order with the array's indentation. Returns whether anything changed.
+    """
+    existing = container.get(key)
+    if existing is None or not hasattr(existing, "as_string"):
+        many = len(values) > 1
+        container[key] = make_string_array(values, multiline=many, newline=newline)
+        return True
+    current = [str(v) if isinstance(v, str) else v for v in existing]
+    if current == values:
+        return False
+    # Remove items no longer wanted (from the end so indexes stay valid).
+    wanted = list(values)
+    keep_flags = []
+    pool = list(wanted)
+    for v in current:
+        if v in pool:
+            pool.remove(v)
+            keep_flags.append(True)
+        else:
+            keep_flags.append(False)
+    for i in range(len(current) - 1, -1, -1):
+        if not keep_flags[i]:
+            del existing[i]
+    kept = [v for v, k in zip(current, keep_flags, strict=True) if k]
+    # Insert new ones at their place in ``values``.
+    multiline = _is_multiline(existing) or (not kept and len(values) > 1)
+    if not kept:
+        indent = array_indent(existing)
+        container[key] = make_string_array(values, multiline=multiline, indent=indent, newline=newline)
+        return True
+    pos = 0
+    for v in values:
+        if pos < len(kept) and kept[pos] == v:
+            pos += 1
+            continue
+        if v in kept[pos:]:
+            # Order changed: rebuild the array with the same style.
+            indent = array_indent(existing)
+            container[key] = make_string_array(values, multiline=multiline, indent=indent, newline=newline)
+            return True
+        existing.insert(pos, v)
+        kept.insert(pos, v)
+        pos += 1
+    if list(existing) != values:
+        indent = array_indent(existing)
+        container[key] = make_string_array(values, multiline=multiline, indent=indent, newline=newline)
+    return True
+
+
+def inline_table_like(values: dict[str, Any], siblings: Any = None) -> Any:
+    """A tomlkit inline table spaced like the inline tables among ``siblings`` (``{ a = 1 }`` or ``{a = 1}``)."""
+    import tomlkit
+
+    spaced = True
+    if siblings is not None:
+        for v in siblings.values():
+            if isinstance(v, tomlkit.items.InlineTable):
+                spaced = v.as_string().startswith("{ ")
+                break
+    body = ", ".join(f"{_key_text(k)} = {_item_text(v)}" for k, v in values.items())
+    text = f"{{ {body} }}" if spaced and body else f"{{{body}}}"
+    return tomlkit.parse(f"x = {text}")["x"]
+
+
+def _key_text(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _item_text(key)
+
+
+def remove_key(container: Any, key: str) -> None:
+    """Delete ``key`` and the comment lines directly above it (tomlkit would leave them orphaned)."""
+    from tomlkit.items import Comment, Whitespace
+
+    body = getattr(container, "value", container).body if hasattr(container, "value") else container.body
+    idx = None
+    for i, (k, _) in enumerate(body):
+        if k is not None and k.key == key:
+            idx = i
+            break
+    if idx is None:
+        return
+    start = idx
+    while start > 0 and body[start - 1][0] is None and isinstance(body[start - 1][1], Comment):
+        start -= 1
+    for i in range(idx - 1, start - 1, -1):
+        del body[i]
+    del container[key]
+    _ = Whitespace
+
+
+def ensure_table(doc: Any, *path: str, super_table: bool = True) -> Any:
+    """The table at ``path`` in a tomlkit document, created (as ``[a.b]``) when missing."""
+    import tomlkit
+
+    node = doc
+    for i, part in enumerate(path):
+        if part not in node:
+            last = i == len(path) - 1
+            node[part] = tomlkit.table(is_super_table=super_table and not last)
+        node = node[part]
+    return node

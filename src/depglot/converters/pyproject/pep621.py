@@ -1,0 +1,84 @@
+"""The ``pep621`` format: ``[project]`` + PEP 735 ``[dependency-groups]``; flavours ``uv`` and ``pdm``.
+
+``pep621`` writes standard tables only; ``pep621+uv`` (alias ``uv``) adds ``[tool.uv]`` sources, indexes and
+settings; ``pep621+pdm`` (alias ``pdm``) adds ``[[tool.pdm.source]]`` and PDM settings.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ...format import Feature, Format, ReadOptions, WriteOptions
+from .reader import read_pyproject
+
+if TYPE_CHECKING:
+    from ...ir.model import Manifest
+    from ...report import Report
+
+__all__ = ["Pep621Format"]
+
+_BASE_FEATURES = frozenset({
+    Feature.GROUPS,
+    Feature.EXTRAS,
+    Feature.GROUP_INCLUDES,
+    Feature.REQUIREMENT_EXTRAS,
+    Feature.MARKERS,
+    Feature.VCS,
+    Feature.URL,
+    Feature.PYTHON,
+    Feature.PROJECT_METADATA,
+})
+_UV_FEATURES = _BASE_FEATURES | {
+    Feature.LOCAL_PATH,
+    Feature.EDITABLE,
+    Feature.PER_PACKAGE_INDEX,
+    Feature.INDEXES,
+    Feature.INDEX_NAMES,
+    Feature.FIND_LINKS,
+    Feature.NO_INDEX,
+    Feature.PRERELEASES,
+    Feature.OPTIONAL_GROUPS,
+}
+_PDM_FEATURES = _BASE_FEATURES | {
+    Feature.LOCAL_PATH,
+    Feature.INDEXES,
+    Feature.INDEX_NAMES,
+    Feature.FIND_LINKS,
+    Feature.VERIFY_SSL,
+    Feature.PRERELEASES,
+}
+
+_PROJECT = re.compile(r"^\[project\]|^\[dependency-groups\]", re.M)
+
+
+class Pep621Format(Format):
+    name = "pep621"
+    description = "pyproject.toml [project] + PEP 735 [dependency-groups] (flavours: uv, pdm)"
+    filenames = ("pyproject.toml",)
+    flavours = ("uv", "pdm")
+    features = _BASE_FEATURES
+
+    def __init__(self, flavour: str | None = None) -> None:
+        super().__init__(flavour)
+        if flavour == "uv":
+            self.features = _UV_FEATURES  # type: ignore[misc]
+        elif flavour == "pdm":
+            self.features = _PDM_FEATURES  # type: ignore[misc]
+
+    def detect(self, filename: str, head: str) -> int:
+        text = head.lstrip("\ufeff")
+        if not _PROJECT.search(text):
+            return 0
+        score = 30
+        if re.search(r"^\[tool\.poetry[.\]]", text, re.M):
+            score = 10  # the Poetry format scores higher
+        return score
+
+    def read(self, text: str, options: ReadOptions) -> Manifest:
+        return read_pyproject(text, options, format_name=self.full_name)
+
+    def write(self, manifest: Manifest, *, base: str | None, report: Report, options: WriteOptions) -> str:
+        from .writer import write_pyproject
+
+        return write_pyproject(manifest, base=base, report=report, options=options, flavour=self.flavour)

@@ -1,0 +1,129 @@
+"""What every command shares: option types, loss printing, output writing, error handling."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from ..errors import DepglotError
+from ..report import Report, Severity
+
+__all__ = [
+    "FailOn",
+    "OutputFormat",
+    "handle_errors",
+    "print_losses",
+    "threshold",
+    "write_report_json",
+    "emit",
+    "unified_diff",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FailOn = Annotated[
+    str,
+    typer.Option(
+        "--fail-on",
+        help="Exit 1 when a loss at or above this severity is reported: error, warning, info or never.",
+        metavar="LEVEL",
+    ),
+]
+OutputFormat = Annotated[
+    str,
+    typer.Option("--output-format", help="How losses print on stderr: concise, json or github.", metavar="FMT"),
+]
+
+
+def handle_errors(fn: F) -> F:
+    """Turn every DepglotError into its rendered message on stderr and exit code 2 (never a traceback)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except DepglotError as exc:
+            typer.echo(exc.render(), err=True)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def threshold(fail_on: str, strict: bool = False) -> Severity | None:
+    if strict:
+        return Severity.WARNING
+    if fail_on.lower() == "never":
+        return None
+    try:
+        return Severity.parse(fail_on)
+    except ValueError as exc:
+        raise DepglotError(str(exc), hint="use --fail-on error|warning|info|never") from None
+
+
+def print_losses(report: Report, output_format: str) -> None:
+    fmt = output_format.lower()
+    if fmt == "json":
+        sys.stderr.write(report.dumps_json())
+        return
+    if fmt not in ("concise", "github"):
+        raise DepglotError(f"unknown --output-format {output_format!r}", hint="use concise, json or github")
+    for loss in report:
+        typer.echo(loss.github() if fmt == "github" else loss.concise(), err=True)
+
+
+def write_report_json(report: Report, path: str | None) -> None:
+    if not path:
+        return
+    from ..edit.atomic import atomic_write
+
+    atomic_write(path, report.dumps_json().encode("utf-8"))
+
+
+def unified_diff(old: str, new: str, path: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=f"a/{path}", tofile=f"b/{path}"
+        )
+    )
+
+
+def emit(text: str, output: str | None, *, diff: bool, check: bool, current: str | None) -> bool:
+    """Write ``text`` to ``output`` (stdout for None or "-") unless --diff/--check; True when it would change."""
+    to_stdout = output in (None, "-")
+    changed = current != text
+    if check:
+        if changed:
+            typer.echo(f"would change {output if not to_stdout else '<stdout>'}", err=True)
+        return changed
+    if diff:
+        if changed:
+            sys.stdout.write(unified_diff(current or "", text, output if not to_stdout else "<stdout>"))
+        return changed
+    if to_stdout:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        from ..edit.atomic import atomic_write
+
+        assert output is not None
+        atomic_write(output, text.encode("utf-8"))
+    return changed
+
+
+def read_current(path: str | None) -> str | None:
+    """The current text of an output file (None when writing to stdout or when it does not exist yet)."""
+    if path in (None, "-") or not os.path.exists(path):  # type: ignore[arg-type]
+        return None
+    from ..api import decode
+
+    with open(path, "rb") as fh:  # type: ignore[arg-type]
+        return decode(fh.read(), path)

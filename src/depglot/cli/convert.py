@@ -1,0 +1,137 @@
+"""``depglot convert SRC -t TO``: one manifest into another format, with every loss reported."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from ._common import FailOn, OutputFormat, emit, handle_errors, print_losses, read_current, threshold, write_report_json
+
+__all__ = ["register", "convert"]
+
+
+@handle_errors
+def convert(
+    src: Annotated[str, typer.Argument(help="The manifest to read, or - for stdin (then -f is required).")],
+    to: Annotated[str, typer.Option("-t", "--to", help="Target format (see `depglot formats`).")],
+    from_: Annotated[
+        Optional[str], typer.Option("-f", "--from", help="Source format; detected from name and content if omitted.")
+    ] = None,
+    output: Annotated[
+        Optional[str],
+        typer.Option("-o", "--output", help="Write here (- or omitted: stdout). An existing file is edited in place."),
+    ] = None,
+    report_json: Annotated[
+        Optional[str], typer.Option("--report-json", help="Write the loss report as JSON to this file.")
+    ] = None,
+    fail_on: FailOn = "error",
+    strict: Annotated[bool, typer.Option("--strict", help="Shorthand for --fail-on warning.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of the output; write nothing.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 if the output would change; write nothing.")] = False,
+    output_format: OutputFormat = "concise",
+    group: Annotated[list[str], typer.Option("--group", help="Include this group (repeatable).")] = [],  # noqa: B006
+    only_group: Annotated[list[str], typer.Option("--only-group", help="Only this group (repeatable).")] = [],  # noqa: B006
+    all_groups: Annotated[bool, typer.Option("--all-groups", help="Include every group.")] = False,
+    no_dev: Annotated[bool, typer.Option("--no-dev", help="Leave out development groups.")] = False,
+    extra: Annotated[list[str], typer.Option("--extra", help="Include this extra (repeatable).")] = [],  # noqa: B006
+    all_extras: Annotated[bool, typer.Option("--all-extras", help="Include every extra.")] = False,
+    no_hashes: Annotated[bool, typer.Option("--no-hashes", help="Do not write hashes.")] = False,
+    split: Annotated[
+        bool, typer.Option("--split", help="Groupless targets: one layered file per group (needs -o).")
+    ] = False,
+    follow_includes: Annotated[
+        bool, typer.Option("--follow-includes", help="Read -r/-c includes instead of keeping them as references.")
+    ] = False,
+    allow_outside: Annotated[
+        bool, typer.Option("--allow-outside", help="Let includes leave the repository root.")
+    ] = False,
+    index_strategy: Annotated[
+        Optional[str],
+        typer.Option("--index-strategy", help="uv targets: first-index, unsafe-first-match or unsafe-best-match."),
+    ] = None,
+    optional_to: Annotated[
+        str, typer.Option("--optional-to", help="Poetry optional deps without an extra become: extra or group.")
+    ] = "extra",
+    keep_locked: Annotated[
+        bool, typer.Option("--keep-locked", help="Pin to the versions of the lock beside the source.")
+    ] = False,
+) -> None:
+    """Convert SRC to another format. Exit 0 clean, 1 a loss at or above --fail-on, 2 bad input."""
+    from .. import api
+    from ..api import Selection
+    from ..errors import DepglotError
+
+    limit = threshold(fail_on, strict)
+    if src == "-":
+        if not from_:
+            raise DepglotError("reading stdin needs the source format", hint="pass -f/--from FORMAT")
+        data = sys.stdin.buffer.read()
+        text = api.decode(data, "<stdin>")
+        manifest = api.loads(text, from_, path="<stdin>")
+    else:
+        manifest = api.load(src, from_, follow_includes=follow_includes, allow_outside=allow_outside)
+    selection = Selection(
+        groups=tuple(group),
+        only_groups=tuple(only_group),
+        all_groups=all_groups,
+        no_dev=no_dev,
+        extras=tuple(extra),
+        all_extras=all_extras,
+    )
+    write_options = dict(no_hashes=no_hashes, index_strategy=index_strategy, optional_to=optional_to,
+                         keep_locked=keep_locked)
+    if split:
+        changed, report = _split(manifest, to, output, selection, write_options, diff=diff, check=check)
+    else:
+        current = read_current(output)
+        conversion = api.dumps(manifest, to, current, selection=selection, path=output, **write_options)
+        report = conversion.report
+        changed = emit(conversion.text, output, diff=diff, check=check, current=current)
+    print_losses(report, output_format)
+    write_report_json(report, report_json)
+    if (check or diff) and changed:
+        raise typer.Exit(1)
+    if report.fails(limit):
+        raise typer.Exit(1)
+
+
+def _split(manifest, to, output, selection, write_options, *, diff: bool, check: bool):  # type: ignore[no-untyped-def]
+    """requirements.txt + requirements-<group>.txt (each starting with ``-r requirements.txt``)."""
+    from .. import api, registry
+    from ..api import Selection
+    from ..errors import DepglotError
+    from ..format import Feature
+    from ..ir.model import GroupKind
+    from ..report import Report
+
+    if output in (None, "-"):
+        raise DepglotError("--split writes several files", hint="pass -o PATH for the main file (e.g. requirements.txt)")
+    fmt = registry.get(to)
+    if Feature.GROUPS in fmt.features:
+        raise DepglotError(f"--split is for groupless targets; {fmt.full_name} holds groups itself")
+    if not selection.is_default and (selection.only_groups or selection.groups):
+        raise DepglotError("--split writes every group; drop --group/--only-group")
+    stem, ext = os.path.splitext(output)
+    report = Report()
+    changed = False
+    main_name = os.path.basename(output)
+    plans = [(output, Selection(extras=selection.extras, all_extras=selection.all_extras), None)]
+    for g in manifest.groups:
+        if g.kind in (GroupKind.GROUP, GroupKind.CATEGORY) and not (selection.no_dev and g.name in ("dev", "develop")):
+            plans.append((f"{stem}-{g.name}{ext}", Selection(only_groups=(g.name,)), main_name))
+    for path, sel, parent in plans:
+        m = manifest
+        if parent is not None:
+            m = manifest.replace(includes=(("requirement", parent),))
+        current = read_current(path)
+        conversion = api.dumps(m, to, current, selection=sel, path=path, **write_options)
+        report.extend(l for l in conversion.report if l.code != "groups-not-selected")
+        changed |= emit(conversion.text, path, diff=diff, check=check, current=current)
+    return changed, report
+
+
+def register(app: typer.Typer) -> None:
+    app.command("convert", no_args_is_help=True)(convert)

@@ -1,0 +1,113 @@
+import pytest
+
+from depglot.errors import DepglotError
+from depglot.format import Feature
+from depglot.ir import Group, GroupKind, Index, IndexRef, IndexRole, Manifest, Requirement, VersionSpec
+from depglot.ir.ecosystem import to_pypi
+from depglot.ir.features import FEATURE_LOSSES, preflight
+from depglot.ir.model import CondaPackage, LocalPath, Vcs
+from depglot.ir.select import Selection, select
+from depglot.report import Report, Severity
+from depglot.span import Span
+
+
+def req(name, spec="", **kw):
+    return Requirement(name=name, version=VersionSpec.from_pep440(spec) if spec else None, **kw)
+
+
+MANIFEST = Manifest(
+    format="pipfile",
+    groups=(
+        Group(name="main", kind=GroupKind.MAIN, requirements=(req("requests", ">=2"),)),
+        Group(name="dev", kind=GroupKind.GROUP, requirements=(req("pytest"),)),
+        Group(name="lint", kind=GroupKind.GROUP, requirements=(req("ruff"),), includes=("typing",)),
+        Group(name="typing", kind=GroupKind.GROUP, requirements=(req("mypy"),)),
+        Group(name="socks", kind=GroupKind.EXTRA, requirements=(req("pysocks"),)),
+    ),
+)
+
+
+def names(m):
+    assert len(m.groups) == 1 and m.groups[0].kind is GroupKind.MAIN
+    return [r.name for r in m.groups[0].requirements]
+
+
+def test_default_keeps_main_and_says_so_once():
+    report = Report()
+    assert names(select(MANIFEST, Selection(), report)) == ["requests"]
+    assert report.codes() == ["groups-not-selected"]
+    assert report.losses[0].severity is Severity.WARNING
+    assert report.losses[0].data["groups"] == ["dev", "lint", "typing", "socks"]
+
+
+@pytest.mark.parametrize(
+    ("selection", "expected"),
+    [
+        (Selection(groups=("dev",)), ["requests", "pytest"]),
+        (Selection(only_groups=("dev",)), ["pytest"]),
+        (Selection(groups=("lint",)), ["requests", "ruff", "mypy"]),  # include-group followed
+        (Selection(all_groups=True), ["requests", "pytest", "ruff", "mypy"]),
+        (Selection(all_groups=True, no_dev=True), ["requests", "ruff", "mypy"]),
+        (Selection(extras=("socks",)), ["requests", "pysocks"]),
+        (Selection(all_groups=True, all_extras=True), ["requests", "pytest", "ruff", "mypy", "pysocks"]),
+    ],
+)
+def test_selection_flags(selection, expected):
+    assert names(select(MANIFEST, selection, Report())) == expected
+
+
+def test_unknown_group_or_extra_is_an_error():
+    with pytest.raises(DepglotError, match="no group named 'docs'"):
+        select(MANIFEST, Selection(groups=("docs",)), Report())
+    with pytest.raises(DepglotError, match="no extra named 'dev'"):
+        select(MANIFEST, Selection(extras=("dev",)), Report())
+
+
+def test_preflight_reports_each_unsupported_feature_with_its_span():
+    span = Span(file="Pipfile", line=7, column=1, key="packages.foo")
+    m = Manifest(
+        format="pipfile",
+        groups=(
+            Group(
+                name="main",
+                requirements=(
+                    req("foo", ">=1", marker='sys_platform == "win32"', source=IndexRef(name="private"), span=span),
+                    req("bar", source=Vcs(vcs="git", url="https://x/y.git", rev="v1"), editable=True),
+                    req("baz", source=LocalPath(path="./baz")),
+                ),
+            ),
+        ),
+        indexes=(Index(name="private", url="https://u:t@private/simple", role=IndexRole.EXPLICIT),),
+    )
+    report = Report()
+    preflight(m, "conda", frozenset({Feature.VCS, Feature.EDITABLE}), report)
+    assert report.codes() == ["marker-dropped", "per-package-index-dropped", "path-dropped", "index-dropped",
+                              "index-name-dropped"]
+    first = report.losses[0]
+    assert first.span == span and first.subject == "foo" and first.severity is Severity.ERROR
+    assert "t@" not in report.losses[3].concise()
+
+
+def test_every_feature_has_a_loss_rule():
+    assert set(FEATURE_LOSSES) == set(Feature) - {Feature.CONDA_PACKAGES}
+
+
+def test_conda_packages_projected_to_pypi_or_reported():
+    m = Manifest(
+        format="conda",
+        groups=(
+            Group(
+                name="main",
+                requirements=(
+                    req("numpy", "==1.26.*", source=CondaPackage(name="numpy", spec="numpy=1.26", pypi=True)),
+                    req("torch", source=CondaPackage(name="pytorch", spec="pytorch", pypi=True)),
+                    req("cudatoolkit", source=CondaPackage(name="cudatoolkit", spec="cudatoolkit=11.8")),
+                ),
+            ),
+        ),
+    )
+    report = Report()
+    out = to_pypi(m, report)
+    assert [(r.name, r.source) for r in out.groups[0].requirements] == [("numpy", None), ("torch", None)]
+    assert report.codes() == ["conda-package-as-pypi", "conda-only-package"]
+    assert report.losses[1].severity is Severity.ERROR

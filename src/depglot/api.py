@@ -8,11 +8,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import registry
-from .errors import ParseError
+from .errors import DepglotError, ParseError
 from .format import Feature, ReadOptions, WriteOptions
 from .ir.model import Manifest
 from .ir.select import Selection, select
@@ -79,13 +81,29 @@ def load(
         allow_outside=allow_outside,
         root=os.fspath(root) if root is not None else None,
     )
-    return registry.get(name).read(text, options)
+    with _located(options.path):
+        return registry.get(name).read(text, options)
+
+
+@contextmanager
+def _located(path: str | None) -> Iterator[None]:
+    """Give errors that a reader raised without a file name the file being read."""
+    try:
+        yield
+    except DepglotError as exc:
+        if path is not None:
+            if exc.span is None:
+                exc.span = Span(file=path)
+            elif exc.span.file is None:
+                exc.span = exc.span.with_file(path)
+        raise
 
 
 def loads(text: str, format: str, *, path: str | None = None, **read_options: object) -> Manifest:
     """Read a manifest from text in the named format."""
     options = ReadOptions(path=path, **read_options)  # type: ignore[arg-type]
-    return registry.get(format).read(text, options)
+    with _located(path):
+        return registry.get(format).read(text, options)
 
 
 def dumps(

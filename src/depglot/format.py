@@ -59,6 +59,7 @@ class ReadOptions:
     allow_outside: bool = False  # allow -r/-c to leave ``root``
     root: str | None = None  # repository root for include containment (default: the file's directory)
     max_include_depth: int = 32
+    name_map: str | None = None  # a PyPI <-> conda name-map file over the bundled one (--name-map)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,6 +71,7 @@ class WriteOptions:
     optional_to: str = "extra"  # where Poetry optional deps without an extra go: extra | group
     keep_locked: bool = False
     path: str | None = None  # output path, when known (relative paths in the output are kept as written)
+    name_map: str | None = None  # a PyPI <-> conda name-map file over the bundled one (--name-map)
 
 
 class Format:

@@ -23,24 +23,34 @@ __all__ = ["BUILTIN", "ALIASES", "get", "names", "detect", "format_class"]
 
 ENTRY_POINT_GROUP = "depglot.formats"
 
-# name -> "module:Class". One converter package per format family (DESIGN §2).
-BUILTIN: dict[str, str] = {
-    "requirements": "depglot.converters.requirements:RequirementsFormat",
-    "pipfile": "depglot.converters.pipfile:PipfileFormat",
-    "pipfile-lock": "depglot.converters.pipfile_lock:PipfileLockFormat",
-    "poetry": "depglot.converters.pyproject.poetry:PoetryFormat",
-    "poetry1": "depglot.converters.pyproject.poetry:Poetry1Format",
-    "pep621": "depglot.converters.pyproject.pep621:Pep621Format",
-    "poetry-lock": "depglot.converters.poetry_lock:PoetryLockFormat",
-    "uv-lock": "depglot.converters.uv_lock:UvLockFormat",
-    "pdm-lock": "depglot.converters.pdm_lock:PdmLockFormat",
-    "pylock": "depglot.converters.pylock:PylockFormat",
-    "script": "depglot.converters.script:ScriptFormat",
-    "conda": "depglot.converters.conda:CondaFormat",
-    "conda-lock": "depglot.converters.conda_lock:CondaLockFormat",
-    "freeze": "depglot.converters.freeze:FreezeFormat",
-    "ir": "depglot.converters.native:NativeFormat",
+# name -> ("module:Class", file-name patterns). One converter package per format family (DESIGN §2).
+# The patterns repeat each class's ``filenames`` so that detection imports only the candidates' modules
+# (tests/test_registry.py keeps the two in sync), the way pygments keeps a generated lexer mapping.
+BUILTIN_TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
+    "requirements": (
+        "depglot.converters.requirements:RequirementsFormat",
+        ("requirements*.txt", "*requirements*.txt", "requirements*.in", "*.in", "constraints*.txt",
+         "*constraints*.txt", "requirements*.pip"),
+    ),
+    "pipfile": ("depglot.converters.pipfile:PipfileFormat", ("Pipfile",)),
+    "pipfile-lock": ("depglot.converters.pipfile_lock:PipfileLockFormat", ("Pipfile.lock",)),
+    "poetry": ("depglot.converters.pyproject.poetry:PoetryFormat", ("pyproject.toml",)),
+    "poetry1": ("depglot.converters.pyproject.poetry:Poetry1Format", ("pyproject.toml",)),
+    "pep621": ("depglot.converters.pyproject.pep621:Pep621Format", ("pyproject.toml",)),
+    "poetry-lock": ("depglot.converters.poetry_lock:PoetryLockFormat", ("poetry.lock",)),
+    "uv-lock": ("depglot.converters.uv_lock:UvLockFormat", ("uv.lock",)),
+    "pdm-lock": ("depglot.converters.pdm_lock:PdmLockFormat", ("pdm.lock",)),
+    "pylock": ("depglot.converters.pylock:PylockFormat", ("pylock.toml", "pylock.*.toml")),
+    "script": ("depglot.converters.script:ScriptFormat", ("*.py",)),
+    "conda": ("depglot.converters.conda:CondaFormat", ()),
+    "conda-lock": ("depglot.converters.conda_lock:CondaLockFormat", ()),
+    "freeze": (
+        "depglot.converters.freeze:FreezeFormat",
+        ("*freeze*.txt", "pip-list*.json", "conda-list*.txt", "conda-list*.json"),
+    ),
+    "ir": ("depglot.converters.native:NativeFormat", ("*.depglot.json", "*.ir.json")),
 }
+BUILTIN: dict[str, str] = {name: target for name, (target, _) in BUILTIN_TABLE.items()}
 
 ALIASES: dict[str, str] = {
     "requirements.txt": "requirements",
@@ -64,9 +74,14 @@ def _entry_points() -> dict[str, object]:
 
 
 def _available(name: str) -> bool:
-    """A built-in whose converter package is importable (formats land one by one)."""
+    """A built-in whose converter module exists (formats land one by one). Checked on disk, so that asking
+    does not import the converter package."""
     module = BUILTIN[name].partition(":")[0]
-    return importlib.util.find_spec(module) is not None
+    base = os.path.join(_PACKAGE_DIR, *module.split(".")[1:])
+    return os.path.isfile(base + ".py") or os.path.isfile(os.path.join(base, "__init__.py"))
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def names(*, include_plugins: bool = True) -> list[str]:
@@ -98,20 +113,38 @@ def get(name: str) -> Format:
     return cls(flavour or None)
 
 
-def detect(path: str | os.PathLike[str] | None, head: str) -> Format:
-    """The most likely format for a file, by name patterns first and content scores to break ties."""
-    filename = os.path.basename(os.fspath(path)) if path is not None else ""
+def _matches(filename: str, patterns: tuple[str, ...]) -> bool:
+    low = filename.lower()
+    return any(fnmatch.fnmatch(low, pat.lower()) for pat in patterns)
+
+
+def _best(candidates: list[str], filename: str, head: str, bonus: int) -> tuple[int, str] | None:
     best: tuple[int, str] | None = None
-    for name in names():
+    for name in candidates:
         cls = format_class(name)
         if not cls.can_read:
             continue
-        score = 0
-        if filename and any(fnmatch.fnmatch(filename.lower(), pat.lower()) for pat in cls.filenames):
-            score += 50
-        score += cls(None).detect(filename, head)
+        score = bonus + cls(None).detect(filename, head)
         if score > 0 and (best is None or score > best[0]):
             best = (score, name)
+    return best
+
+
+def detect(path: str | os.PathLike[str] | None, head: str) -> Format:
+    """The most likely format for a file: name patterns first, content scores to break ties.
+
+    Only the modules of formats whose patterns match the file name are imported; when none match, every
+    built-in scores the content, and plugins are consulted only when no built-in claims the file.
+    """
+    filename = os.path.basename(os.fspath(path)) if path is not None else ""
+    builtins = [n for n in BUILTIN if _available(n)]
+    by_name = [n for n in builtins if filename and _matches(filename, BUILTIN_TABLE[n][1])]
+    best = _best(by_name, filename, head, 50) if by_name else None
+    if best is None:
+        best = _best(builtins, filename, head, 0)
+    if best is None:
+        plugins = [n for n in _entry_points() if n not in BUILTIN]
+        best = _best(plugins, filename, head, 0)
     if best is None:
         raise DetectError(
             f"cannot tell the format of {filename or 'the input'!r}",

@@ -1,0 +1,164 @@
+"""A live environment read from its files: what is installed, where it came from, and who installed it.
+
+``inspect_python(path)`` / ``inspect_prefix(dir)`` find the site directories (see :mod:`.locate`) and read every
+``.dist-info``/``.egg-info`` record (:mod:`.dists`) and, in a conda prefix, every ``conda-meta`` record
+(:mod:`.conda_meta`). Nothing is imported from the environment and neither pip nor conda runs.
+:func:`to_manifest` turns it into a pinned :class:`~depglot.ir.model.Manifest` that any format writes: conda
+packages as :class:`~depglot.ir.model.CondaPackage` sources, pip-installed distributions as PyPI requirements.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..ir.model import MAIN, CondaPackage, Group, GroupKind, Manifest, Raw, Requirement, canonical_name
+from ..ir.versions import VersionSpec
+from ..report import Loss
+from ..span import Span
+from .conda_meta import CondaRecord, channel_name, read_conda_meta
+from .dists import InstalledDist, read_dist, scan_site
+from .locate import Location, default_location, locate_prefix, locate_python
+
+__all__ = [
+    "Environment",
+    "InstalledDist",
+    "CondaRecord",
+    "Location",
+    "inspect",
+    "inspect_python",
+    "inspect_prefix",
+    "inspect_location",
+    "to_manifest",
+    "pin_spec",
+    "read_dist",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Environment:
+    location: Location
+    dists: tuple[InstalledDist, ...] = ()
+    conda: tuple[CondaRecord, ...] = ()
+    problems: tuple[Loss, ...] = ()
+
+    def find(self, name: str) -> InstalledDist | None:
+        key = canonical_name(name)
+        for d in self.dists:
+            if d.key == key:
+                return d
+        return None
+
+    def conda_owner(self, dist: InstalledDist) -> CondaRecord | None:
+        """The conda record whose files include ``dist``'s metadata directory (a conda-installed Python package)."""
+        if not self.conda:
+            return None
+        try:
+            rel = Path(dist.path).relative_to(self.location.prefix).as_posix()
+        except ValueError:
+            return None
+        for rec in self.conda:
+            if any(f == rel or f.startswith(rel + "/") for f in rec.files):
+                return rec
+        return None
+
+
+def inspect_location(location: Location) -> Environment:
+    dists: list[InstalledDist] = []
+    problems: list[Loss] = []
+    seen: set[str] = set()
+    for site in location.site_dirs:
+        found, bad = scan_site(site)
+        problems += bad
+        for d in found:
+            if d.key in seen:  # shadowed by an earlier site directory, as importlib.metadata would see it
+                continue
+            seen.add(d.key)
+            dists.append(d)
+    records: list[CondaRecord] = []
+    if location.conda:
+        records, bad = read_conda_meta(location.prefix)
+        problems += bad
+    dists.sort(key=lambda d: d.key)
+    return Environment(location=location, dists=tuple(dists), conda=tuple(records), problems=tuple(problems))
+
+
+def inspect_python(python: str) -> Environment:
+    return inspect_location(locate_python(python))
+
+
+def inspect_prefix(prefix: str) -> Environment:
+    return inspect_location(locate_prefix(prefix))
+
+
+def inspect(python: str | None = None, prefix: str | None = None) -> Environment:
+    """``--python`` wins, then ``--prefix``, then the active environment (:func:`.locate.default_location`)."""
+    if python:
+        return inspect_python(python)
+    if prefix:
+        return inspect_prefix(prefix)
+    return inspect_location(default_location())
+
+
+def pin_spec(version: str) -> VersionSpec:
+    """``==version``, or ``===version`` when the version is not PEP 440 (legacy installs)."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        Version(version)
+    except InvalidVersion:
+        return VersionSpec.from_pep440(f"==={version}")
+    return VersionSpec.from_pep440(f"=={version}")
+
+
+def _dist_requirement(dist: InstalledDist) -> Requirement:
+    span = Span(file=dist.path)
+    raw = (Raw(format="env", key="installed-version", value=dist.version),)
+    if dist.source is not None:
+        comments: tuple[str, ...] = ()
+        return Requirement(name=dist.name, source=dist.source, editable=dist.editable, hashes=dist.hashes,
+                           comments=comments, raw=raw, span=span)
+    return Requirement(name=dist.name, version=pin_spec(dist.version), span=span, raw=raw)
+
+
+def _conda_requirement(rec: CondaRecord, dist: InstalledDist | None) -> Requirement:
+    channel = channel_name(rec.channel)
+    spec = f"{rec.name}={rec.version}={rec.build}" if rec.build else f"{rec.name}={rec.version}"
+    source = CondaPackage(name=rec.name, spec=spec, channel=channel, build=rec.build, pypi=dist is not None)
+    name = dist.name if dist is not None else rec.name
+    version = pin_spec(dist.version if dist is not None else rec.version)
+    return Requirement(name=name, version=version, source=source, span=Span(file=rec.path),
+                       raw=(Raw(format="env", key="installed-version", value=rec.version),))
+
+
+def to_manifest(env: Environment) -> Manifest:
+    """The environment as one pinned main group (conda records first, then what pip & co. installed)."""
+    reqs: list[Requirement] = []
+    owned: dict[str, InstalledDist] = {}
+    for dist in env.dists:
+        rec = env.conda_owner(dist)
+        if rec is not None:
+            owned[rec.name] = dist
+    channels: list[str] = []
+    for rec in env.conda:
+        reqs.append(_conda_requirement(rec, owned.get(rec.name)))
+        ch = channel_name(rec.channel)
+        if ch and ch != "pypi" and ch not in channels:
+            channels.append(ch)
+    owned_keys = {d.key for d in owned.values()}
+    for dist in env.dists:
+        if dist.key in owned_keys or (env.conda and dist.installer == "conda"):
+            continue
+        reqs.append(_dist_requirement(dist))
+    python = None
+    if env.location.python_version:
+        python = VersionSpec.from_pep440(f"=={env.location.python_version}.*")
+    return Manifest(
+        format="env",
+        python=python,
+        groups=(Group(name=MAIN, kind=GroupKind.MAIN, requirements=tuple(reqs)),) if reqs else (),
+        channels=tuple(channels),
+        losses=env.problems,
+        span=Span(file=os.fspath(env.location.prefix)),
+    )

@@ -200,23 +200,18 @@ def _key_text(key: str) -> str:
 
 def remove_key(container: Any, key: str) -> None:
     """Delete ``key`` and the comment lines directly above it (tomlkit would leave them orphaned)."""
-    from tomlkit.items import Comment, Whitespace
+    from tomlkit.items import Comment, Null
 
-    body = getattr(container, "value", container).body if hasattr(container, "value") else container.body
-    idx = None
-    for i, (k, _) in enumerate(body):
-        if k is not None and k.key == key:
-            idx = i
-            break
+    inner = container.value if hasattr(container, "value") and hasattr(container.value, "body") else container
+    body = inner.body
+    idx = next((i for i, (k, _) in enumerate(body) if k is not None and k.key == key), None)
     if idx is None:
         return
-    start = idx
-    while start > 0 and body[start - 1][0] is None and isinstance(body[start - 1][1], Comment):
-        start -= 1
-    for i in range(idx - 1, start - 1, -1):
-        del body[i]
+    i = idx - 1
+    while i >= 0 and body[i][0] is None and isinstance(body[i][1], Comment):
+        body[i] = (None, Null())  # tomlkit's own placeholder keeps its key index valid
+        i -= 1
     del container[key]
-    _ = Whitespace
 
 
 def ensure_table(doc: Any, *path: str, super_table: bool = True) -> Any:
@@ -227,6 +222,6 @@ def ensure_table(doc: Any, *path: str, super_table: bool = True) -> Any:
     for i, part in enumerate(path):
         if part not in node:
             last = i == len(path) - 1
-            node[part] = tomlkit.table(is_super_table=super_table and not last)
+            node[part] = tomlkit.table(is_super_table=None if super_table and not last else False)
         node = node[part]
     return node

@@ -9,11 +9,12 @@ groups become GROUP groups (written back as PEP 735 ``[dependency-groups]`` by f
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ...edit.tomlspan import TomlLocator
 from ...errors import ParseError
-from ...ir.model import Group, GroupKind, Index, IndexRole, Manifest, Raw, Requirement, canonical_name
+from ...ir.model import Group, GroupKind, Index, IndexRole, LocalPath, Manifest, Raw, Requirement, canonical_name
 from ...report import Report
 
 __all__ = ["read_pdm", "pdm_source_entry"]
@@ -30,19 +31,32 @@ def _pdm_requirement(text: str, loc: TomlLocator, *path: str | int) -> Requireme
 
     if text.startswith("-e "):
         rest = text[3:].strip()
-        req = requirement_at(rest, loc, *path)
+        egg = re.search(r"#egg=([^&]+)", rest)
+        if egg is not None:
+            rest = f"{egg.group(1)} @ {rest[: egg.start()]}"
+        req = _project_root(requirement_at(rest, loc, *path))
         return req.replace(editable=True, raw=(*req.raw, Raw(format="pdm", key="line", value=text)))
-    return requirement_at(text, loc, *path)
+    return _project_root(requirement_at(text, loc, *path))
+
+
+def _project_root(req: Requirement) -> Requirement:
+    """``file:///${PROJECT_ROOT}/sub`` is PDM's spelling of the relative path ``./sub``."""
+    src = req.source
+    if isinstance(src, LocalPath):
+        m = re.match(r"/*\$\{PROJECT_ROOT\}/?(.*)$", src.path)
+        if m:
+            return req.replace(source=LocalPath(path="./" + m.group(1) if m.group(1) else ".",
+                                                subdirectory=src.subdirectory))
+    return req
 
 
 def read_pdm(doc: dict[str, Any], loc: TomlLocator, manifest: Manifest, report: Report) -> Manifest:
     pdm = doc["tool"]["pdm"]
     if not isinstance(pdm, dict):
         raise _bad(loc, "[tool.pdm] must be a table", "tool", "pdm")
-    groups = list(manifest.groups)
+    groups = [g.replace(requirements=tuple(_project_root(r) for r in g.requirements)) for g in manifest.groups]
     existing = {canonical_name(g.name): i for i, g in enumerate(groups) if g.kind is GroupKind.GROUP}
     dev = pdm.get("dev-dependencies") or {}
-    legacy = Raw(format="pdm", key="dev-dependencies", value=True)
     for name, items in dev.items():
         if not isinstance(items, list):
             raise _bad(loc, f"tool.pdm.dev-dependencies.{name} must be an array", "tool", "pdm", "dev-dependencies", name)
@@ -54,9 +68,9 @@ def read_pdm(doc: dict[str, Any], loc: TomlLocator, manifest: Manifest, report: 
         key = canonical_name(name)
         if key in existing:
             g = groups[existing[key]]
-            groups[existing[key]] = g.replace(requirements=g.requirements + tuple(reqs), raw=(*g.raw, legacy))
+            groups[existing[key]] = g.replace(requirements=g.requirements + tuple(reqs))
         else:
-            groups.append(Group(name=name, kind=GroupKind.GROUP, requirements=tuple(reqs), raw=(legacy,),
+            groups.append(Group(name=name, kind=GroupKind.GROUP, requirements=tuple(reqs),
                                 span=loc.span("tool", "pdm", "dev-dependencies", name)))
 
     indexes = list(manifest.indexes)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["Pep621Format"]
 
 _BASE_FEATURES = frozenset({
+    Feature.OPTIONAL_REQUIREMENTS,  # placed in an extra (or a group), never made required
     Feature.GROUPS,
     Feature.EXTRAS,
     Feature.GROUP_INCLUDES,
@@ -42,6 +43,7 @@ _UV_FEATURES = _BASE_FEATURES | {
 }
 _PDM_FEATURES = _BASE_FEATURES | {
     Feature.LOCAL_PATH,
+    Feature.EDITABLE,  # in [tool.pdm.dev-dependencies] groups; elsewhere reported by the writer
     Feature.INDEXES,
     Feature.INDEX_NAMES,
     Feature.FIND_LINKS,

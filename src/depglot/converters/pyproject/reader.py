@@ -19,7 +19,7 @@ from ...report import Report, Severity
 from ...span import Span
 from .common import load_toml, requirement_at, split_bom
 
-__all__ = ["read_pyproject", "read_requirement_list", "PROJECT_DEP_KEYS"]
+__all__ = ["read_pyproject", "read_requirement_list", "read_dynamic", "PROJECT_DEP_KEYS"]
 
 # [project] keys that hold dependency information (everything else is metadata).
 PROJECT_DEP_KEYS = frozenset({"name", "version", "dependencies", "optional-dependencies", "requires-python"})
@@ -65,12 +65,37 @@ def read_pyproject(text: str, options: ReadOptions, *, format_name: str) -> Mani
 
         manifest = read_pdm(doc, loc, manifest, report)
     if "poetry" in tool:
-        from .poetry import read_poetry  # the Poetry helper's module (Poetry semantics for [tool.poetry])
-
-        manifest = read_poetry(doc, loc, manifest)
+        read_poetry = _poetry_reader()
+        if read_poetry is not None:
+            manifest = read_poetry(doc, loc, manifest)
     if report:
         manifest = manifest.replace(losses=(*manifest.losses, *report.losses))
     return manifest
+
+
+def _poetry_reader() -> Any:
+    """The Poetry module's ``read_poetry`` (Poetry semantics for [tool.poetry]); None while it does not exist."""
+    import importlib.util
+
+    if importlib.util.find_spec(f"{__package__}.poetry") is None:
+        return None
+    from .poetry import read_poetry
+
+    return read_poetry
+
+
+def read_dynamic(text: str, options: ReadOptions) -> dict[tuple[str, str], tuple[Requirement, ...]]:
+    """What a pyproject's dynamic dependencies/optional-dependencies resolve to, keyed (kind, name)."""
+    doc = load_toml(text, options.path, dialect="pyproject")
+    loc = TomlLocator(split_bom(text)[1], options.path)
+    report = Report()
+    out: dict[tuple[str, str], tuple[Requirement, ...]] = {}
+    main = _dynamic_dependencies(doc, loc, options, report)
+    if main is not None:
+        out["main", ""] = main.requirements
+    for g in _dynamic_extras(doc, loc, options, report):
+        out["extra", g.name] = g.requirements
+    return out
 
 
 def _bad(loc: TomlLocator, message: str, *path: str | int, hint: str | None = None) -> ParseError:

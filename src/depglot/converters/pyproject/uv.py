@@ -106,13 +106,12 @@ def read_uv(doc: dict[str, Any], loc: TomlLocator, manifest: Manifest, report: R
         from .reader import read_requirement_list
 
         reqs = read_requirement_list(uv["dev-dependencies"], loc, "tool", "uv", "dev-dependencies")
-        legacy = Raw(format="uv", key="dev-dependencies", value=True)
         for i, g in enumerate(groups):
             if g.kind is GroupKind.GROUP and canonical_name(g.name) == "dev":
-                groups[i] = g.replace(requirements=g.requirements + reqs, raw=(*g.raw, legacy))
+                groups[i] = g.replace(requirements=g.requirements + reqs)
                 break
         else:
-            groups.append(Group(name="dev", kind=GroupKind.GROUP, requirements=reqs, raw=(legacy,),
+            groups.append(Group(name="dev", kind=GroupKind.GROUP, requirements=reqs,
                                 span=loc.span("tool", "uv", "dev-dependencies")))
 
     # Indexes.
@@ -165,11 +164,13 @@ def read_uv(doc: dict[str, Any], loc: TomlLocator, manifest: Manifest, report: R
             used.add(req.key)
             written, entry = hit
             src, editable = source_from_uv(entry) if isinstance(entry, dict) else (None, False)
+            where = loc.span("tool", "uv", "sources", written)
             if src is None:
-                reqs[ri] = req.replace(raw=(*req.raw, Raw(format="uv", key="source", value=entry,
-                                                          span=loc.span("tool", "uv", "sources", written))))
+                reqs[ri] = req.replace(raw=(*req.raw, Raw(format="uv", key="source", value=entry, span=where)))
             else:
-                reqs[ri] = req.replace(source=src, editable=editable or req.editable)
+                # The marker says the source lives in [tool.uv.sources] (not in the PEP 508 string).
+                reqs[ri] = req.replace(source=src, editable=editable or req.editable,
+                                       raw=(*req.raw, Raw(format="uv", key="sources-table", value=True, span=where)))
             changed = True
         if changed:
             groups[gi] = g.replace(requirements=tuple(reqs))
@@ -194,9 +195,11 @@ def read_uv(doc: dict[str, Any], loc: TomlLocator, manifest: Manifest, report: R
         else:
             raw.append(Raw(format="uv", key="tool.uv.prerelease", value=prerelease,
                            span=loc.span("tool", "uv", "prerelease")))
+    # uv's default is first-index; an explicit first-index with no index to choose between says nothing.
+    searched = any(ix.role is not IndexRole.FIND_LINKS for ix in indexes)
     strategy = uv.get("index-strategy")
-    if strategy is None and any(ix.role is not IndexRole.FIND_LINKS for ix in indexes):
-        strategy = "first-index"
+    if strategy is None and searched or strategy == "first-index" and not searched:
+        strategy = "first-index" if searched else None
     return manifest.replace(
         groups=tuple(groups),
         indexes=tuple(indexes),

@@ -1,0 +1,120 @@
+"""Requirement text for pyproject arrays, per flavour, and reuse of the strings a base file already has.
+
+PEP 508 carries VCS and URL references itself (``name @ git+https://...@rev``). Everything else (an index per
+package, a local path, editable, a uv workspace member) is said by the flavour's tool table, so the array holds
+the bare requirement and :mod:`.uv_write` writes the ``[tool.uv.sources]`` entry.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from ...ir.model import IndexRef, LocalPath, Requirement, Url, Vcs
+from ...ir.versions import VersionSpec
+from ...report import Report
+
+__all__ = ["RequirementText", "uv_keeps_in_pep508", "same_requirement_text"]
+
+
+def uv_keeps_in_pep508(req: Requirement) -> bool:
+    """Whether the uv flavour writes this requirement's source inside the PEP 508 string."""
+    if any(r.format == "uv" and r.key in ("source", "sources-table") for r in req.raw):
+        return False
+    src = req.source
+    if isinstance(src, Vcs):
+        return src.rev_kind is None and not req.editable
+    if isinstance(src, (Url, LocalPath)):
+        return not req.editable  # a plain file: URL stays a PEP 508 direct reference
+    return False
+
+
+@lru_cache(maxsize=4096)
+def _ident(text: str) -> str | None:
+    """A normal form of a PEP 508 string (None when it is not one)."""
+    from packaging.requirements import InvalidRequirement
+    from packaging.requirements import Requirement as PReq
+    from packaging.utils import canonicalize_name
+
+    try:
+        r = PReq(text)
+    except InvalidRequirement:
+        return None
+    r.name = canonicalize_name(r.name)
+    return str(r)
+
+
+def same_requirement_text(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    ia = _ident(a)
+    return ia is not None and ia == _ident(b)
+
+
+class RequirementText:
+    """Renders requirements for one flavour (``None``, ``"uv"`` or ``"pdm"``)."""
+
+    __slots__ = ("flavour", "report", "path")
+
+    def __init__(self, flavour: str | None, report: Report, *, path: str | None = None) -> None:
+        self.flavour = flavour
+        self.report = report
+        self.path = path
+
+    def array_item(self, req: Requirement) -> str:
+        from ...dialects.pep508 import render_requirement
+
+        src = req.source
+        if self.flavour == "uv":
+            if not uv_keeps_in_pep508(req):
+                req = req.replace(source=None, editable=False)
+        elif self.flavour == "pdm" and isinstance(src, LocalPath):
+            req = req.replace(source=None, editable=False)
+            text = render_requirement(_strip_version(req), report=self.report)
+            name, _, marker = text.partition(";")
+            path = src.path.lstrip("./") if not src.path.startswith("/") else src.path
+            url = f"file:///${{PROJECT_ROOT}}/{path}" if not src.path.startswith("/") else f"file://{src.path}"
+            return f"{name.strip()} @ {url}" + (f" ;{marker}" if marker else "")
+        elif isinstance(src, (IndexRef, LocalPath)) or src is not None and not isinstance(src, (Vcs, Url)):
+            req = req.replace(source=None)
+        return render_requirement(req.replace(editable=False), report=self.report)
+
+    def pdm_line(self, req: Requirement) -> str:
+        """A ``[tool.pdm.dev-dependencies]`` line: editables as PDM writes them (``-e <url>#egg=<name>``)."""
+        if not req.editable:
+            return self.array_item(req)
+        for raw in req.raw:
+            if raw.format == "pdm" and raw.key == "line":
+                return str(raw.value)
+        from ...dialects.pep508 import render_source
+
+        src = req.source
+        if isinstance(src, LocalPath) and not src.path.startswith("/"):
+            path = src.path[2:] if src.path.startswith("./") else src.path
+            url = "file:///${PROJECT_ROOT}/" + path if path not in ("", ".") else "file:///${PROJECT_ROOT}"
+        else:
+            url = (render_source(src) if src is not None else None) or req.name
+        return f"-e {url}#egg={req.name}"
+
+    def python(self, spec: VersionSpec) -> str:
+        from ...dialects.pep440 import render
+
+        return render(spec, report=self.report, subject="requires-python")
+
+    def reuse(self, existing: list[Any], values: list[Any]) -> list[Any]:
+        """``values`` with each string replaced by an existing item that means the same (keeps the file's text)."""
+        pool = [x for x in existing if isinstance(x, str)]
+        out: list[Any] = []
+        for v in values:
+            if isinstance(v, str):
+                hit = next((x for x in pool if same_requirement_text(str(x), v)), None)
+                if hit is not None:
+                    pool.remove(hit)
+                    out.append(str(hit))
+                    continue
+            out.append(v)
+        return out
+
+
+def _strip_version(req: Requirement) -> Requirement:
+    return req.replace(version=None)

@@ -1,0 +1,191 @@
+"""Writing ``[tool.uv]``: sources, ``[[tool.uv.index]]``, find-links, no-index, prerelease, index-strategy.
+
+Index semantics differ between tools and are never changed silently: pip (and requirements files, Pipfile,
+PDM) take the best version across every index; uv stops at the first index that has the package. Writing
+several searched indexes from a best-match source reports ``index-strategy-changed`` unless the user chose
+``--index-strategy`` (written to ``[tool.uv] index-strategy``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ...errors import ConversionError
+from ...ir.model import Index, IndexRole, Manifest, Requirement, canonical_name
+from ...report import Report, Severity
+from .common import ensure_table, inline_table_like, make_string_array, remove_key
+from .render import uv_keeps_in_pep508
+from .uv import UV_STRATEGIES, source_to_uv
+
+if TYPE_CHECKING:
+    from ...format import WriteOptions
+    from .writer import Layout
+
+__all__ = ["write_uv", "uv_index_entry"]
+
+PYPI_SIMPLE = ("https://pypi.org/simple", "https://pypi.org/simple/", "https://pypi.python.org/simple",
+               "https://pypi.python.org/simple/")
+
+
+def uv_index_entry(index: Index, report: Report) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if index.name:
+        out["name"] = index.name
+    out["url"] = index.url
+    if index.role is IndexRole.DEFAULT:
+        out["default"] = True
+    elif index.role is IndexRole.EXPLICIT:
+        out["explicit"] = True
+    elif index.role is IndexRole.FIND_LINKS:
+        out["format"] = "flat"
+    elif index.role is IndexRole.SUPPLEMENTAL:
+        report.add("index-role-changed", Severity.WARNING,
+                   f"index {index.name or index.url!r} is supplemental (used only when no other index has the "
+                   "package); uv has no such role, so it is an ordinary index searched before PyPI",
+                   subject=index.name or index.url, span=index.span)
+    for raw in index.raw:
+        if raw.format == "uv" and raw.key == "index":
+            out.update(raw.value)
+    return out
+
+
+def _requirements(lay: Layout) -> list[Requirement]:
+    out = list(lay.main or [])
+    for reqs in lay.extras.values():
+        out.extend(reqs)
+    for reqs, _, _ in lay.groups.values():
+        out.extend(reqs)
+    return out
+
+
+def _searched(manifest: Manifest) -> int:
+    """How many indexes a plain install searches (PyPI counts unless a default index replaces it)."""
+    n = sum(1 for ix in manifest.indexes if ix.role in (IndexRole.PRIMARY, IndexRole.EXTRA, IndexRole.SUPPLEMENTAL,
+                                                          IndexRole.DEFAULT))
+    has_default = any(ix.role is IndexRole.DEFAULT for ix in manifest.indexes)
+    return n + (0 if has_default or manifest.no_index else 1)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "unwrap"):
+        return value.unwrap()
+    return value
+
+
+def write_uv(
+    doc: Any, manifest: Manifest, lay: Layout, texts: Any, report: Report, options: WriteOptions, *,
+    fresh: bool, newline: str,
+) -> None:
+    import tomlkit
+
+    tool = doc.get("tool")
+    uv = tool.get("uv") if tool is not None else None
+
+    def table() -> Any:
+        nonlocal uv
+        if uv is None:
+            uv = ensure_table(doc, "tool", "uv")
+        return uv
+
+    # Sources.
+    desired: dict[str, dict[str, Any]] = {}
+    declared = {ix.name for ix in manifest.indexes if ix.name}
+    for req in _requirements(lay):
+        if uv_keeps_in_pep508(req):
+            continue
+        entry = source_to_uv(req)
+        if entry is None:
+            continue
+        if isinstance(entry, dict) and "index" in entry and entry["index"] not in declared:
+            raise ConversionError(f"{req.name!r} names index {entry['index']!r}, which the manifest does not declare")
+        desired.setdefault(req.name, entry)
+    for raw in manifest.raw:
+        if raw.format == "uv" and raw.key.startswith("tool.uv.sources."):
+            desired.setdefault(raw.key[len("tool.uv.sources."):], raw.value)
+    existing = uv.get("sources") if uv is not None else None
+    if desired or existing is not None:
+        if existing is None:
+            existing = tomlkit.table()
+            table()["sources"] = existing
+        by_key = {canonical_name(k): k for k in existing}
+        want_keys = {canonical_name(k) for k in desired}
+        for key in [k for k in existing if canonical_name(k) not in want_keys]:
+            remove_key(existing, key)
+        for name, entry in desired.items():
+            have = by_key.get(canonical_name(name))
+            if have is not None and _plain(existing[have]) == entry:
+                continue
+            value: Any = (inline_table_like(entry, existing) if isinstance(entry, dict)
+                          else tomlkit.item(entry))
+            existing[have or name] = value
+
+    # Indexes.
+    indexes = [ix for ix in manifest.indexes if not (ix.role is IndexRole.FIND_LINKS and ix.name is None)]
+    find_links = [ix.url for ix in manifest.indexes if ix.role is IndexRole.FIND_LINKS and ix.name is None]
+    want_idx = [uv_index_entry(ix, report) for ix in indexes]
+    have_idx = uv.get("index") if uv is not None else None
+    if want_idx or have_idx is not None:
+        if have_idx is None or _plain(list(have_idx)) != want_idx:
+            if want_idx:
+                aot = tomlkit.aot()
+                for entry in want_idx:
+                    t = tomlkit.table()
+                    for k, v in entry.items():
+                        t[k] = v
+                    aot.append(t)
+                table()["index"] = aot
+            else:
+                del uv["index"]
+    _set_or_drop(uv, table, "find-links", find_links or None, newline)
+    _set_or_drop(uv, table, "no-index", True if manifest.no_index else None, newline)
+
+    # Strategy.
+    chosen = options.index_strategy
+    if chosen is not None and chosen not in UV_STRATEGIES:
+        raise ConversionError(f"unknown index strategy {chosen!r}", hint="uv's values: " + ", ".join(UV_STRATEGIES))
+    if chosen is None:
+        chosen = manifest.index_strategy if manifest.index_strategy in UV_STRATEGIES else None
+        if chosen is None and _searched(manifest) >= 2:
+            report.add("index-strategy-changed", Severity.WARNING,
+                       "the source takes the best version across all its indexes; uv stops at the first index "
+                       "that has the package (choose with --index-strategy: first-index, unsafe-first-match, "
+                       "unsafe-best-match)",
+                       subject="indexes", span=manifest.span, data={"indexes": _searched(manifest)})
+    existing_strategy = uv.get("index-strategy") if uv is not None else None
+    if chosen is not None and (chosen != "first-index" or existing_strategy is not None):
+        _set_or_drop(uv, table, "index-strategy", chosen, newline)
+
+    has_raw_pre = any(r.format == "uv" and r.key == "tool.uv.prerelease" for r in manifest.raw)
+    if not has_raw_pre:
+        _set_or_drop(uv, table, "prerelease", "allow" if manifest.allow_prereleases else None, newline)
+
+    # Everything else uv said that the IR keeps verbatim.
+    for raw in manifest.raw:
+        if raw.format != "uv" or not raw.key.startswith("tool.uv.") or raw.key.startswith("tool.uv.sources."):
+            continue
+        key = raw.key[len("tool.uv."):]
+        if uv is not None and key in uv:
+            continue
+        value = raw.value
+        if isinstance(value, list) and all(isinstance(v, str) for v in value) and len(value) > 1:
+            table()[key] = make_string_array(value, multiline=True, newline=newline)
+        else:
+            table()[key] = value
+
+
+def _set_or_drop(uv: Any, table: Any, key: str, value: Any, newline: str) -> None:
+    if value is None:
+        if uv is not None and key in uv:
+            del uv[key]
+        return
+    t = table()
+    if key in t and _plain(t[key]) == value:
+        return
+    if isinstance(value, list):
+        t[key] = make_string_array(value, multiline=len(value) > 1, newline=newline)
+    else:
+        t[key] = value

@@ -1,0 +1,403 @@
+"""PEP 621 / PEP 735 pyproject (plain, uv and pdm flavours): read, base-mode identity, fresh writes, oracles."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement as PackagingRequirement
+from validate_pyproject import api as vp_api
+from validate_pyproject import plugins as vp_plugins
+
+from conftest import FIXTURES, corpus_params
+from depglot import api
+from depglot.errors import ConversionError, ParseError
+from depglot.ir.model import (
+    Group,
+    GroupKind,
+    Index,
+    IndexRef,
+    IndexRole,
+    LocalPath,
+    Manifest,
+    Project,
+    Url,
+    Vcs,
+)
+from depglot.dialects.pep508 import parse_requirement
+
+FIX = FIXTURES / "pep621"
+
+
+def flavour_of(path: Path) -> str:
+    if path.parent.name == "pdm_pyproject":
+        return "pep621+pdm"
+    if path.parent.name in ("uv_pyproject", "pep621"):
+        return "pep621+uv"
+    return "pep621"
+
+
+def nospan(x):
+    """The same value with every span (and reader losses) removed, for read-back comparisons."""
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        changes = {}
+        for f in dataclasses.fields(x):
+            v = getattr(x, f.name)
+            changes[f.name] = None if f.name == "span" else () if f.name == "losses" else nospan(v)
+        return dataclasses.replace(x, **changes)
+    if isinstance(x, tuple):
+        return tuple(nospan(v) for v in x)
+    return x
+
+
+def same_meaning(a: Manifest, b: Manifest) -> None:
+    for field in ("groups", "python", "indexes", "no_index", "index_strategy", "allow_prereleases"):
+        assert nospan(getattr(a, field)) == nospan(getattr(b, field)), field
+    if a.project is not None:
+        assert (a.project.name, a.project.version) == (b.project.name, b.project.version)
+        assert dict(a.project.metadata) == dict(b.project.metadata)  # key order is presentation
+    assert {r.key: r.value for r in a.raw} == {r.key: r.value for r in b.raw}
+
+
+_VALIDATOR = None
+
+
+def validate(text: str) -> None:
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        _VALIDATOR = vp_api.Validator(vp_plugins.list_from_entry_points())
+    _VALIDATOR(tomllib.loads(text.lstrip("\ufeff")))
+
+
+def all_requirement_strings(text: str) -> list[str]:
+    doc = tomllib.loads(text.lstrip("\ufeff"))
+    project = doc.get("project", {})
+    out = list(project.get("dependencies", []))
+    for reqs in project.get("optional-dependencies", {}).values():
+        out += reqs
+    for reqs in doc.get("dependency-groups", {}).values():
+        out += [r for r in reqs if isinstance(r, str)]
+    return out
+
+
+# --- corpus ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", corpus_params("pep621", "uv_pyproject", "pdm_pyproject"))
+def test_corpus_base_mode_is_identity(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    fmt = flavour_of(path)
+    manifest = api.loads(text, fmt, path=str(path))
+    out = api.dumps(manifest, fmt, base=text)
+    assert out.text == text
+    # Writing into the file it came from changes nothing, so nothing is reported beyond the reader's notes.
+    assert [c for c in out.report.codes() if c not in {loss.code for loss in manifest.losses}] == []
+
+
+@pytest.mark.parametrize("path", corpus_params("pep621", "uv_pyproject", "pdm_pyproject"))
+def test_corpus_base_mode_is_identity_with_bom_and_crlf(path: Path) -> None:
+    text = "\ufeff" + path.read_text(encoding="utf-8").replace("\n", "\r\n")
+    fmt = flavour_of(path)
+    manifest = api.loads(text, fmt, path=str(path))
+    assert api.dumps(manifest, fmt, base=text).text == text
+
+
+@pytest.mark.parametrize("path", corpus_params("pep621", "uv_pyproject", "pdm_pyproject"))
+def test_corpus_fresh_write_reads_back_equal_and_validates(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    fmt = flavour_of(path)
+    manifest = api.loads(text, fmt, path=str(path))
+    fresh = api.dumps(manifest, fmt)
+    again = api.loads(fresh.text, fmt)
+    same_meaning(manifest, again)
+    validate(fresh.text)
+    for line in all_requirement_strings(fresh.text):
+        if line.startswith("-e "):
+            continue
+        PackagingRequirement(line)  # packaging parses every string written
+
+
+@pytest.mark.parametrize("path", corpus_params("pep621", "uv_pyproject", "pdm_pyproject"))
+def test_corpus_requirements_agree_with_packaging(path: Path) -> None:
+    """Oracle: every requirement read has packaging's name, extras and marker meaning."""
+    text = path.read_text(encoding="utf-8")
+    manifest = api.loads(text, flavour_of(path))
+    doc = tomllib.loads(text)
+    strings = all_requirement_strings(text)
+    reqs = [r for g in manifest.groups for r in g.requirements if g.name != "dev" or "uv" not in doc.get("tool", {})]
+    assert len(strings) <= len(manifest.requirements())
+    for req in reqs:
+        assert req.span is not None and req.span.line is not None
+    by_text = {PackagingRequirement(s).name.lower(): PackagingRequirement(s) for s in strings}
+    for req in manifest.requirements():
+        p = by_text.get(req.name.lower())
+        if p is None:
+            continue
+        assert set(req.extras) <= set(p.extras) | {e for s in strings for e in PackagingRequirement(s).extras}
+
+
+# --- reading ---------------------------------------------------------------------------------------------------
+
+
+def test_uv_sources_indexes_and_settings() -> None:
+    m = api.load(FIX / "uv-sources.toml", "uv")
+    main = {r.name: r for r in m.main.requirements}
+    assert main["lib-git"].source == Vcs(vcs="git", url="https://github.com/org/lib-git", rev="main",
+                                         rev_kind="branch", subdirectory="py")
+    assert main["lib-tag"].source == Vcs(vcs="git", url="https://github.com/org/lib-tag", rev="v1.2", rev_kind="tag")
+    assert main["local-lib"].source == LocalPath(path="../local-lib") and main["local-lib"].editable
+    assert main["torch"].source == IndexRef(name="pytorch")
+    assert main["member"].source is None
+    assert [(r.key, r.value) for r in main["member"].raw] == [("source", {"workspace": True})]
+    assert main["pinned"].source == Url(url="https://example.com/pinned-1.0.tar.gz")
+    assert [(ix.name, ix.url, ix.role) for ix in m.indexes] == [
+        ("pytorch", "https://download.pytorch.org/whl/cpu", IndexRole.EXPLICIT),
+        ("internal", "https://pypi.internal.example/simple", IndexRole.DEFAULT),
+        ("flat", "https://example.com/flat/", IndexRole.FIND_LINKS),
+        (None, "https://example.com/wheels/", IndexRole.FIND_LINKS),
+    ]
+    assert m.index_strategy == "unsafe-best-match"
+    assert m.allow_prereleases is True
+    assert {r.key: r.value for r in m.raw if r.format == "uv"} == {
+        "tool.uv.constraint-dependencies": ["urllib3<2"],
+        "tool.uv.override-dependencies": ["six==1.16.0"],
+    }
+    dev = m.group("dev")
+    assert dev.kind is GroupKind.GROUP and dev.includes == ("lint",)
+    assert [r.name for r in dev.requirements] == ["pytest"]
+    assert str(m.python.raw) == ">=3.10"
+
+
+def test_dependency_groups_only_is_valid() -> None:
+    text = '[dependency-groups]\ntest = ["pytest>=8", {include-group = "lint"}]\nlint = ["ruff"]\n'
+    m = api.loads(text, "pep621")
+    assert m.project is None and m.main is None
+    assert [(g.name, g.includes) for g in m.groups] == [("test", ("lint",)), ("lint", ())]
+    fresh = api.dumps(m, "pep621").text
+    assert "[project]" not in fresh
+    validate(fresh)
+    assert api.dumps(m, "pep621", base=text).text == text
+
+
+def test_pdm_sources_legacy_groups_and_editables() -> None:
+    m = api.load(FIX / "pdm-legacy.toml", "pdm")
+    assert m.indexes == (Index(name="private", url="https://private.example/simple", role=IndexRole.EXTRA,
+                               verify_ssl=False, span=m.indexes[0].span),)
+    test = m.group("test")
+    assert test.kind is GroupKind.GROUP
+    foo = test.requirements[1]
+    assert (foo.name, foo.source, foo.editable) == ("foo", LocalPath(path="./plugins/foo"), True)
+    assert {r.key: r.value for r in m.raw} == {"tool.pdm.resolution": {"overrides": {"urllib3": ">=1.26.2"}}}
+    fresh = api.dumps(m, "pdm")
+    assert "-e file:///${PROJECT_ROOT}/plugins/foo#egg=foo" in fresh.text
+    assert fresh.report.codes() == []
+    same_meaning(m, api.loads(fresh.text, "pdm"))
+
+
+def test_dynamic_dependencies_from_setuptools_files() -> None:
+    path = FIX / "dynamic" / "pyproject.toml"
+    m = api.load(path, "pep621")
+    assert [r.name for r in m.main.requirements] == ["requests", "attrs"]
+    assert m.main.requirements[1].marker == 'python_version < "3.12"'
+    assert m.main.requirements[0].span.file.endswith("requirements.txt") and m.main.requirements[0].span.line == 2
+    assert [r.name for r in m.group("test").requirements] == ["pytest"]
+    assert m.losses == ()
+    text = path.read_text()
+    assert api.dumps(m, "pep621", base=text, path=str(path)).text == text
+    # A change cannot be written into the files setuptools reads: reported, not silently dropped.
+    changed = m.replace(groups=(m.main.replace(requirements=m.main.requirements[:1]), *m.groups[1:]))
+    out = api.dumps(changed, "pep621", base=text, path=str(path))
+    assert out.text == text
+    assert out.report.codes() == ["dynamic-dependencies-not-written"]
+    # Fresh writes make them static.
+    fresh = api.dumps(m, "pep621").text
+    assert "dynamic" not in fresh
+    validate(fresh)
+
+
+def test_dynamic_without_a_static_source_is_reported() -> None:
+    text = '[project]\nname = "x"\nversion = "1"\ndynamic = ["dependencies"]\n'
+    m = api.loads(text, "pep621", path="pyproject.toml")
+    assert [(loss.code, loss.span.line) for loss in m.losses] == [("dynamic-unresolved", 4)]
+
+
+# --- bad input -------------------------------------------------------------------------------------------------
+
+
+def test_invalid_toml_has_line_and_column() -> None:
+    with pytest.raises(ParseError) as exc:
+        api.loads('[project]\nname = "x"\ndependencies = [\n  "a",,\n]\n', "pep621", path="pyproject.toml")
+    assert exc.value.span.line == 4 and exc.value.span.column is not None
+    assert "invalid TOML" in exc.value.message
+
+
+def test_invalid_pep508_names_key_path_and_line() -> None:
+    with pytest.raises(ParseError) as exc:
+        api.load(FIX / "bad-pep508.toml", "pep621")
+    assert exc.value.span.line == 6
+    assert exc.value.span.key == "project.dependencies[1]"
+    assert "foo >=> 1" in exc.value.render()
+
+
+def test_project_without_name_but_dependencies() -> None:
+    with pytest.raises(ParseError) as exc:
+        api.load(FIX / "no-name.toml", "pep621")
+    assert exc.value.span.line == 1 and exc.value.span.key == "project"
+    assert "no name" in exc.value.message
+
+
+def test_source_naming_undeclared_index() -> None:
+    with pytest.raises(ParseError) as exc:
+        api.load(FIX / "undeclared-index.toml", "uv")
+    assert exc.value.span.line == 7
+    assert exc.value.span.key == "tool.uv.sources.torch"
+    assert "pytorch" in exc.value.message
+
+
+def test_bad_include_group() -> None:
+    with pytest.raises(ParseError) as exc:
+        api.loads('[dependency-groups]\na = [{include-group = "nope"}]\n', "pep621")
+    assert exc.value.span.key == "dependency-groups.a" and exc.value.span.line == 2
+
+
+# --- writing ---------------------------------------------------------------------------------------------------
+
+
+def _req(text: str, **kw):
+    return parse_requirement(text).replace(**kw)
+
+
+def _manifest(*groups: Group, indexes=(), **kw) -> Manifest:
+    return Manifest(format="requirements", groups=groups, indexes=tuple(indexes), **kw)
+
+
+def test_several_pip_indexes_to_uv_report_strategy() -> None:
+    m = _manifest(
+        Group(name="main", requirements=(_req("requests>=2"),)),
+        indexes=(Index(name=None, url="https://mirror.example/simple", role=IndexRole.DEFAULT),
+                 Index(name=None, url="https://extra.example/simple", role=IndexRole.EXTRA)),
+    )
+    out = api.dumps(m, "uv")
+    assert "index-strategy-changed" in out.report.codes()
+    assert "index-strategy" not in out.text
+    chosen = api.dumps(m, "uv", index_strategy="unsafe-best-match")
+    assert "index-strategy-changed" not in chosen.report.codes()
+    assert 'index-strategy = "unsafe-best-match"' in chosen.text
+    validate(chosen.text)
+    with pytest.raises(ConversionError):
+        api.dumps(m, "uv", index_strategy="best")
+    # One index that replaces PyPI: nothing to choose between.
+    single = _manifest(Group(name="main", requirements=(_req("requests"),)), indexes=m.indexes[:1])
+    assert "index-strategy-changed" not in api.dumps(single, "uv").report.codes()
+    # An extra index beside PyPI is two indexes.
+    extra_only = _manifest(Group(name="main", requirements=(_req("requests"),)), indexes=m.indexes[1:])
+    assert "index-strategy-changed" in api.dumps(extra_only, "uv").report.codes()
+
+
+@pytest.mark.parametrize(("optional_to", "where"), [("extra", "optional-dependencies"), ("group", "dependency-groups")])
+def test_optional_without_extra_never_becomes_required(optional_to: str, where: str) -> None:
+    m = Manifest(
+        format="poetry",
+        project=Project(name="p", version="1.0"),
+        groups=(
+            Group(name="main", requirements=(_req("requests"), _req("lonely>=1", optional=True),
+                                             _req("psycopg", optional=True))),
+            Group(name="pg", kind=GroupKind.EXTRA, requirements=(_req("psycopg", optional=True),)),
+        ),
+    )
+    out = api.dumps(m, "pep621", optional_to=optional_to)
+    doc = tomllib.loads(out.text)
+    assert doc["project"]["dependencies"] == ["requests"]
+    assert doc["project"]["optional-dependencies"]["pg"] == ["psycopg"]
+    assert out.report.codes() == ["optional-without-extra"]
+    if optional_to == "extra":
+        assert doc["project"]["optional-dependencies"]["lonely"] == ["lonely>=1"]
+    else:
+        assert doc["dependency-groups"]["optional"] == ["lonely>=1"]
+    validate(out.text)
+
+
+def test_plain_pep621_reports_what_needs_tool_tables() -> None:
+    m = api.load(FIX / "uv-sources.toml", "uv")
+    out = api.dumps(m, "pep621")
+    codes = out.report.codes()
+    for code in ("path-dropped", "editable-dropped", "per-package-index-dropped", "index-dropped",
+                 "find-links-dropped", "prereleases-dropped", "tool-setting-dropped"):
+        assert code in codes, code
+    doc = tomllib.loads(out.text)
+    assert "tool" not in doc
+    # VCS references are PEP 508: kept in the string.
+    assert "lib-git @ git+https://github.com/org/lib-git@main#subdirectory=py" in doc["project"]["dependencies"]
+    validate(out.text)
+
+
+def test_uv_fresh_write_round_trips_sources() -> None:
+    m = api.load(FIX / "uv-sources.toml", "uv")
+    out = api.dumps(m, "uv")
+    assert out.report.codes() == []
+    doc = tomllib.loads(out.text)
+    assert doc["tool"]["uv"]["sources"]["lib-git"] == {"git": "https://github.com/org/lib-git", "branch": "main",
+                                                         "subdirectory": "py"}
+    assert doc["tool"]["uv"]["sources"]["member"] == {"workspace": True}
+    assert doc["dependency-groups"]["dev"] == [{"include-group": "lint"}, "pytest>=8"]
+    same_meaning(m, api.loads(out.text, "uv"))
+    validate(out.text)
+
+
+def test_base_mode_edits_only_what_changed() -> None:
+    text = (FIX / "uv-sources.toml").read_text()
+    m = api.loads(text, "uv")
+    main = m.main
+    added = main.replace(requirements=(*main.requirements, _req("rich>=13")))
+    out = api.dumps(m.replace(groups=(added, *m.groups[1:])), "uv", base=text)
+    assert out.text == text.replace(
+        '    "pinned @ https://example.com/pinned-1.0.tar.gz",\n',
+        '    "pinned @ https://example.com/pinned-1.0.tar.gz",\n    "rich>=13",\n',
+    )
+    assert out.report.codes() == []
+
+
+def test_base_mode_reports_replaced_dependency_group() -> None:
+    text = (FIX / "uv-sources.toml").read_text()
+    m = api.loads(text, "uv")
+    lint = m.group("lint").replace(requirements=(_req("flake8"),))
+    out = api.dumps(m.replace(groups=tuple(lint if g.name == "lint" else g for g in m.groups)), "uv", base=text)
+    assert out.text == text.replace('lint = ["ruff"]', 'lint = ["flake8"]')
+    assert out.report.codes() == ["dependency-group-replaced"]
+    assert out.report.losses[0].data["old"] == ["ruff"]
+
+
+def test_base_mode_removing_a_source_removes_its_comment() -> None:
+    text = (
+        '[project]\nname = "d"\nversion = "1"\ndependencies = ["a", "b"]\n\n[tool.uv.sources]\n'
+        '# a comes from git\na = { git = "https://x.example/a" }\nb = { path = "../b" }\n'
+    )
+    m = api.loads(text, "uv")
+    a, b = m.main.requirements
+    changed = m.replace(groups=(m.main.replace(requirements=(a.replace(source=None, raw=()), b)),))
+    out = api.dumps(changed, "uv", base=text)
+    assert out.text == (
+        '[project]\nname = "d"\nversion = "1"\ndependencies = ["a", "b"]\n\n[tool.uv.sources]\n'
+        'b = { path = "../b" }\n'
+    )
+
+
+def test_requirements_like_manifest_to_new_pyproject_names_project() -> None:
+    m = _manifest(Group(name="main", requirements=(_req("requests>=2"),)))
+    out = api.dumps(m, "pep621", path="/tmp/My_App/pyproject.toml")
+    doc = tomllib.loads(out.text)
+    assert doc["project"]["name"] == "my-app" and doc["project"]["version"] == "0.0.0"
+    assert out.report.codes() == ["project-name-invented", "project-version-invented"]
+    validate(out.text)
+
+
+def test_detect_scores() -> None:
+    from depglot.converters.pyproject.pep621 import Pep621Format
+
+    fmt = Pep621Format()
+    assert fmt.detect("pyproject.toml", '[project]\nname = "x"\n') == 30
+    assert fmt.detect("pyproject.toml", '[dependency-groups]\nx = []\n') == 30
+    assert fmt.detect("pyproject.toml", '[project]\nname = "x"\n[tool.poetry]\n') == 10
+    assert fmt.detect("pyproject.toml", '[tool.black]\n') == 0

@@ -17,7 +17,7 @@ from ..span import Span
 if TYPE_CHECKING:
     from packaging.ranges import VersionRange
 
-__all__ = ["located_error", "same_set", "hull", "only_prereleases", "shifted"]
+__all__ = ["located_error", "same_set", "hull", "only_prereleases", "shifted", "interval_text"]
 
 
 def shifted(span: Span | None, offset: int, width: int = 1) -> Span | None:
@@ -66,3 +66,22 @@ def hull(versions: VersionRange) -> VersionRange:
 def only_prereleases(extra: VersionRange) -> bool:
     """True when every version in ``extra`` is a pre-release or dev release (what installers skip by default)."""
     return extra._with_policy(pre_region=(), configured=False).is_empty
+
+
+def interval_text(versions: VersionRange) -> str | None:
+    """PEP 440 text admitting exactly the versions of ``versions`` (opt-in structure aside), or ``None``.
+
+    Ranges assembled from pieces (a hull, one interval of a union) lose packaging's pre-release opt-in region, and
+    ``to_specifier_set`` then declines (``<2.0a0`` always opts in). The version *set* is what matters here, so the
+    shortest text found with the range as it is, with the opt-in region spanning all of it, or with none, wins.
+    """
+    from ..ir.versions import range_to_pep440
+
+    bounds = versions._bounds
+    if len(bounds) == 1 and bounds[0][0].version is None and bounds[0][1].version is None:
+        return ""  # every version (">=0.dev0" differs from "" only on strings that are not versions)
+    found = [range_to_pep440(versions)]
+    for region in (versions._bounds, ()):
+        found.append(range_to_pep440(versions._with_policy(pre_region=region, configured=None)))
+    texts = [t for t in found if t is not None]
+    return min(texts, key=lambda t: (t.count(","), len(t))) if texts else None

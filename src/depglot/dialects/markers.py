@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from ..ir.versions import VersionSpec, range_to_pep440
 from ..span import Span
+from ._common import interval_text
 
 __all__ = [
     "and_markers",
@@ -189,7 +190,7 @@ def python_to_marker(spec: VersionSpec) -> str | None:
         return 'python_version < "0"'
     pieces = []
     for interval in spec.versions._bounds:  # packaging 26.4's canonical intervals (no public accessor)
-        piece = range_to_pep440(type(spec.versions)._build((interval,)))
+        piece = interval_text(type(spec.versions)._build((interval,)))
         if piece is None:  # pragma: no cover - a single interval always has a PEP 440 spelling
             raise ValueError(f"cannot express python constraint {spec.raw!r} as a marker")
         m = _clauses_marker_cached(piece) if piece else None

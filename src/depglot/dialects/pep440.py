@@ -15,7 +15,7 @@ from functools import lru_cache
 from ..ir.versions import VersionSpec, pep440_range, range_to_pep440
 from ..report import Report, Severity
 from ..span import Span
-from ._common import hull, located_error, only_prereleases
+from ._common import hull, interval_text, located_error, only_prereleases
 
 __all__ = ["parse", "render", "to_pep440", "validate_clause"]
 
@@ -146,7 +146,7 @@ def _show(text: str) -> str:
 
 def _widened(spec: VersionSpec, *, report: Report | None, subject: str | None, span: Span | None) -> str:
     outer = hull(spec.versions)
-    text = range_to_pep440(outer)
+    text = interval_text(outer)
     if text is None:  # unbounded on both sides (or a shape PEP 440 lacks): any version
         text = ""
     extra = pep440_range(text).difference(spec.versions)

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..ir.model import MAIN, CondaPackage, Group, GroupKind, Manifest, Raw, Requirement, canonical_name
+from ..ir.model import MAIN, CondaPackage, Group, GroupKind, Manifest, Raw, Requirement, Url, canonical_name
 from ..ir.versions import VersionSpec
 from ..report import Loss
 from ..span import Span
@@ -116,9 +116,12 @@ def _dist_requirement(dist: InstalledDist) -> Requirement:
     span = Span(file=dist.path)
     raw = (Raw(format="env", key="installed-version", value=dist.version),)
     if dist.source is not None:
-        comments: tuple[str, ...] = ()
-        return Requirement(name=dist.name, source=dist.source, editable=dist.editable, hashes=dist.hashes,
-                           comments=comments, raw=raw, span=span)
+        source = dist.source
+        if isinstance(source, Url) and dist.hashes and "#" not in source.url:
+            # as pip freeze says it: the archive hash as a URL fragment (PEP 610 / PEP 508 direct reference)
+            algo, _, digest = dist.hashes[0].partition(":")
+            source = Url(url=f"{source.url}#{algo}={digest}", subdirectory=source.subdirectory)
+        return Requirement(name=dist.name, source=source, editable=dist.editable, raw=raw, span=span)
     return Requirement(name=dist.name, version=pin_spec(dist.version), span=span, raw=raw)
 
 
@@ -151,12 +154,8 @@ def to_manifest(env: Environment) -> Manifest:
         if dist.key in owned_keys or (env.conda and dist.installer == "conda"):
             continue
         reqs.append(_dist_requirement(dist))
-    python = None
-    if env.location.python_version:
-        python = VersionSpec.from_pep440(f"=={env.location.python_version}.*")
     return Manifest(
         format="env",
-        python=python,
         groups=(Group(name=MAIN, kind=GroupKind.MAIN, requirements=tuple(reqs)),) if reqs else (),
         channels=tuple(channels),
         losses=env.problems,

@@ -4,7 +4,9 @@ Two ways, chosen by what the user gives:
 
 * ``--python PATH``: ask that interpreter itself. It is started isolated and without ``site`` (``-I -S``), so no
   ``.pth`` file, ``sitecustomize`` or editable-install hook runs; it only prints ``sysconfig.get_paths()`` and the
-  PEP 508 marker environment as JSON. The interpreter is the authority on its own layout (Debian's
+  PEP 508 marker environment as JSON. Without ``site`` a venv's prefix is not applied, so the script finds
+  ``pyvenv.cfg`` beside the executable (or one level up) itself, as ``site.venv()`` would, and asks sysconfig
+  for the paths of that prefix. The interpreter is the authority on its own layout (Debian's
   ``dist-packages``, framework builds, custom schemes), which guessing from a path cannot match.
 * ``--prefix DIR`` (a conda prefix or a venv): nothing is run. The Python version comes from ``pyvenv.cfg``
   (venv) or the ``python`` record in ``conda-meta`` (conda), and site-packages is ``lib/pythonX.Y/site-packages``
@@ -26,7 +28,13 @@ __all__ = ["Location", "locate_python", "locate_prefix", "default_location", "QU
 # Runs inside the target interpreter with -I -S: stdlib only, no project code.
 QUERY = r"""
 import json, os, platform, sys, sysconfig
-paths = sysconfig.get_paths()
+prefix = sys.prefix
+exe_dir = os.path.dirname(os.path.abspath(sys.executable))
+for cand in (exe_dir, os.path.dirname(exe_dir)):  # what site.venv() would do, without running site
+    if os.path.isfile(os.path.join(cand, "pyvenv.cfg")):
+        prefix = cand
+        break
+paths = sysconfig.get_paths(vars={"base": prefix, "platbase": prefix})
 def full(info):
     v = "%d.%d.%d" % (info.major, info.minor, info.micro)
     if info.releaselevel != "final":
@@ -45,7 +53,7 @@ env = {
     "python_version": ".".join(platform.python_version_tuple()[:2]),
     "sys_platform": sys.platform,
 }
-print(json.dumps({"purelib": paths["purelib"], "platlib": paths["platlib"], "prefix": sys.prefix,
+print(json.dumps({"purelib": paths["purelib"], "platlib": paths["platlib"], "prefix": prefix,
                   "base_prefix": sys.base_prefix, "markers": env}))
 """
 

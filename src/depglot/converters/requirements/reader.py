@@ -1,0 +1,218 @@
+"""Line model -> IR: what each requirements-file line means, as pip would act on it.
+
+* requirement lines (PEP 508, ``-e``, bare URLs/paths) -> :class:`Requirement` in the main group, with
+  ``--hash`` values in ``hashes`` and ``--config-settings`` in ``options``;
+* ``-i`` -> default :class:`Index`, ``--extra-index-url`` -> extra index, ``-f`` -> find-links index,
+  ``--no-index`` -> ``manifest.no_index``, ``--pre`` -> ``manifest.allow_prereleases``, ``-r``/``-c`` ->
+  ``manifest.includes``, every other option -> :class:`Option`;
+* comments: a requirement's trailing comment, the indented comment lines right after it (pip-compile's
+  ``# via``) and the comment lines right before it (no blank line between) are its ``comments`` (a
+  ``Raw(key="leading-comments")`` counts the ones before); other comments are the manifest's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ...dialects import pep508
+from ...errors import ParseError
+from ...ir.model import Group, GroupKind, Index, IndexRole, Option, Raw, Requirement
+from ...report import Loss, Severity
+from ...span import Span
+from .lines import Document, Entry, Kind
+from .options import EDITABLE_OPTIONS, REQUIREMENT_OPTIONS, Token
+from .urls import BareError, bare_editable, bare_requirement, is_url
+
+__all__ = ["Parts", "read_document", "comment_text", "FORMAT", "LEADING_COMMENTS"]
+
+FORMAT = "requirements"
+LEADING_COMMENTS = "leading-comments"
+
+
+@dataclass(slots=True)
+class Parts:
+    """Everything one file says, in order (mutable while reading; becomes a Manifest)."""
+
+    file: str | None
+    requirements: list[Requirement] = field(default_factory=list)
+    indexes: list[Index] = field(default_factory=list)
+    options: list[Option] = field(default_factory=list)
+    includes: list[tuple[str, str, Entry, Token]] = field(default_factory=list)  # (kind, path, entry, token)
+    no_index: bool = False
+    allow_prereleases: bool | None = None
+    comments: list[str] = field(default_factory=list)
+    losses: list[Loss] = field(default_factory=list)
+    raw: list[Raw] = field(default_factory=list)
+
+    def loss(self, code: str, severity: Severity, message: str, subject: str | None, span: Span | None) -> None:
+        # loss-code: requirements-option-ignored
+        # loss-code: requirements-argument-ignored
+        self.losses.append(Loss(code=code, severity=severity, message=message, subject=subject, span=span))
+
+    def group(self) -> Group:
+        return Group(name="main", kind=GroupKind.MAIN, requirements=tuple(self.requirements))
+
+
+def comment_text(comment: str) -> str:
+    """``# via x`` -> ``via x``: the text after ``#`` and one space (inner indentation kept)."""
+    text = comment[1:]
+    return text[1:] if text.startswith(" ") else text
+
+
+def _token_span(entry: Entry, token: Token, file: str | None) -> Span:
+    return entry.span(file, token.offset, len(token.text))
+
+
+def _requirement(entry: Entry, file: str | None, parts: Parts) -> Requirement:
+    editable = entry.editable
+    if entry.args:
+        text, offset = entry.args, 0
+    else:
+        token = next(t for t in entry.options if t.name == "editable")
+        text = token.value or ""
+        offset = token.offset + len(token.text) - len(text)
+    span = entry.span(file, offset, len(text))
+    try:
+        req = _parse(text, editable, span)
+    except BareError as exc:
+        raise entry.error(f"invalid requirement {text!r}: {exc}", file, offset, len(text)) from None
+    except ParseError as exc:
+        inner = (exc.span.column or 1) - 1 if exc.span is not None else 0
+        raise entry.error(exc.message, file, offset + inner, exc.width, exc.hint) from None
+    hashes: list[str] = []
+    options: list[tuple[str, str]] = []
+    allowed = EDITABLE_OPTIONS if editable else REQUIREMENT_OPTIONS
+    for token in entry.options:
+        if token.name == "editable":
+            continue
+        if token.name not in allowed:
+            what = "an editable requirement" if editable else "a requirement line"
+            parts.loss(
+                "requirements-option-ignored",
+                Severity.WARNING,
+                f"pip ignores {token.text!r} on {what}; it is kept in the file but means nothing",
+                req.name or text,
+                _token_span(entry, token, file),
+            )
+            continue
+        if token.name == "hash":
+            hashes.append(token.value or "")
+        else:
+            options.append((token.name, token.value or ""))
+    for word, woffset in entry.ignored:
+        parts.loss(
+            "requirements-argument-ignored",
+            Severity.WARNING,
+            f"pip ignores {word!r} after the options of a line",
+            req.name or text,
+            entry.span(file, woffset, len(word)),
+        )
+    return req.replace(editable=editable, hashes=tuple(hashes), options=tuple(options), span=span)
+
+
+def _split_marker(text: str) -> tuple[str, str | None]:
+    sep = "; " if is_url(text) else ";"
+    if sep not in text:
+        return text, None
+    head, marker = text.split(sep, 1)
+    return head.strip(), marker.strip() or None
+
+
+def _check_marker(marker: str, text: str) -> None:
+    from packaging.markers import InvalidMarker, Marker
+
+    try:
+        Marker(marker)
+    except InvalidMarker as exc:
+        raise ParseError(
+            f"invalid marker {marker!r}: {str(exc).splitlines()[0]}",
+            span=Span(line=1, column=text.rfind(marker) + 1),
+            width=len(marker),
+        ) from None
+
+
+def _parse(text: str, editable: bool, span: Span) -> Requirement:
+    if editable:
+        bare = bare_editable(text)
+        if bare is None:
+            req = pep508.parse_requirement(text)
+            if req.source is None:
+                raise BareError("an editable requirement must be a local project path or a VCS URL")
+            return req
+        return Requirement(name=bare.name, extras=bare.extras, source=bare.source)
+    head, marker = _split_marker(text)
+    bare = bare_requirement(head)
+    if bare is None:
+        return pep508.parse_requirement(text)
+    if marker is not None:
+        _check_marker(marker, text)
+    return Requirement(name=bare.name, extras=bare.extras, source=bare.source, marker=marker)
+
+
+def _option(entry: Entry, token: Token, file: str | None, parts: Parts) -> None:
+    span = _token_span(entry, token, file)
+    name, value = token.name, token.value
+    if name == "index-url":
+        parts.indexes.append(Index(name=None, url=value or "", role=IndexRole.DEFAULT, span=span))
+    elif name == "extra-index-url":
+        parts.indexes.append(Index(name=None, url=value or "", role=IndexRole.EXTRA, span=span))
+    elif name == "find-links":
+        parts.indexes.append(Index(name=None, url=value or "", role=IndexRole.FIND_LINKS, span=span))
+    elif name == "no-index":
+        parts.no_index = True
+    elif name == "pre":
+        parts.allow_prereleases = True
+    elif name in ("requirement", "constraint"):
+        parts.includes.append((name, value or "", entry, token))
+    elif name in ("hash", "config-settings"):
+        parts.loss(
+            "requirements-option-ignored",
+            Severity.WARNING,
+            f"pip ignores {token.text!r} on a line without a requirement",
+            None,
+            span,
+        )
+    else:
+        parts.options.append(Option(name=name, value=value, span=span))
+
+
+def read_document(doc: Document, parts: Parts | None = None) -> Parts:
+    """Interpret a parsed document (appending to ``parts`` when merging an included file)."""
+    file = doc.file
+    parts = parts if parts is not None else Parts(file=file)
+    pending: list[str] = []
+    last: int | None = None  # index in parts.requirements of the requirement comments may follow
+    for entry in doc.entries:
+        kind = entry.kind
+        if kind is Kind.COMMENT:
+            text = comment_text(entry.comment or "#")
+            if entry.indent and last is not None and not pending:
+                req = parts.requirements[last]
+                parts.requirements[last] = req.replace(comments=(*req.comments, text))
+            else:
+                pending.append(text)
+            continue
+        if kind is Kind.BLANK:
+            parts.comments.extend(pending)
+            pending = []
+            last = None
+            continue
+        if kind is Kind.OPTION:
+            parts.comments.extend(pending)
+            pending = []
+            last = None
+            if entry.comment is not None:
+                parts.comments.append(comment_text(entry.comment))
+            for token in entry.options:
+                _option(entry, token, file, parts)
+            continue
+        req = _requirement(entry, file, parts)
+        comments = list(pending)
+        if entry.comment is not None:
+            comments.append(comment_text(entry.comment))
+        raw = (Raw(format=FORMAT, key=LEADING_COMMENTS, value=len(pending)),) if pending else ()
+        parts.requirements.append(req.replace(comments=tuple(comments), raw=raw))
+        pending = []
+        last = len(parts.requirements) - 1
+    parts.comments.extend(pending)
+    return parts

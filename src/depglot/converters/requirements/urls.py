@@ -1,0 +1,167 @@
+"""pip's non-PEP 508 requirement spellings: bare URLs, VCS URLs with ``#egg=``, local paths and archives.
+
+These mirror ``pip._internal.req.constructors`` (``parse_req_from_line``, ``parse_editable``) by appearance
+only: depglot never looks at the file system or the network, so "is this an installable directory" becomes
+"does this look like a path", decided the way pip's ``_looks_like_path`` and ``is_archive_file`` decide.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from ...dialects.pep508 import parse_url as source_from_url
+from ...ir.model import LocalPath, Source
+
+__all__ = [
+    "VCS_SCHEMES",
+    "is_url",
+    "looks_like_path",
+    "is_archive",
+    "strip_extras",
+    "egg_name",
+    "BareSource",
+    "BareError",
+    "wheel_name",
+    "bare_requirement",
+    "bare_editable",
+]
+
+VCS_SCHEMES = frozenset(
+    {
+        "bzr+http", "bzr+https", "bzr+ssh", "bzr+sftp", "bzr+ftp", "bzr+lp", "bzr+file",
+        "git+http", "git+https", "git+ssh", "git+git", "git+file",
+        "hg+file", "hg+http", "hg+https", "hg+ssh", "hg+static-http",
+        "svn+ssh", "svn+http", "svn+https", "svn+svn", "svn+file",
+    }
+)  # fmt: skip
+_URL_SCHEMES = frozenset({"http", "https", "file", "ftp"}) | VCS_SCHEMES
+_ARCHIVES = (".zip", ".whl", ".tar.bz2", ".tbz", ".tar.gz", ".tgz", ".tar", ".tar.xz", ".txz", ".tlz", ".tar.lz")
+_ARCHIVES += (".tar.lzma",)
+_EGG_RE = re.compile(r"[#&]egg=([^&]*)")
+_NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+_EXTRAS_RE = re.compile(r"^(.+)(\[[^\]]+\])$")
+
+
+def is_url(text: str) -> bool:
+    """pip's ``is_url``: a scheme pip fetches from (http, https, file, ftp, or a VCS scheme)."""
+    try:
+        scheme = urlsplit(text).scheme
+    except ValueError:
+        return False
+    return scheme in _URL_SCHEMES
+
+
+def looks_like_path(text: str) -> bool:
+    return "/" in text or "\\" in text or text.startswith(".")
+
+
+def is_archive(text: str) -> bool:
+    lowered = text.lower()
+    return lowered.endswith(_ARCHIVES)
+
+
+def strip_extras(text: str) -> tuple[str, tuple[str, ...]]:
+    """``path[a,b]`` -> (``path``, (a, b)) like pip's ``strip_extras`` (order kept)."""
+    match = _EXTRAS_RE.match(text)
+    if match is None:
+        return text, ()
+    inner = match.group(2)[1:-1]
+    return match.group(1).rstrip(), tuple(e.strip() for e in inner.split(",") if e.strip())
+
+
+class EggError(ValueError):
+    pass
+
+
+def egg_name(url: str) -> str | None:
+    """The ``#egg=`` project name of a URL (None when absent). Raises EggError when it is not a project name."""
+    match = _EGG_RE.search(url)
+    if match is None:
+        return None
+    name = match.group(1)
+    if not _NAME_RE.match(name):
+        raise EggError(name)
+    return name
+
+
+def wheel_name(filename: str) -> tuple[str, str] | None:
+    """(name, version) of a wheel file name the way pip reads it (None when it is not a valid wheel name)."""
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    try:
+        name, version, _, _ = parse_wheel_filename(filename)
+    except (InvalidWheelFilename, ValueError):
+        return None
+    return str(name), str(version)
+
+
+@dataclass(frozen=True, slots=True)
+class BareSource:
+    """A requirement spelled as a URL or path instead of PEP 508."""
+
+    name: str  # "" when pip could not tell it without building
+    extras: tuple[str, ...]
+    source: Source
+    wheel_version: str | None = None  # a wheel's own version (pip pins it: name==version)
+
+
+
+class BareError(ValueError):
+    """A URL or path line pip would reject (the message says why)."""
+
+
+def _egg(url: str) -> str | None:
+    try:
+        return egg_name(url)
+    except EggError as exc:
+        raise BareError(f"{exc.args[0]!r} in #egg= is not a valid project name") from None
+
+
+def _pep508_form(text: str) -> bool:
+    """``name @ url``: an ``@`` whose left side does not look like a path (pip's own test)."""
+    left, at, _ = text.partition("@")
+    return bool(at) and not looks_like_path(left)
+
+
+def _named(url: str, source: Source, extras: tuple[str, ...]) -> BareSource:
+    path = url.partition("#")[0].partition("?")[0]
+    if path.lower().endswith(".whl"):
+        wheel = wheel_name(path.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])
+        if wheel is None:
+            raise BareError(f"{path.rsplit('/', 1)[-1]!r} is not a valid wheel file name")
+        return BareSource(wheel[0], extras, source, wheel[1])
+    return BareSource(_egg(url) or "", extras, source)
+
+
+def bare_requirement(text: str) -> BareSource | None:
+    """A requirement line's name part (marker already split off) as a URL/path, or None for PEP 508."""
+    if is_url(text):
+        return _named(text, source_from_url(text), ())
+    if _pep508_form(text):
+        return None
+    path, extras = strip_extras(text)
+    if looks_like_path(text) or is_archive(path):
+        return _named(path, LocalPath(path=path), extras)
+    return None
+
+
+def bare_editable(text: str) -> BareSource | None:
+    """An ``-e`` value as a VCS URL or a local path, or None for ``name @ url`` (PEP 508). Raises BareError."""
+    if not is_url(text) and _pep508_form(text):
+        return None
+    url, extras = strip_extras(text)
+    scheme = url.partition(":")[0].lower() if ":" in url else ""
+    if scheme in ("git", "hg", "svn", "bzr"):
+        url, scheme, extras = f"{scheme}+{url}", f"{scheme}+{scheme}", ()
+    if is_url(url) or scheme in VCS_SCHEMES:
+        if scheme == "file":
+            return BareSource(_egg(url) or "", extras, source_from_url(url))
+        if scheme not in VCS_SCHEMES:
+            raise BareError("an editable requirement must be a local project path or a VCS URL")
+        name = _egg(url)
+        if not name:
+            raise BareError("cannot tell the project name: add #egg=<name>, or write it as 'name @ URL'")
+        return BareSource(name, (), source_from_url(url))
+    return BareSource("", extras, LocalPath(path=url))

@@ -1,0 +1,267 @@
+"""IR -> requirements file, fresh or by editing an existing one (base mode).
+
+Fresh mode writes a conventional file: the manifest's comments, then indexes, ``--no-index``, ``--pre``,
+installer options and ``-r``/``-c`` includes, a blank line, then the requirements (see :mod:`.render`).
+
+Base mode reads ``base`` into the line model and touches only what changed: a requirement whose meaning is the
+same as in the manifest (name, extras, version, marker, source, editable, hashes, options; spans and comments
+aside) keeps its exact bytes; a changed one is re-rendered in place (its trailing comment kept); one the manifest
+no longer has is deleted with the indented comment lines that belong to it; new ones are appended after the last
+requirement. Option lines work the same way, token by token.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable
+
+from ...format import WriteOptions
+from ...ir.model import Index, IndexRole, Manifest, Requirement
+from ...report import Report, Severity
+from .lines import Document, Entry, Kind, parse_document
+from .options import Token
+from .reader import read_document
+from .render import comment_line, option_flag, quote, requirement_lines
+
+__all__ = ["write"]
+
+
+def _requirements(manifest: Manifest, options: WriteOptions) -> list[Requirement]:
+    reqs = list(manifest.requirements())
+    if options.no_hashes:
+        reqs = [r.replace(hashes=()) if r.hashes else r for r in reqs]
+    return reqs
+
+
+def _core(req: Requirement) -> Requirement:
+    return req.replace(span=None, comments=(), raw=())
+
+
+# ------------------------------------------------------------------------------------------ option items
+
+
+def _index_items(index: Index, report: Report) -> list[tuple[Hashable, ...]]:
+    items: list[tuple[Hashable, ...]] = []
+    flag = option_flag(index)
+    if index.role in (IndexRole.SUPPLEMENTAL, IndexRole.EXPLICIT):
+        report.add(
+            "requirements-index-role-widened",
+            Severity.WARNING,
+            f"index {index.name or index.url!r} is {index.role.value}; pip searches every --extra-index-url "
+            "for every package",
+            subject=index.name or index.url,
+            span=index.span,
+            data={"role": index.role.value},
+        )
+    items.append((flag[2:], index.url))
+    if index.verify_ssl is False:
+        from urllib.parse import urlsplit
+
+        host = urlsplit(index.url).hostname
+        if host:
+            items.append(("trusted-host", host))
+    return items
+
+
+def _manifest_items(manifest: Manifest, report: Report) -> list[tuple[Hashable, ...]]:
+    """The manifest-wide options as (pip option name, value) items, in the conventional order."""
+    items: list[tuple[Hashable, ...]] = []
+    defaults = [i for i in manifest.indexes if i.role is IndexRole.DEFAULT]
+    for index in defaults[1:]:
+        report.add(
+            "requirements-second-default-index",
+            Severity.WARNING,
+            f"{index.url!r} is a second default index; pip takes one --index-url, so it is written as "
+            "--extra-index-url",
+            subject=index.url,
+            span=index.span,
+        )
+    for index in manifest.indexes:
+        if index.role is IndexRole.DEFAULT and index is not defaults[0]:
+            index = Index(name=index.name, url=index.url, role=IndexRole.EXTRA, verify_ssl=index.verify_ssl)
+        if index.role is not IndexRole.FIND_LINKS:
+            items.extend(_index_items(index, report))
+    items.sort(key=lambda item: item[0] != "index-url")
+    for index in manifest.indexes:
+        if index.role is IndexRole.FIND_LINKS:
+            items.extend(_index_items(index, report))
+    if manifest.no_index:
+        items.append(("no-index", None))
+    if manifest.allow_prereleases:
+        items.append(("pre", None))
+    for option in manifest.options:
+        items.append((option.name, option.value))
+    for kind, path in manifest.includes:
+        items.append((kind, path))
+    return items
+
+
+def _token_item(token: Token) -> tuple[Hashable, ...]:
+    return (token.name, token.value)
+
+
+def _item_text(item: tuple[Hashable, ...]) -> str:
+    name, value = item[0], item[1]
+    short = {"requirement": "-r", "constraint": "-c"}.get(str(name))
+    if value is None:
+        return f"--{name}"
+    if short:
+        return f"{short} {quote(str(value))}"
+    return f"--{name} {quote(str(value))}"
+
+
+# -------------------------------------------------------------------------------------------------- fresh
+
+
+def _fresh(manifest: Manifest, reqs: list[Requirement], report: Report) -> str:
+    out: list[str] = [comment_line(t) for c in manifest.comments for t in (c.splitlines() or [""])]
+    if out:
+        out.append("")
+    head = [_item_text(item) for item in _manifest_items(manifest, report)]
+    out += head
+    if head and reqs:
+        out.append("")
+    for req in reqs:
+        out += requirement_lines(req, report)
+    return "".join(line + "\n" for line in out)
+
+
+# --------------------------------------------------------------------------------------------------- base
+
+
+def _eol(doc: Document) -> str:
+    for entry in doc.entries:
+        if entry.eol:
+            return entry.eol
+    return "\n"
+
+
+def _attached(entries: tuple[Entry, ...], i: int) -> int:
+    """The index after the indented comment lines that belong to the requirement at ``i``."""
+    j = i + 1
+    while j < len(entries) and entries[j].kind is Kind.COMMENT and entries[j].indent:
+        j += 1
+    return j
+
+
+def _match(base_reqs: list[Requirement], reqs: list[Requirement]) -> tuple[list[int | None], list[int]]:
+    """For each base requirement the index of its manifest requirement (None: deleted); unused manifest indexes."""
+    exact: dict[Requirement, list[int]] = {}
+    for i, req in enumerate(reqs):
+        exact.setdefault(_core(req), []).append(i)
+    used: set[int] = set()
+    out: list[int | None] = [None] * len(base_reqs)
+    for b, req in enumerate(base_reqs):
+        free = exact.get(_core(req))
+        if free:
+            out[b] = free.pop(0)
+            used.add(out[b])  # type: ignore[arg-type]
+    for b, req in enumerate(base_reqs):
+        if out[b] is not None:
+            continue
+        for i, cand in enumerate(reqs):
+            if i in used:
+                continue
+            same = cand.key == req.key if req.name or cand.name else cand.source == req.source
+            if same and cand.editable == req.editable:
+                out[b] = i
+                used.add(i)
+                break
+    return out, [i for i in range(len(reqs)) if i not in used]
+
+
+def _edit(manifest: Manifest, reqs: list[Requirement], base: str, report: Report, options: WriteOptions) -> str:
+    doc = parse_document(base, options.path)
+    entries = doc.entries
+    eol = _eol(doc)
+    parts = read_document(doc)
+    base_reqs = parts.requirements
+    req_entries = [i for i, e in enumerate(entries) if e.kind is Kind.REQUIREMENT]
+    matched, new = _match(base_reqs, reqs)
+
+    wanted = Counter(_manifest_items(manifest, Report()))
+    order = _manifest_items(manifest, report)
+    texts: list[str | None] = [e.text for e in entries]
+    last_option: int | None = None
+    for i, entry in enumerate(entries):
+        if entry.kind is not Kind.OPTION:
+            continue
+        last_option = i
+        kept: list[Token] = []
+        for token in entry.options:
+            item = _token_item(token)
+            if token.name in ("hash", "config-settings"):
+                kept.append(token)  # pip ignores these here; they are not the manifest's to remove
+            elif wanted[item] > 0:
+                wanted[item] -= 1
+                kept.append(token)
+        if len(kept) == len(entry.options):
+            continue
+        if not kept:
+            texts[i] = None
+            continue
+        comment = f"  {entry.comment}" if entry.comment else ""
+        texts[i] = entry.indent + " ".join(t.text for t in kept) + comment + (entry.eol or eol)
+
+    for b, i in enumerate(req_entries):
+        entry = entries[i]
+        target = matched[b]
+        if target is None:
+            for j in range(i, _attached(entries, i)):
+                texts[j] = None
+            continue
+        req = reqs[target]
+        if _core(req) == _core(base_reqs[b]):
+            continue
+        lines = requirement_lines(req, report, comments=False)
+        if entry.comment:
+            lines[-1] += f"  {entry.comment}"
+        texts[i] = eol.join(lines) + (entry.eol or eol)
+
+    add_options: list[str] = []
+    for item in order:
+        if wanted[item] > 0:
+            wanted[item] -= 1
+            add_options.append(_item_text(item) + eol)
+    add_reqs = [line + eol for i in new for line in requirement_lines(reqs[i], report)]
+
+    out: list[str] = []
+    req_anchor = _attached(entries, req_entries[-1]) - 1 if req_entries else len(entries) - 1
+    option_anchor = last_option if last_option is not None else _top_anchor(entries)
+    if option_anchor == -1 and add_options:
+        out += add_options
+    for i, text in enumerate(texts):
+        if text is not None:
+            out.append(text)
+        if i == option_anchor and add_options:
+            _terminate(out, eol)
+            out += add_options
+        if i == req_anchor and add_reqs:
+            _terminate(out, eol)
+            out += add_reqs
+    if not entries and add_reqs:
+        out += add_reqs
+    return doc.bom + "".join(out)
+
+
+def _top_anchor(entries: tuple[Entry, ...]) -> int:
+    """Where new option lines go in a file without any: after a leading comment block closed by a blank line."""
+    i = 0
+    while i < len(entries) and entries[i].kind is Kind.COMMENT:
+        i += 1
+    if 0 < i < len(entries) and entries[i].kind is Kind.BLANK:
+        return i - 1
+    return -1
+
+
+def _terminate(out: list[str], eol: str) -> None:
+    if out and not out[-1].endswith(("\n", "\r")):
+        out[-1] += eol
+
+
+def write(manifest: Manifest, *, base: str | None, report: Report, options: WriteOptions) -> str:
+    """The text of ``manifest`` as a requirements file (``base``: the existing text to edit in place)."""
+    reqs = _requirements(manifest, options)
+    if base is None:
+        return _fresh(manifest, reqs, report)
+    return _edit(manifest, reqs, base, report, options)

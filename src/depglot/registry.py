@@ -95,12 +95,19 @@ def names(*, include_plugins: bool = True) -> list[str]:
 @cache
 def format_class(name: str) -> type[Format]:
     target = BUILTIN.get(name)
-    if target is not None and _available(name):
-        module, _, attr = target.partition(":")
-        return getattr(importlib.import_module(module), attr)
-    ep = _entry_points().get(name)
-    if ep is not None:
-        return ep.load()  # type: ignore[attr-defined, no-any-return]
+    try:
+        if target is not None and _available(name):
+            module, _, attr = target.partition(":")
+            return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+        ep = _entry_points().get(name)
+        if ep is not None:
+            return ep.load()  # type: ignore[attr-defined, no-any-return]
+    except (ImportError, AttributeError) as exc:
+        from .errors import ConversionError
+
+        raise ConversionError(
+            f"format {name!r} could not be loaded: {exc}", hint="reinstall depglot or the plugin that provides it"
+        ) from None
     candidates = names() + list(ALIASES)
     raise UnknownFormatError(name, difflib.get_close_matches(name, candidates, n=2, cutoff=0.6), names())
 

@@ -20,10 +20,12 @@ from pathlib import Path
 import pytest
 
 import depglot
-from depglot.dialects.pep508 import render_source
 from depglot.converters.requirements.urls import is_archive
+from depglot.dialects.pep508 import render_source
+from depglot.errors import ParseError
 from depglot.ir.model import LocalPath
 from tests.conftest import FIXTURES, corpus_params
+from tests.converters.test_requirements import BAD_LINES
 
 pytest.importorskip("pip")
 
@@ -68,7 +70,9 @@ def pip_rows(path: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
         else:
             url = _url_key(link.url)
         hashes = sorted(f"{algo}:{d}" for algo, ds in (ireq.hash_options or {}).items() for d in ds)
-        settings = sorted((k, tuple(v) if isinstance(v, list) else (v,)) for k, v in (ireq.config_settings or {}).items())
+        settings = sorted(
+            (k, tuple(v) if isinstance(v, list) else (v,)) for k, v in (ireq.config_settings or {}).items()
+        )
         rows.append(
             (
                 ireq.req.name if ireq.req else None,
@@ -134,3 +138,15 @@ def test_tricky_fixture_reads_like_pip(monkeypatch: pytest.MonkeyPatch) -> None:
     expected = pip_rows(path, monkeypatch)
     assert len(expected) == 20
     assert depglot_rows(path) == expected
+
+
+@pytest.mark.parametrize(("text", "line", "column", "fragment"), BAD_LINES)
+def test_files_pip_rejects_are_rejected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text, line, column, fragment
+):
+    path = tmp_path / "bad.txt"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(Exception):  # noqa: B017 - pip raises InstallationError, CommandError, InvalidWheelFilename...
+        pip_rows(path, monkeypatch)
+    with pytest.raises(ParseError):
+        depglot.load(path, "requirements")

@@ -22,7 +22,9 @@ from .reader import FORMAT, Parts, read_document
 
 __all__ = ["RequirementsFormat", "read_parts"]
 
-_REQ_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*(([<>=!~]=?|===?)\s*[\w.*+!-]+.*|@\s*\S+.*|;.*)?$")
+_REQ_LIKE = re.compile(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*(([<>=!~]=?|===?)\s*[\w.*+!-]+.*|@\s*\S+.*|;.*)?$"
+)
 
 
 def read_parts(text: str, options: ReadOptions) -> Parts:
@@ -74,7 +76,11 @@ class RequirementsFormat(Format):
     def detect(self, filename: str, head: str) -> int:
         """Content score: the share of meaningful lines that read as requirements or pip options (<= 40)."""
         lowered = filename.lower()
-        if filename and not lowered.endswith((".txt", ".in", ".pip")) and not fnmatch.fnmatch(lowered, "*requirements*"):
+        if (
+            filename
+            and not lowered.endswith((".txt", ".in", ".pip"))
+            and not fnmatch.fnmatch(lowered, "*requirements*")
+        ):
             return 0
         lines = head.splitlines()
         if len(head) >= 8192 and lines:

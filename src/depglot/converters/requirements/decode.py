@@ -64,4 +64,3 @@ def decode(data: bytes, path: str | None = None) -> str:
             hint="save the file as UTF-8, or declare its encoding with a '# -*- coding: ... -*-' first line",
         ) from None
     return ("\ufeff" + text) if bom else text
-

@@ -31,7 +31,7 @@ from .options import Token
 from .reader import FORMAT, Parts, read_document
 from .urls import is_url
 
-__all__ = ["follow", "default_root"]
+__all__ = ["default_root", "follow"]
 
 
 def default_root(path: Path) -> Path:
@@ -43,7 +43,9 @@ def default_root(path: Path) -> Path:
     return start
 
 
-def _error(message: str, entry: Entry, token: Token, file: str | None, hint: str | None = None) -> IncludeError:
+def _error(
+    message: str, entry: Entry, token: Token, file: str | None, hint: str | None = None
+) -> IncludeError:
     line, column = entry.position(token.offset)
     return IncludeError(
         message,
@@ -88,7 +90,10 @@ def _walk(
     for kind, value, entry, token in parts.includes:
         if is_url(value):
             raise _error(
-                f"cannot follow {kind} URL {value!r}: depglot does not fetch", entry, token, parts.file,
+                f"cannot follow {kind} URL {value!r}: depglot does not fetch",
+                entry,
+                token,
+                parts.file,
                 hint="download it and refer to the local file",
             )
         target = (path.parent / value).resolve()
@@ -101,7 +106,10 @@ def _walk(
             )
         if not options.allow_outside and not _inside(target, root):
             raise _error(
-                f"{kind} file {value!r} is outside the root {str(root)!r}", entry, token, parts.file,
+                f"{kind} file {value!r} is outside the root {str(root)!r}",
+                entry,
+                token,
+                parts.file,
                 hint="pass allow_outside=True (or --allow-outside) to follow it",
             )
         try:

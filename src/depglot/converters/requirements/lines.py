@@ -19,7 +19,7 @@ from ...errors import ParseError
 from ...span import Span
 from .options import OptionError, Token, break_args_options, parse_options
 
-__all__ = ["Kind", "Entry", "Document", "parse_document", "COMMENT_RE", "split_physical"]
+__all__ = ["COMMENT_RE", "Document", "Entry", "Kind", "parse_document", "split_physical"]
 
 COMMENT_RE = re.compile(r"(^|\s+)#.*$")
 _BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
@@ -42,7 +42,9 @@ class Entry:
     args: str = ""  # the requirement part ("" for option lines; the -e value is in options)
     options: tuple[Token, ...] = ()
     ignored: tuple[tuple[str, int], ...] = ()  # positional words after the options (pip ignores them)
-    pieces: tuple[tuple[int, int, int], ...] = field(default=(), repr=False)  # (logical offset, line, column0)
+    pieces: tuple[tuple[int, int, int], ...] = field(
+        default=(), repr=False
+    )  # (logical offset, line, column0)
     indent: str = ""  # leading whitespace of the first physical line
 
     @property
@@ -90,7 +92,9 @@ class Entry:
         end_line, end_column = self.position(offset + (length if length is not None else len(self.logical)))
         return Span(file=file, line=line, column=column, end_line=end_line, end_column=end_column)
 
-    def error(self, message: str, file: str | None, offset: int, width: int = 1, hint: str | None = None) -> ParseError:
+    def error(
+        self, message: str, file: str | None, offset: int, width: int = 1, hint: str | None = None
+    ) -> ParseError:
         line, column = self.position(offset)
         return ParseError(
             message,

@@ -13,13 +13,13 @@ import shlex
 from dataclasses import dataclass
 
 __all__ = [
-    "OptionSpec",
-    "OPTIONS",
-    "REQUIREMENT_OPTIONS",
     "EDITABLE_OPTIONS",
     "LEGACY_OPTIONS",
-    "Token",
+    "OPTIONS",
+    "REQUIREMENT_OPTIONS",
     "OptionError",
+    "OptionSpec",
+    "Token",
     "break_args_options",
     "parse_options",
 ]
@@ -162,7 +162,9 @@ def _match_long(opt: str, offset: int) -> OptionSpec:
 def _check_value(spec: OptionSpec, opt: str, value: str, offset: int) -> None:
     if spec.choices and value not in spec.choices:
         allowed = ", ".join(repr(c) for c in spec.choices)
-        raise OptionError(f"option {opt}: invalid choice: {value!r} (choose from {allowed})", offset, len(value))
+        raise OptionError(
+            f"option {opt}: invalid choice: {value!r} (choose from {allowed})", offset, len(value)
+        )
     if spec.name == "hash":
         algo, sep, _ = value.partition(":")
         if not sep:
@@ -172,7 +174,9 @@ def _check_value(spec: OptionSpec, opt: str, value: str, offset: int) -> None:
                 len(value),
             )
         if algo not in STRONG_HASHES:
-            raise OptionError(f"allowed hash algorithms for {opt} are {', '.join(STRONG_HASHES)}", offset, len(algo))
+            raise OptionError(
+                f"allowed hash algorithms for {opt} are {', '.join(STRONG_HASHES)}", offset, len(algo)
+            )
     elif spec.name == "config-settings":
         if "=" not in value:
             raise OptionError(f"arguments to {opt} must be of the form KEY=VAL", offset, len(value))

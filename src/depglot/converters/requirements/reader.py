@@ -23,7 +23,7 @@ from .lines import Document, Entry, Kind
 from .options import EDITABLE_OPTIONS, REQUIREMENT_OPTIONS, Token
 from .urls import BareError, bare_editable, bare_requirement, is_url
 
-__all__ = ["Parts", "read_document", "comment_text", "FORMAT", "LEADING_COMMENTS"]
+__all__ = ["FORMAT", "LEADING_COMMENTS", "Parts", "comment_text", "read_document"]
 
 FORMAT = "requirements"
 LEADING_COMMENTS = "leading-comments"
@@ -44,7 +44,9 @@ class Parts:
     losses: list[Loss] = field(default_factory=list)
     raw: list[Raw] = field(default_factory=list)
 
-    def loss(self, code: str, severity: Severity, message: str, subject: str | None, span: Span | None) -> None:
+    def loss(
+        self, code: str, severity: Severity, message: str, subject: str | None, span: Span | None
+    ) -> None:
         # loss-code: requirements-option-ignored
         # loss-code: requirements-argument-ignored
         self.losses.append(Loss(code=code, severity=severity, message=message, subject=subject, span=span))
@@ -56,7 +58,7 @@ class Parts:
 def comment_text(comment: str) -> str:
     """``# via x`` -> ``via x``: the text after ``#`` and one space (inner indentation kept)."""
     text = comment[1:]
-    return text[1:] if text.startswith(" ") else text
+    return text.removeprefix(" ")
 
 
 def _token_span(entry: Entry, token: Token, file: str | None) -> Span:

@@ -19,7 +19,7 @@ from .options import REQUIREMENT_OPTIONS, STRONG_HASHES
 from .reader import FORMAT, LEADING_COMMENTS
 from .urls import looks_like_path
 
-__all__ = ["requirement_lines", "comment_line", "leading_count", "option_flag", "quote"]
+__all__ = ["comment_line", "leading_count", "option_flag", "quote", "requirement_lines"]
 
 _EGG_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 _SAFE = re.compile(r"^[\w@%+=:,./${}\[\]<>!~*-]+$")
@@ -86,11 +86,21 @@ def _body(req: Requirement, report: Report) -> tuple[str, bool]:
         if req.name and absolute and not editable:
             return pep508.render_requirement(req, report=report), False  # name @ file:///abs: exact
         return _path_text(req, source, report), editable
-    if editable and isinstance(source, Vcs) and not req.extras and not req.marker and _EGG_NAME.match(req.name):
+    if (
+        editable
+        and isinstance(source, Vcs)
+        and not req.extras
+        and not req.marker
+        and _EGG_NAME.match(req.name)
+    ):
         url = pep508.render_source(replace(source, subdirectory=None)) or ""
         fragment = f"egg={req.name}" + (f"&subdirectory={source.subdirectory}" if source.subdirectory else "")
         return f"{url}#{fragment}", True
-    if editable and not isinstance(source, Vcs) and not (isinstance(source, Url) and source.url.startswith("file:")):
+    if (
+        editable
+        and not isinstance(source, Vcs)
+        and not (isinstance(source, Url) and source.url.startswith("file:"))
+    ):
         report.add(
             "editable-dropped",
             Severity.WARNING,

@@ -16,16 +16,16 @@ from ...ir.model import LocalPath, Source
 
 __all__ = [
     "VCS_SCHEMES",
+    "BareError",
+    "BareSource",
+    "bare_editable",
+    "bare_requirement",
+    "egg_name",
+    "is_archive",
     "is_url",
     "looks_like_path",
-    "is_archive",
     "strip_extras",
-    "egg_name",
-    "BareSource",
-    "BareError",
     "wheel_name",
-    "bare_requirement",
-    "bare_editable",
 ]
 
 VCS_SCHEMES = frozenset(
@@ -37,7 +37,19 @@ VCS_SCHEMES = frozenset(
     }
 )  # fmt: skip
 _URL_SCHEMES = frozenset({"http", "https", "file", "ftp"}) | VCS_SCHEMES
-_ARCHIVES = (".zip", ".whl", ".tar.bz2", ".tbz", ".tar.gz", ".tgz", ".tar", ".tar.xz", ".txz", ".tlz", ".tar.lz")
+_ARCHIVES = (
+    ".zip",
+    ".whl",
+    ".tar.bz2",
+    ".tbz",
+    ".tar.gz",
+    ".tgz",
+    ".tar",
+    ".tar.xz",
+    ".txz",
+    ".tlz",
+    ".tar.lz",
+)
 _ARCHIVES += (".tar.lzma",)
 _EGG_RE = re.compile(r"[#&]egg=([^&]*)")
 _NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
@@ -105,7 +117,6 @@ class BareSource:
     extras: tuple[str, ...]
     source: Source
     wheel_version: str | None = None  # a wheel's own version (pip pins it: name==version)
-
 
 
 class BareError(ValueError):

@@ -170,7 +170,9 @@ def _match(base_reqs: list[Requirement], reqs: list[Requirement]) -> tuple[list[
     return out, [i for i in range(len(reqs)) if i not in used]
 
 
-def _edit(manifest: Manifest, reqs: list[Requirement], base: str, report: Report, options: WriteOptions) -> str:
+def _edit(
+    manifest: Manifest, reqs: list[Requirement], base: str, report: Report, options: WriteOptions
+) -> str:
     doc = parse_document(base, options.path)
     entries = doc.entries
     eol = _eol(doc)

@@ -1,0 +1,235 @@
+"""Codemods over a repository: one-line base-mode edits per format, --diff/--check, bad input, hashes, locks."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from depglot import registry
+from depglot.cli import build_app
+from depglot.edit.atomic import TEMP_PREFIX
+from depglot.edit.discover import discover
+from depglot.edit.runner import Codemod, run
+
+from conftest import FIXTURES
+
+REPO = FIXTURES / "repo1"
+runner = CliRunner()
+
+
+def cli(*args: str, cwd: Path | None = None):  # type: ignore[no-untyped-def]
+    old = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        return runner.invoke(build_app(list(args)), list(args))
+    finally:
+        os.chdir(old)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    dst = tmp_path / "repo"
+    shutil.copytree(REPO, dst)
+    return dst
+
+
+def _need(fmt: str) -> None:
+    if fmt not in registry.names():
+        pytest.skip(f"format {fmt!r} has not landed in depglot.registry yet")
+
+
+def _changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
+    minus, plus = [], []
+    for line in difflib.ndiff(before.splitlines(), after.splitlines()):
+        if line.startswith("- "):
+            minus.append(line[2:])
+        elif line.startswith("+ "):
+            plus.append(line[2:])
+    return minus, plus
+
+
+# A one-package bump changes exactly one line, rendered in each file's own dialect with the same meaning.
+BUMPS = [
+    ("requirements", "requirements.txt", 'requests==2.31.0 ; python_version >= "3.8"',
+     'requests>=2.32 ; python_version >= "3.8"'),
+    ("pipfile", "Pipfile", 'requests = "==2.31.0"   # pinned for now', 'requests = ">=2.32"   # pinned for now'),
+    ("poetry", "poetry/pyproject.toml", 'requests = "^2.31"  # keep this comment',
+     'requests = ">=2.32"  # keep this comment'),
+    ("pep621", "pep621/pyproject.toml", '    "requests>=2.31",  # http', '    "requests>=2.32",  # http'),
+    ("conda", "conda/environment.yml", "      - requests==2.31.0", "      - requests>=2.32"),
+]
+# The same meaning as written, spelled differently: no byte may change.
+SAME = {"requirements": "==2.31", "pipfile": "==2.31", "poetry": "<3.0,>=2.31.0", "pep621": ">=2.31.0",
+        "conda": "==2.31"}
+
+
+@pytest.mark.parametrize(("fmt", "rel", "old", "new"), BUMPS, ids=[b[0] for b in BUMPS])
+def test_a_bump_changes_exactly_one_line(repo: Path, fmt: str, rel: str, old: str, new: str) -> None:
+    _need(fmt)
+    path = repo / rel
+    before = path.read_text(encoding="utf-8")
+    result = run(discover([str(path)]), Codemod(kind="set", name="requests", spec=">=2.32"))
+    assert not result.errors, result.errors[0].error
+    after = result.files[0].after.decode("utf-8")
+    assert _changed_lines(before, after) == ([old], [new])
+    # and the file reads back with the new meaning
+    from depglot import api
+
+    m = api.loads(after, result.files[0].format, path=str(path))
+    reqs = [r for r in m.requirements() if r.key == "requests"]
+    assert [r.version.pep440 for r in reqs] == [">=2.32"]
+
+
+@pytest.mark.parametrize(("fmt", "rel", "old", "new"), BUMPS, ids=[b[0] for b in BUMPS])
+def test_an_unrelated_codemod_leaves_every_byte(repo: Path, fmt: str, rel: str, old: str, new: str) -> None:
+    _need(fmt)
+    path = repo / rel
+    for codemod in (Codemod(kind="set", name="requests", spec=SAME[fmt]), Codemod(kind="remove", name="not-there"),
+                    Codemod(kind="rename-group", old="x", new="y"), Codemod(kind="add", requirement="Flask>=3.0")):
+        result = run(discover([str(path)]), codemod)
+        assert not result.errors, result.errors[0].error
+        assert not result.plan.check(), (codemod, result.plan.diff())
+
+
+def test_cli_diff_check_and_apply(repo: Path) -> None:
+    before = (repo / "requirements.txt").read_bytes()
+    r = cli("set", "requests", ">=2.32", "requirements.txt", "--diff", cwd=repo)
+    assert r.exit_code == 1, r.output
+    assert "-requests==2.31.0 ;" in r.stdout and "+requests>=2.32 ;" in r.stdout
+    assert (repo / "requirements.txt").read_bytes() == before
+    r = cli("set", "requests", ">=2.32", "requirements.txt", "--check", cwd=repo)
+    assert r.exit_code == 1
+    assert "would change requirements.txt" in r.stderr
+    r = cli("set", "requests", ">=2.32", "requirements.txt", cwd=repo)
+    assert r.exit_code == 0, r.output
+    assert "changed 1 file" in r.stderr
+    assert b"requests>=2.32 ;" in (repo / "requirements.txt").read_bytes()
+    r = cli("set", "requests", ">=2.32", "requirements.txt", "--check", cwd=repo)
+    assert r.exit_code == 0  # idempotent: nothing left to change
+
+
+def test_cli_add_remove_normalize_over_a_directory(repo: Path) -> None:
+    r = cli("add", "Attrs>=23", "requirements.txt", "requirements-dev.txt", cwd=repo)
+    assert r.exit_code == 0, r.output
+    assert (repo / "requirements.txt").read_text().endswith("urllib3<3\nAttrs>=23\n")
+    assert (repo / "requirements-dev.txt").read_text() == "-r requirements.txt\npytest>=8\nAttrs>=23\n"
+    r = cli("normalize", "requirements.txt", cwd=repo)
+    assert r.exit_code == 0, r.output
+    text = (repo / "requirements.txt").read_text()
+    assert "flask>=3.0  # web\n" in text and "attrs>=23\n" in text
+    r = cli("remove", "ATTRS", "requirements.txt", "requirements-dev.txt", cwd=repo)
+    assert r.exit_code == 0, r.output
+    assert (repo / "requirements-dev.txt").read_text() == "-r requirements.txt\npytest>=8\n"
+
+
+def test_add_to_a_group_skips_groupless_files_with_a_note(repo: Path) -> None:
+    r = cli("add", "mypy", "requirements.txt", "--group", "dev", "--check", "--fail-on", "info", cwd=repo)
+    assert "info[add-group-skipped]" in r.stderr
+    assert r.exit_code == 1  # the note is at the info threshold; nothing would change
+    assert "would change" not in r.stderr
+
+
+def test_gitignored_directories_are_not_searched(repo: Path) -> None:
+    (repo / ".git").mkdir()
+    paths = {os.path.relpath(f.path, repo) for f in discover([str(repo)])}
+    assert "legacy/requirements.txt" not in paths
+    assert "legacy/MANIFEST.in" not in paths
+    assert "requirements.txt" in paths
+
+
+def test_one_bad_file_stops_everything_before_writing(repo: Path) -> None:
+    (repo / "requirements-bad.txt").write_text("requests>=2\nflask===\n", encoding="utf-8")
+    before = (repo / "requirements.txt").read_bytes()
+    r = cli("set", "requests", ">=2.32", "requirements.txt", "requirements-bad.txt", cwd=repo)
+    assert r.exit_code == 2
+    assert "requirements-bad.txt:2:" in r.stderr
+    assert "nothing was written" in r.stderr
+    assert (repo / "requirements.txt").read_bytes() == before
+    r = cli("set", "requests", ">=2.32", "requirements.txt", "requirements-bad.txt", "--keep-going", cwd=repo)
+    assert r.exit_code == 2
+    assert "requirements-bad.txt:2:" in r.stderr and "skipped 1 file" in r.stderr
+    assert b"requests>=2.32 ;" in (repo / "requirements.txt").read_bytes()
+    assert not [p for p in repo.rglob("*") if p.name.startswith(TEMP_PREFIX)]
+
+
+def test_bad_arguments_exit_2_before_reading(repo: Path) -> None:
+    r = cli("set", "requests", ">=2..32", cwd=repo)
+    assert r.exit_code == 2
+    assert "<argument>:1:" in r.stderr
+    r = cli("set", "requests", ">=2", "no/such/dir", cwd=repo)
+    assert r.exit_code == 2
+    assert "no such file or directory" in r.stderr
+
+
+HASHED = (
+    "--require-hashes\n"
+    "requests==2.31.0 \\\n"
+    "    --hash=sha256:58cd2187c01e70e6e26505bca751777aa9f2ee0b7f4300988b709f44e013003f\n"
+    "idna==3.6 \\\n"
+    "    --hash=sha256:c05567e9c24a6b9faaa835c4821bad0590fbb9d5779e7caa6e1cc4978e7eb24f\n"
+)
+
+
+def test_hashed_requirements_refuse_or_drop_with_a_warning(tmp_path: Path) -> None:
+    p = tmp_path / "requirements.txt"
+    p.write_text(HASHED, encoding="utf-8")
+    r = cli("set", "requests", "==2.32.3", "requirements.txt", cwd=tmp_path)
+    assert r.exit_code == 2
+    assert "--require-hashes" in r.stderr and "--drop-hashes" in r.stderr
+    assert p.read_text() == HASHED
+    r = cli("set", "requests", "==2.32.3", "requirements.txt", "--drop-hashes", "--fail-on", "warning", cwd=tmp_path)
+    assert "warning[hashes-stale]" in r.stderr
+    assert r.exit_code == 1
+    text = p.read_text()
+    assert "requests==2.32.3\n" in text and "58cd2187" not in text
+    assert "idna==3.6 \\\n    --hash=sha256:c05567e9" in text
+
+
+def test_editing_beside_a_lock_reports_lock_stale_and_never_edits_the_lock(repo: Path) -> None:
+    _need("pipfile")
+    lock = repo / "Pipfile.lock"
+    lock.write_text('{"_meta": {"hash": {"sha256": "x"}, "pipfile-spec": 6, "requires": {}, "sources": []},'
+                    ' "default": {}, "develop": {}}\n', encoding="utf-8")
+    before = lock.read_bytes()
+    r = cli("set", "requests", ">=2.32", "Pipfile", cwd=repo)
+    assert r.exit_code == 0, r.output
+    assert "warning[lock-stale]" in r.stderr and "Pipfile.lock" in r.stderr
+    assert lock.read_bytes() == before
+
+
+def test_pin_from_a_compiled_requirements_file(repo: Path) -> None:
+    (repo / "locked.txt").write_text("flask==3.0.3\nrequests==2.32.3\nurllib3==2.2.2\n", encoding="utf-8")
+    r = cli("pin", "requirements.txt", "--from", "locked.txt", cwd=repo)
+    assert r.exit_code == 0, r.output
+    assert (repo / "requirements.txt").read_text() == (
+        "# runtime dependencies\n--index-url https://pypi.org/simple\nFlask==3.0.3  # web\n"
+        'requests==2.32.3 ; python_version >= "3.8"\nurllib3==2.2.2\n'
+    )
+
+
+def test_rename_group_in_pyproject(repo: Path) -> None:
+    _need("pep621")
+    r = cli("rename-group", "dev", "test", "pep621/pyproject.toml", "--diff", cwd=repo)
+    assert r.exit_code == 1, r.output
+    assert '-dev = ["pytest>=8"]\n+test = ["pytest>=8"]\n' in r.stdout
+
+
+def test_settings_exclude_from_pyproject(repo: Path) -> None:
+    (repo / ".git").mkdir()
+    (repo / "pyproject.toml").write_text('[tool.depglot]\nexclude = ["poetry", "pep621", "conda", "Pipfile"]\n')
+    r = cli("set", "requests", ">=2.32", "--check", cwd=repo)
+    assert r.exit_code == 1, r.output
+    assert r.stderr.count("would change") == 1 and "would change requirements.txt" in r.stderr
+
+
+def test_parallel_jobs_give_the_same_plan(repo: Path) -> None:
+    files = [f for f in discover([str(repo / "requirements.txt"), str(repo / "requirements-dev.txt")])]
+    one = run(files, Codemod(kind="add", requirement="attrs"), jobs=1)
+    two = run(files, Codemod(kind="add", requirement="attrs"), jobs=2)
+    assert one.plan.diff() == two.plan.diff() != ""

@@ -1,0 +1,156 @@
+"""Hostile input: every reader either parses or raises a DepglotError with a location — never anything else.
+
+Inputs are corpus files mutated by Hypothesis: byte flips, truncations, deleted/duplicated lines, unicode,
+CRLF/CR line endings, a BOM, tabs, very long lines and deep nesting. Each format gets ``FUZZ_EXAMPLES`` cases
+(default 10,000; the environment variable DEPGLOT_FUZZ_EXAMPLES changes it for local runs). For inputs that
+parse, the base-mode round trip must give the same text back. Counts are printed (``-s`` shows them) and written
+to ``tests/.fuzz-counts.json`` for docs/reliability.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import depglot
+from depglot import registry
+from depglot.errors import DepglotError
+
+from .conftest import corpus_files
+
+FUZZ_EXAMPLES = int(os.environ.get("DEPGLOT_FUZZ_EXAMPLES", "10000"))
+
+# reader format -> corpus categories whose files seed it
+SEEDS = {
+    "requirements": ("requirements", "hashed_requirements", "freeze"),
+    "pipfile": ("pipfile",),
+    "pipfile-lock": ("pipfile_lock",),
+    "poetry": ("poetry", "poetry2"),
+    "pep621": ("pep621", "uv_pyproject", "pdm_pyproject"),
+    "poetry-lock": ("poetry_lock",),
+    "uv-lock": ("uv_lock",),
+    "pdm-lock": ("pdm_lock",),
+    "pylock": ("pylock",),
+    "script": ("script",),
+    "conda": ("conda", "conda_export"),
+    "conda-lock": ("conda_lock",),
+    "freeze": ("freeze",),
+}
+COUNTS: Counter[str] = Counter()
+MAX_SEED_BYTES = 20_000  # keep each case fast: mutate the head of large locks
+
+
+def _seeds(fmt: str) -> list[bytes]:
+    return [p.read_bytes()[:MAX_SEED_BYTES] for c in SEEDS[fmt] for p in corpus_files(c)]
+
+
+@st.composite
+def mutated(draw: st.DrawFn, seeds: list[bytes]) -> bytes:
+    data = bytearray(draw(st.sampled_from(seeds)))
+    for _ in range(draw(st.integers(1, 4))):
+        op = draw(st.sampled_from(["flip", "truncate", "delete-line", "dup-line", "unicode", "crlf", "cr",
+                                   "bom", "tabs", "long-line", "nest", "insert-bytes"]))
+        n = len(data)
+        if op == "flip" and n:
+            i = draw(st.integers(0, n - 1))
+            data[i] ^= 1 << draw(st.integers(0, 7))
+        elif op == "truncate" and n:
+            del data[draw(st.integers(0, n - 1)):]
+        elif op in ("delete-line", "dup-line"):
+            lines = bytes(data).split(b"\n")
+            i = draw(st.integers(0, len(lines) - 1))
+            if op == "delete-line":
+                del lines[i]
+            else:
+                lines.insert(i, lines[i])
+            data = bytearray(b"\n".join(lines))
+        elif op == "unicode":
+            i = draw(st.integers(0, n))
+            data[i:i] = draw(st.text(min_size=1, max_size=8)).encode("utf-8", "surrogatepass")
+        elif op == "crlf":
+            data = bytearray(bytes(data).replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+        elif op == "cr":
+            data = bytearray(bytes(data).replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+        elif op == "bom":
+            data[0:0] = draw(st.sampled_from([b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"]))
+        elif op == "tabs":
+            data = bytearray(bytes(data).replace(b"    ", b"\t"))
+        elif op == "long-line":
+            i = draw(st.integers(0, n))
+            data[i:i] = b"x" * draw(st.integers(1000, 100_000))
+        elif op == "nest":
+            i = draw(st.integers(0, n))
+            opener = draw(st.sampled_from([b"[", b"{", b"- ", b"(", b'"']))
+            data[i:i] = opener * draw(st.integers(10, 3000))
+        elif op == "insert-bytes":
+            i = draw(st.integers(0, n))
+            data[i:i] = draw(st.binary(min_size=1, max_size=16))
+    return bytes(data)
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):  # noqa: ARG001
+    raise _Timeout()
+
+
+def _read(fmt_name: str, data: bytes):
+    fmt = registry.get(fmt_name)
+    decoder = getattr(fmt, "decode", None)
+    text = decoder(data, "fuzz") if decoder is not None else depglot.api.decode(data, "fuzz")
+    return text, depglot.loads(text, fmt_name, path="fuzz")
+
+
+READABLE = [f for f in SEEDS if f in registry.BUILTIN and registry._available(f)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt_name", READABLE)
+def test_reader_never_crashes(fmt_name):
+    seeds = _seeds(fmt_name)
+    if not seeds:
+        pytest.skip(f"no corpus seeds for {fmt_name} (shared corpus absent at {SEEDS[fmt_name]})")
+    round_trip_ok = registry.format_class(fmt_name).can_write
+
+    @settings(max_examples=FUZZ_EXAMPLES, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(mutated(seeds))
+    def check(data: bytes) -> None:
+        COUNTS[fmt_name] += 1
+        old = signal.signal(signal.SIGALRM, _alarm)
+        signal.alarm(20)
+        try:
+            try:
+                text, manifest = _read(fmt_name, data)
+            except DepglotError as exc:
+                assert exc.span is not None, f"error without a location: {exc.one_line()}"
+                assert "\n" not in exc.one_line()
+                COUNTS[fmt_name + ":rejected"] += 1
+                return
+            COUNTS[fmt_name + ":parsed"] += 1
+            if round_trip_ok:
+                assert depglot.dumps(manifest, fmt_name, base=text).text == text
+        except _Timeout:
+            pytest.fail(f"{fmt_name} reader took over 20 s on a {len(data)}-byte input")
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, old)
+
+    check()
+    print(f"\nfuzz {fmt_name}: {COUNTS[fmt_name]} cases, {COUNTS[fmt_name + ':parsed']} parsed, "
+          f"{COUNTS[fmt_name + ':rejected']} rejected with a located error")
+    out = Path(__file__).with_name(".fuzz-counts.json")
+    data = json.loads(out.read_text()) if out.exists() else {}
+    data[fmt_name] = {"cases": COUNTS[fmt_name], "parsed": COUNTS[fmt_name + ":parsed"],
+                      "rejected": COUNTS[fmt_name + ":rejected"]}
+    out.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    assert COUNTS[fmt_name] >= min(FUZZ_EXAMPLES, 10_000) * 0.9

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from ..format import Feature
 from ..report import Report, Severity
 from ..span import Span
-from .model import GroupKind, IndexRef, IndexRole, LocalPath, Manifest, Requirement, Url, Vcs
+from .model import GroupKind, IndexRef, IndexRole, LocalPath, Manifest, Raw, Requirement, Url, Vcs
 
-__all__ = ["FEATURE_LOSSES", "FeatureLoss", "uses", "preflight"]
+__all__ = ["FEATURE_LOSSES", "RAW_LOSSES", "FeatureLoss", "uses", "preflight"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,35 @@ FEATURE_LOSSES: dict[Feature, FeatureLoss] = {
     Feature.COMMENTS: FeatureLoss("comments-dropped", Severity.INFO, "has comments"),
     Feature.LOCK: FeatureLoss("lock-detail-dropped", Severity.WARNING, "is lock detail (files, URLs)"),
 }
+
+
+# Raw data a format carries for itself (tagged with its name) and the targets that keep it; any other target
+# drops it and reports this loss once per Raw item. Formats not listed here carry Raw silently.
+RAW_LOSSES: dict[str, tuple[FeatureLoss, frozenset[str]]] = {
+    "pipfile": (
+        FeatureLoss("pipfile-raw-dropped", Severity.WARNING, "is Pipfile-only data"),
+        frozenset({"pipfile", "pipfile-lock", "ir"}),
+    ),
+    "pipfile-lock": (
+        FeatureLoss("pipfile-lock-raw-dropped", Severity.WARNING, "is Pipfile.lock-only data"),
+        frozenset({"pipfile-lock", "ir"}),
+    ),
+}
+
+
+def _raws(manifest: Manifest) -> Iterator[tuple[Raw, str]]:
+    """Every Raw item with the name of what holds it, in document order."""
+    for raw in manifest.raw:
+        yield raw, raw.key
+    for index in manifest.indexes:
+        for raw in index.raw:
+            yield raw, f"{index.name or index.url}.{raw.key}"
+    for group in manifest.groups:
+        for raw in group.raw:
+            yield raw, f"{group.name}.{raw.key}"
+        for req in group.requirements:
+            for raw in req.raw:
+                yield raw, f"{req.name}.{raw.key}"
 
 
 def _req_features(req: Requirement) -> Iterator[Feature]:
@@ -147,4 +176,18 @@ def preflight(manifest: Manifest, target: str, supported: frozenset[Feature], re
             subject=subject,
             span=span,
             data={"feature": feature.value, "target": target},
+        )
+    base = target.partition("+")[0]
+    for raw, subject in _raws(manifest):
+        rule = RAW_LOSSES.get(raw.format)
+        if rule is None or base in rule[1]:
+            continue
+        loss = rule[0]
+        report.add(
+            loss.code,
+            loss.severity,
+            f"{subject!r} {loss.what}; {target} cannot hold it",
+            subject=subject,
+            span=raw.span,
+            data={"raw-format": raw.format, "target": target},
         )

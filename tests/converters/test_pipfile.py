@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, corpus_params
+from tests.conftest import FIXTURES, corpus_params
 
 from depglot import registry
 from depglot.api import convert, dumps, loads

@@ -1,0 +1,11 @@
+"""Consistency checks without installing anything: static conflicts between manifests (:mod:`.static`) and an
+installed environment against its own metadata and a manifest (:mod:`.installed`)."""
+
+from __future__ import annotations
+
+from .installed import check_installed, check_manifest_against
+from .markers import disjoint
+from .static import Loaded, check_manifests, check_paths, load_set
+
+__all__ = ["check_paths", "check_manifests", "load_set", "Loaded", "check_installed", "check_manifest_against",
+           "disjoint"]

@@ -1,0 +1,175 @@
+"""Static conflict checks: exact findings (code, place, message) on real files, markers respected."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from depglot.check import check_manifests, check_paths, disjoint
+from depglot.check.static import Loaded
+from depglot.cli import build_app
+from depglot.ir.model import Group, GroupKind, Lock, LockedPackage, Manifest, Requirement
+from depglot.ir.versions import VersionSpec
+from depglot.span import Span
+from tests.conftest import FIXTURES
+
+CHECK = FIXTURES / "check"
+FILES = CHECK / "files"
+
+
+def _lines(report) -> list[str]:  # type: ignore[no-untyped-def]
+    return [loss.concise() for loss in report]
+
+
+def test_requirement_files_installed_together() -> None:
+    report = check_paths([FILES / "requirements-dev.txt"])
+    r, d, c = (str(FILES / n) for n in ("requirements.txt", "requirements-dev.txt", "constraints.txt"))
+    assert _lines(report) == [
+        f"{r}:4:1: error[empty-specifier]: 'numpy>=2,<1' admits no version at all",
+        f"{r}:8:1: warning[duplicate-requirement]: 'idna' is listed again in group 'main' with a different spec "
+        f"('idna>=3.7' vs 'idna>=3' at {r}:7:1)",
+        f"{d}:2:1: error[conflicting-requirements]: 'requests<2.30' conflicts with 'requests>=2.32' ({r}:2:1) "
+        "(requirements-dev.txt and requirements.txt install together): no version satisfies both",
+        f"{r}:3:1: error[constraint-excludes-requirement]: 'flask==3.0.0' is excluded by the constraint "
+        f"'flask<3' ({c}:1:1)",
+    ]
+
+
+def test_disjoint_markers_do_not_conflict_but_overlapping_ones_do() -> None:
+    report = check_paths([FILES / "requirements-win.txt", FILES / "requirements-dev.txt"])
+    conflicts = [(l.subject, l.span.line) for l in report if l.code == "conflicting-requirements"]
+    # colorama<0.4 (win32) vs colorama>=0.4.6 (not win32): never together; pytest<8 (py<3.8) vs pytest>=8: may be
+    assert conflicts == [("pytest", 2), ("requests", 2)]
+
+
+def test_pyproject_groups_installed_together() -> None:
+    report = check_paths([CHECK / "pyproject" / "pyproject.toml"])
+    p = str(CHECK / "pyproject" / "pyproject.toml")
+    assert _lines(report) == [
+        f"{p}:14:9: error[conflicting-requirements]: 'requests<2.30' conflicts with 'requests>=2.32' ({p}:6:6) "
+        "(groups 'main' and 'dev' install together): no version satisfies both [dependency-groups.dev[0]]",
+        f"{p}:15:10: error[conflicting-requirements]: 'pytest<8' conflicts with 'pytest>=8' ({p}:14:26) "
+        "(groups 'dev' and 'test' install together): no version satisfies both [dependency-groups.test[0]]",
+    ]
+
+
+def test_clean_files_report_nothing(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("requests>=2.31\nidna>=3 ; python_version >= '3.8'\n")
+    (tmp_path / "requirements-dev.txt").write_text("requests<3\nidna<3 ; python_version < '3.8'\n")
+    assert _lines(check_paths([tmp_path / "requirements.txt", tmp_path / "requirements-dev.txt"])) == []
+
+
+def _req(name: str, spec: str, line: int, marker: str | None = None) -> Requirement:
+    return Requirement(name=name, version=VersionSpec.from_pep440(spec), marker=marker,
+                       span=Span(file="pyproject.toml", line=line, column=1))
+
+
+def test_lock_pins_outside_the_range_and_python_excluding_a_package() -> None:
+    manifest = Manifest(
+        format="pep621",
+        python=VersionSpec.from_pep440(">=3.12"),
+        groups=(Group(name="main", requirements=(_req("requests", ">=2.32", 5), _req("attrs", ">=23", 6),
+                                                  _req("rich", ">=13", 7))),),
+    )
+    lock = Manifest(format="uv-lock", lock=Lock(packages=(
+        LockedPackage(name="requests", version="2.31.0", span=Span(file="uv.lock", line=10, column=1)),
+        LockedPackage(name="attrs", version="23.2.0", requires_python="<3.8", span=Span(file="uv.lock", line=20, column=1)),
+    )))
+    report = check_manifests([Loaded(path="pyproject.toml", manifest=manifest), Loaded(path="uv.lock", manifest=lock)])
+    assert _lines(report) == [
+        "pyproject.toml:5:1: error[lock-pin-outside-range]: uv.lock pins requests 2.31.0, outside 'requests>=2.32'; "
+        "the lock is stale",
+        "pyproject.toml:7:1: warning[requirement-not-locked]: 'rich>=13' is not pinned in uv.lock",
+        "uv.lock:20:1: error[python-excludes-locked]: attrs 23.2.0 requires python '<3.8', which the project's python "
+        "constraint '>=3.12' excludes entirely",
+    ]
+
+
+def test_lock_pin_under_a_disjoint_marker_is_not_compared() -> None:
+    manifest = Manifest(format="pep621", groups=(Group(name="main", requirements=(
+        _req("numpy", ">=2", 3, 'python_version >= "3.10"'),)),))
+    lock = Manifest(format="uv-lock", lock=Lock(packages=(
+        LockedPackage(name="numpy", version="1.24.4", marker='python_full_version < "3.9"'),
+        LockedPackage(name="numpy", version="2.1.0", marker='python_full_version >= "3.10"'),
+    )))
+    assert _lines(check_manifests([Loaded(path="a", manifest=manifest), Loaded(path="b", manifest=lock)])) == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ('sys_platform == "win32"', 'sys_platform != "win32"', True),
+        ('sys_platform == "win32"', 'sys_platform == "linux"', True),
+        ('"win32" == sys_platform', 'sys_platform != "win32"', True),
+        ('python_version < "3.10"', 'python_full_version >= "3.10.2"', True),
+        ('python_version <= "3.8"', 'python_version > "3.8"', True),
+        ('python_version < "3.10"', 'python_version >= "3.9"', False),
+        ('python_version < "3.10" or sys_platform == "win32"', 'python_version >= "3.10" and sys_platform != "win32"', True),
+        ('python_version < "3.10" or sys_platform == "win32"', 'python_version >= "3.10"', False),
+        ('os_name == "nt"', 'sys_platform != "win32"', False),  # different variables: not provably disjoint
+        ('"linux" in sys_platform', 'sys_platform == "win32"', False),  # "in" is not interpreted
+        ('extra == "a"', 'extra == "b"', True),
+        (None, 'sys_platform == "win32"', False),
+    ],
+)
+def test_marker_disjointness(a: str | None, b: str, expected: bool) -> None:
+    assert disjoint(a, b) is expected
+    assert disjoint(b, a) is expected
+
+
+def test_disjointness_agrees_with_packaging_on_sample_environments() -> None:
+    """Whenever disjoint() says yes, no sampled environment satisfies both markers (packaging evaluates)."""
+    from itertools import product
+
+    from packaging.markers import Marker
+
+    markers = ['sys_platform == "win32"', 'sys_platform != "win32"', 'python_version < "3.10"',
+               'python_full_version >= "3.10.2"', 'python_version >= "3.9" and sys_platform == "linux"',
+               'python_version == "3.9" or os_name == "nt"', 'platform_machine == "arm64"']
+    envs = [{"sys_platform": p, "python_version": v[:4].rstrip("."), "python_full_version": v, "os_name": o,
+             "platform_machine": m}
+            for p, v, o, m in product(["win32", "linux", "darwin"], ["3.8.10", "3.9.1", "3.10.0", "3.10.2", "3.12.1"],
+                                      ["nt", "posix"], ["arm64", "x86_64"])]
+    for a, b in product(markers, repeat=2):
+        if disjoint(a, b):
+            assert not any(Marker(a).evaluate(e) and Marker(b).evaluate(e) for e in envs), (a, b)
+
+
+# ----------------------------------------------------------------------------------------------- CLI
+
+
+def _run(args: list[str]):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(build_app(args), args)
+
+
+def test_cli_human_output_and_exit_code() -> None:
+    result = _run(["check", str(FILES / "requirements-dev.txt")])
+    assert result.exit_code == 1
+    assert f"{FILES / 'requirements-dev.txt'}:2:1: error[conflicting-requirements]:" in result.stdout
+    assert "3 conflict(s), 1 warning(s)" in result.stderr
+
+
+def test_cli_json_and_clean_exit(tmp_path: Path) -> None:
+    result = _run(["check", "--json", str(FILES / "requirements-dev.txt")])
+    data = json.loads(result.stdout)
+    assert [l["code"] for l in data["losses"]] == [
+        "empty-specifier", "duplicate-requirement", "conflicting-requirements", "constraint-excludes-requirement"
+    ]
+    assert data["losses"][2]["line"] == 2 and data["losses"][2]["file"].endswith("requirements-dev.txt")
+    clean = tmp_path / "requirements.txt"
+    clean.write_text("requests>=2\n")
+    ok = _run(["check", str(clean)])
+    assert ok.exit_code == 0 and ok.stdout == "" and "no conflicts" in ok.stderr
+
+
+def test_cli_bad_input_is_exit_2_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "requirements.txt"
+    bad.write_text("requests>=>2\n")
+    result = _run(["check", str(bad)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output and f"{bad}:1:" in result.stderr
+    assert _run(["check"]).exit_code == 2
+    assert _run(["check", "--python", "x", str(bad)]).exit_code == 2

@@ -1,0 +1,158 @@
+"""Poetry 1 ``[tool.poetry]`` metadata <-> PEP 621 names (:class:`~depglot.ir.model.Project`).
+
+Mapped: name, version, description, authors/maintainers (``"Name <email>"`` <-> ``{name, email}``), license
+(string), readme (one file), keywords, classifiers, homepage/repository/documentation/urls -> ``urls``, scripts
+(plain ``module:func`` strings) -> ``scripts``, plugins -> ``entry-points``. Everything else in ``[tool.poetry]``
+that is not a dependency table (packages, include, exclude, build, package-mode, requires-poetry, multi-file
+readmes, scripts with extras...) travels as ``Raw("poetry", "tool.poetry.<key>")`` and is written back verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ....ir.model import Project, Raw
+
+__all__ = ["DEPENDENCY_KEYS", "read_metadata", "poetry_metadata", "project_metadata", "raw_keys"]
+
+# [tool.poetry] keys the dependency reader owns.
+DEPENDENCY_KEYS = frozenset({"dependencies", "dev-dependencies", "group", "extras", "source"})
+_URL_KEYS = {"homepage": "Homepage", "repository": "Repository", "documentation": "Documentation"}
+_SIMPLE = ("description", "license", "keywords", "classifiers")
+_PERSON = re.compile(r"^(?P<name>[^<>]+?)\s*<(?P<email>[^<>]+)>\s*$")
+
+
+def _person(text: str) -> dict[str, str]:
+    m = _PERSON.match(text)
+    if m:
+        return {"name": m["name"].strip(), "email": m["email"].strip()}
+    if "@" in text and " " not in text.strip():
+        return {"email": text.strip()}
+    return {"name": text.strip()}
+
+
+def _person_text(entry: Any) -> str | None:
+    if isinstance(entry, str):
+        return entry
+    if not isinstance(entry, dict):
+        return None
+    name, email = entry.get("name"), entry.get("email")
+    if name and email:
+        return f"{name} <{email}>"
+    return name or email
+
+
+def read_metadata(tool_poetry: dict[str, Any], *, legacy: bool) -> tuple[Project | None, list[Raw]]:
+    """(Project from ``[tool.poetry]`` when ``legacy`` (no ``[project]`` table), the Raw keys)."""
+    raws: list[Raw] = []
+    metadata: list[tuple[str, Any]] = []
+    used: set[str] = set(DEPENDENCY_KEYS)
+    if legacy:
+        used |= {"name", "version"}
+        for key in _SIMPLE:
+            if key in tool_poetry:
+                metadata.append((key, tool_poetry[key]))
+                used.add(key)
+        for key in ("authors", "maintainers"):
+            value = tool_poetry.get(key)
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                metadata.append((key, [_person(v) for v in value]))
+                used.add(key)
+        readme = tool_poetry.get("readme")
+        if isinstance(readme, str):
+            metadata.append(("readme", readme))
+            used.add("readme")
+        urls: dict[str, str] = {}
+        for key, label in _URL_KEYS.items():
+            if isinstance(tool_poetry.get(key), str):
+                urls[label] = tool_poetry[key]
+                used.add(key)
+        if isinstance(tool_poetry.get("urls"), dict):
+            urls.update(tool_poetry["urls"])
+            used.add("urls")
+        if urls:
+            metadata.append(("urls", urls))
+        scripts = tool_poetry.get("scripts")
+        if isinstance(scripts, dict) and all(isinstance(v, str) for v in scripts.values()):
+            metadata.append(("scripts", dict(scripts)))
+            used.add("scripts")
+        plugins = tool_poetry.get("plugins")
+        if isinstance(plugins, dict) and all(
+            isinstance(g, dict) and all(isinstance(v, str) for v in g.values()) for g in plugins.values()
+        ):
+            metadata.append(("entry-points", {k: dict(v) for k, v in plugins.items()}))
+            used.add("plugins")
+    for key, value in tool_poetry.items():
+        if key not in used:
+            raws.append(Raw(format="poetry", key=f"tool.poetry.{key}", value=value))
+    project = None
+    if legacy:
+        project = Project(name=tool_poetry.get("name"), version=tool_poetry.get("version"), metadata=tuple(metadata))
+    return project, raws
+
+
+def raw_keys(raws: tuple[Raw, ...]) -> dict[str, Any]:
+    """``{key: value}`` of the ``tool.poetry.<key>`` Raw entries (document order)."""
+    out: dict[str, Any] = {}
+    for r in raws:
+        if r.format == "poetry" and r.key.startswith("tool.poetry.") and r.key.count(".") == 2:
+            out[r.key.split(".", 2)[2]] = r.value
+    return out
+
+
+def poetry_metadata(project: Project | None) -> dict[str, Any]:
+    """Poetry 1 ``[tool.poetry]`` metadata keys for ``project`` (PEP 621 names mapped back)."""
+    out: dict[str, Any] = {}
+    if project is None:
+        return out
+    if project.name:
+        out["name"] = project.name
+    if project.version:
+        out["version"] = project.version
+    meta = dict(project.metadata)
+    if "description" in meta:
+        out["description"] = meta["description"]
+    for key in ("authors", "maintainers"):
+        if isinstance(meta.get(key), list):
+            people = [_person_text(p) for p in meta[key]]
+            out[key] = [p for p in people if p]
+    lic = meta.get("license")
+    if isinstance(lic, str):
+        out["license"] = lic
+    elif isinstance(lic, dict) and isinstance(lic.get("text"), str):
+        out["license"] = lic["text"]
+    readme = meta.get("readme")
+    if isinstance(readme, str):
+        out["readme"] = readme
+    elif isinstance(readme, dict) and isinstance(readme.get("file"), str):
+        out["readme"] = readme["file"]
+    urls = dict(meta.get("urls") or {})
+    for key, label in _URL_KEYS.items():
+        for k in list(urls):
+            if k.lower() == label.lower():
+                out[key] = urls.pop(k)
+    for key in ("keywords", "classifiers"):
+        if key in meta:
+            out[key] = meta[key]
+    if urls:
+        out["urls"] = urls
+    if isinstance(meta.get("scripts"), dict):
+        out["scripts"] = meta["scripts"]
+    if isinstance(meta.get("entry-points"), dict):
+        out["plugins"] = meta["entry-points"]
+    return out
+
+
+def project_metadata(project: Project | None) -> dict[str, Any]:
+    """PEP 621 ``[project]`` keys (name, version, then metadata in order)."""
+    out: dict[str, Any] = {}
+    if project is None:
+        return out
+    if project.name:
+        out["name"] = project.name
+    if project.version:
+        out["version"] = project.version
+    for key, value in project.metadata:
+        out[key] = value
+    return out

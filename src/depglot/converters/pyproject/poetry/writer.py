@@ -1,0 +1,635 @@
+"""Writing a Manifest as a Poetry pyproject.toml: fresh, or into an existing file (base mode).
+
+Layouts:
+
+* ``project`` (Poetry 2, the ``poetry`` default): PEP 621 ``[project]`` (metadata, ``requires-python``,
+  ``dependencies``, ``optional-dependencies``) and ``[tool.poetry]`` only where needed: an entry in
+  ``[tool.poetry.dependencies]`` enriching a ``[project]`` dependency with ``source``, ``develop``,
+  ``allow-prereleases``, a git branch/tag or a version PEP 440 cannot say (Poetry intersects the two), groups in
+  ``[tool.poetry.group.<g>]``, sources in ``[[tool.poetry.source]]``.
+* ``legacy`` (Poetry 1, ``poetry1``; also used by ``poetry`` when a dependency is a relative path, which PEP 508
+  cannot say, or when the project has no name): everything in ``[tool.poetry]``.
+
+In base mode the layout is the base file's, each section is compared by meaning with what the base says and
+left untouched when equal; entries of a changed table are kept, replaced or removed one by one, so comments,
+order, ``[build-system]`` and other tools' tables stay.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ....dialects import pep440 as pep440_dialect
+from ....dialects import pep508 as pep508_dialect
+from ....dialects import poetry as poetry_dialect
+from ....edit.tomlspan import TomlLocator
+from ....format import ReadOptions, WriteOptions
+from ....ir.model import Group, GroupKind, IndexRef, IndexRole, LocalPath, Manifest, Requirement, Url, Vcs
+from ....ir.model import canonical_name as cn
+from ....report import Report, Severity
+from ..common import ensure_table, inline_table_like, newline_of, remove_key, set_string_array, split_bom
+from .entries import parse_entry, render_entry, requirement_key
+from .metadata import poetry_metadata, project_metadata, raw_keys
+from .sources import render_sources
+
+__all__ = ["write_poetry"]
+
+
+def write_poetry(manifest: Manifest, *, base: str | None, report: Report, options: WriteOptions, legacy: bool) -> str:
+    import tomlkit
+
+    bom, body = split_bom(base or "")
+    newline = newline_of(body) if base else "\n"
+    doc = tomlkit.parse(body) if base else tomlkit.document()
+    old = _read_base(base) if base else None
+    layout = _layout(manifest, doc if base else None, legacy)
+    manifest = _place_orphans(manifest, layout, options, report)
+    w = _Writer(doc, old, manifest, report, newline, layout)
+    if base is None:
+        w.metadata()
+    else:
+        w.package_mode()
+    w.python()
+    w.main_and_extras()
+    w.groups()
+    w.sources()
+    if base is None:
+        w.fresh_tail()
+    if base is not None:
+        _space_new_tables(doc, body)
+    text = tomlkit.dumps(doc)
+    if base is None:
+        text = text.lstrip("\n")
+    elif newline == "\r\n" and "\r\n" not in text.replace("\r\n", ""):
+        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    return bom + text
+
+
+def _space_new_tables(doc: Any, body: str) -> None:
+    """A blank line after each table this write added to an existing file (tomlkit leaves none)."""
+    import tomlkit
+    from tomlkit.items import Table
+
+    def walk(container: Any, path: tuple[str, ...]) -> None:
+        for key, item in list(container.items()):
+            if not isinstance(item, Table):
+                continue
+            sub = (*path, key)
+            last = item.value.body[-1][1] if item.value.body else None
+            if not item.is_super_table() and _header(sub) not in body and not isinstance(last, Table):
+                if not item.as_string().endswith("\n\n"):
+                    item.add(tomlkit.nl())
+            walk(item, sub)
+
+    walk(doc, ())
+
+
+def _header(path: tuple[str, ...]) -> str:
+    import re
+
+    return "[" + ".".join(p if re.fullmatch(r"[A-Za-z0-9_-]+", p) else f'"{p}"' for p in path) + "]"
+
+
+def _read_base(base: str) -> Manifest:
+    from ..reader import read_pyproject
+
+    return read_pyproject(base, ReadOptions(), format_name="poetry")
+
+
+def _layout(manifest: Manifest, doc: Any, legacy: bool) -> str:
+    if doc is not None:
+        project = doc.get("project")
+        if project is not None and ("dependencies" in project or "optional-dependencies" in project):
+            return "project"
+        tp = doc.get("tool", {}).get("poetry", {})
+        if "dependencies" in tp or "dev-dependencies" in tp or project is None or legacy:
+            return "legacy" if (legacy or project is None or "dependencies" in tp) else "project"
+        return "project"
+    if legacy:
+        return "legacy"
+    if manifest.project is None or not manifest.project.name:
+        return "legacy"
+    for g in manifest.groups:
+        if g.kind in (GroupKind.MAIN, GroupKind.EXTRA):
+            if any(isinstance(r.source, LocalPath) for r in g.requirements):
+                return "legacy"
+    return "project"
+
+
+def _place_orphans(manifest: Manifest, layout: str, options: WriteOptions, report: Report) -> Manifest:
+    """``optional = true`` dependencies in no extra: PEP 621 cannot say them; place them per ``optional_to``."""
+    main = manifest.main
+    if layout == "legacy" or main is None or not any(r.optional for r in main.requirements):
+        return manifest
+    orphans = [r for r in main.requirements if r.optional]
+    groups = [g.replace(requirements=tuple(r for r in g.requirements if not r.optional)) if g is main else g
+              for g in manifest.groups]
+    for r in orphans:
+        if options.optional_to == "group":
+            name, kind, optional = "optional", GroupKind.GROUP, True
+        else:
+            name, kind, optional = r.key, GroupKind.EXTRA, False
+        report.add("optional-without-extra", Severity.WARNING,
+                   f"{r.name!r} is optional but in no extra; [project] cannot say that, so it is written in "
+                   f"{'optional group' if kind is GroupKind.GROUP else 'extra'} {name!r}",
+                   subject=r.name, span=r.span, data={"to": name})
+        existing = next((i for i, g in enumerate(groups) if g.kind is kind and cn(g.name) == cn(name)), None)
+        req = r.replace(optional=False)
+        if existing is None:
+            groups.append(Group(name=name, kind=kind, optional=optional, requirements=(req,)))
+        else:
+            groups[existing] = groups[existing].replace(requirements=(*groups[existing].requirements, req))
+    return manifest.replace(groups=tuple(groups))
+
+
+def _keys(reqs: tuple[Requirement, ...] | list[Requirement]) -> list[Any]:
+    return [requirement_key(r) for r in reqs]
+
+
+def _pep508_part(req: Requirement) -> Requirement:
+    """What ``[project]`` says of ``req`` (the rest goes to the enriching ``[tool.poetry.dependencies]``)."""
+    src = req.source
+    version = req.version
+    if version is not None and version.pep440 is None and version.dialect != "pep440":
+        from ....ir.versions import VersionSpec
+
+        text = pep440_dialect.render(version)  # nearest superset; the exact set goes to [tool.poetry]
+        version = VersionSpec.from_pep440(text) if text else None
+    return req.replace(
+        source=None if isinstance(src, (IndexRef, LocalPath)) else src, editable=False, allow_prereleases=None,
+        optional=False, version=version, raw=(),
+    )
+
+
+def _enrichment(req: Requirement) -> dict[str, Any] | None:
+    out: dict[str, Any] = {}
+    src = req.source
+    if isinstance(src, Vcs) and src.rev_kind in ("branch", "tag"):
+        out["git"] = src.url
+        out[src.rev_kind] = src.rev
+        if src.subdirectory:
+            out["subdirectory"] = src.subdirectory
+    if req.version is not None and req.version.pep440 is None and req.version.dialect != "pep440":
+        out["version"] = poetry_dialect.render(req.version)
+    if req.allow_prereleases is not None and not isinstance(src, Url):
+        out["allow-prereleases"] = req.allow_prereleases
+    if isinstance(src, IndexRef):
+        out["source"] = src.name
+    if req.editable and isinstance(src, Vcs):
+        out["develop"] = True
+    return out or None
+
+
+def _enrichments(reqs: tuple[Requirement, ...]) -> dict[str, Any]:
+    """``[tool.poetry.dependencies]`` entries for ``reqs``; several requirements of one name (each with its
+    marker) get a list whose entries repeat each marker, so Poetry pairs them up."""
+    by_key: dict[str, list[Requirement]] = {}
+    for r in reqs:
+        if r.name:
+            by_key.setdefault(r.key, []).append(r)
+    out: dict[str, Any] = {}
+    for rs in by_key.values():
+        values = [_enrichment(r) for r in rs]
+        if all(v is None for v in values):
+            continue
+        if len(rs) == 1:
+            out[rs[0].name] = values[0]
+        else:
+            out[rs[0].name] = [{**(v or {}), **({"markers": r.marker} if r.marker else {})}
+                               for r, v in zip(rs, values, strict=True)]
+    return out
+
+
+class _Writer:
+    def __init__(self, doc: Any, old: Manifest | None, new: Manifest, report: Report, newline: str,
+                 layout: str) -> None:
+        self.doc = doc
+        self.old = old
+        self.new = new
+        self.report = report
+        self.newline = newline
+        self.layout = layout
+        self.fresh = old is None
+
+    # -- helpers --------------------------------------------------------------------------------------------
+
+    def _tp(self) -> Any:
+        return ensure_table(self.doc, "tool", "poetry")
+
+    def _entry_value(self, reqs: list[Requirement], *, allow_optional: bool = True) -> Any | None:
+        values = [v for v in (render_entry(r, report=self.report, allow_optional=allow_optional) for r in reqs)
+                  if v is not None]
+        if not values:
+            return None
+        if len(values) == 1:
+            return values[0]
+        return [v if isinstance(v, dict) else {"version": v} for v in values]
+
+    def _sync_table(self, table: Any, desired: dict[str, Any], *, deps: bool = True) -> None:
+        """Make ``table`` hold ``desired``; entries equal in meaning keep their text (and comments)."""
+        existing = {cn(k): k for k in table}
+        wanted = {cn(k) for k in desired}
+        for key in list(table):
+            if cn(key) not in wanted:
+                remove_key(table, key)
+        for name, value in desired.items():
+            key = existing.get(cn(name))
+            if key is not None and _equivalent(name, table[key], value, deps=deps):
+                continue
+            item = _item(value, table)
+            if key is not None:
+                table[key] = item
+            else:
+                table[name] = item
+
+    def _deps_dict(self, reqs: tuple[Requirement, ...], *, python: str | None = None,
+                   extra_optional: list[Requirement] | None = None) -> dict[str, Any]:
+        grouped: dict[str, list[Requirement]] = {}
+        names: dict[str, str] = {}
+        for r in reqs:
+            if not r.name:
+                self._unnamed(r)
+                continue
+            grouped.setdefault(r.key, []).append(r)
+            names.setdefault(r.key, r.name)
+        for r in extra_optional or []:
+            if r.key not in grouped:
+                grouped[r.key] = [r.replace(optional=True)]
+                names[r.key] = r.name
+            elif requirement_key(grouped[r.key][0]) != requirement_key(r.replace(optional=True)):
+                self.report.add("poetry-extra-conflict", Severity.ERROR,
+                                f"{r.name!r} is in several extras with different requirements; Poetry 1 has one "
+                                f"entry per name, so {render_entry(grouped[r.key][0], report=Report())!r} is "
+                                "written for all of them", subject=r.name, span=r.span)
+        out: dict[str, Any] = {}
+        if python is not None:
+            out["python"] = python
+        for key, rs in grouped.items():
+            value = self._entry_value(rs)
+            if value is not None:
+                out[names[key]] = value
+        return out
+
+    def _unnamed(self, r: Requirement) -> None:
+        self.report.add("poetry-name-required", Severity.ERROR,
+                        "a requirement without a package name cannot be written to Poetry; it was left out",
+                        subject=str(r.source), span=r.span)
+
+    # -- sections -------------------------------------------------------------------------------------------
+
+    def package_mode(self) -> None:
+        """Base mode: a file that names no project gets ``package-mode = false`` (else Poetry needs a name)."""
+        project = self.doc.get("project") or {}
+        tp = self.doc.get("tool", {}).get("poetry", {})
+        if project.get("name") or tp.get("name") or "package-mode" in tp:
+            return
+        if self.new.project is not None and self.new.project.name:
+            return
+        if self.layout == "legacy":
+            self._tp()["package-mode"] = False
+
+    def metadata(self) -> None:
+        project = self.new.project
+        if self.layout == "project":
+            meta = project_metadata(project)
+            dynamic = [d for d in meta.get("dynamic", []) if d not in ("dependencies", "optional-dependencies")]
+            if "version" in meta and "version" in dynamic:
+                dynamic.remove("version")
+            if "dynamic" in meta:
+                meta["dynamic"] = dynamic
+                if not dynamic:
+                    del meta["dynamic"]
+            tbl = ensure_table(self.doc, "project")
+            for key, value in meta.items():
+                tbl[key] = _plain_item(value)
+        else:
+            meta = poetry_metadata(project)
+            tp = self._tp()
+            if not (project and project.name):
+                tp["package-mode"] = False
+            for key, value in meta.items():
+                if key not in ("scripts", "plugins", "urls"):
+                    tp[key] = _plain_item(value)
+
+    def python(self) -> None:
+        new = self.new.python
+        if self.old is not None and _same_spec(self.old.python, new):
+            return
+        if self.layout == "project":
+            tbl = ensure_table(self.doc, "project")
+            if new is None or new.is_any:
+                if "requires-python" in tbl and not self.fresh:
+                    remove_key(tbl, "requires-python")
+                return
+            tbl["requires-python"] = pep440_dialect.render(new, report=self.report, subject="python")
+        # legacy: python is written with the dependencies table
+
+    def _python_text(self) -> str | None:
+        new = self.new.python
+        raw = {r.key: r.value for r in self.new.raw if r.format == "poetry"}
+        if "tool.poetry.dependencies.python" in raw:
+            text = str(raw["tool.poetry.dependencies.python"])
+            if self.layout == "legacy" and new is not None and not _same_spec(new, poetry_dialect.parse(text)):
+                self.report.add("poetry-requires-python-merged", Severity.WARNING,
+                                f"requires-python {new.raw!r} has no place in Poetry 1's layout; the python "
+                                f"constraint {text!r} is written, and Poetry derives Requires-Python from it",
+                                subject="python", data={"dropped": new.raw, "kept": text})
+            return text
+        if self.layout == "project":
+            if new is not None and new.pep440 is None and new.dialect != "pep440":
+                return poetry_dialect.render(new)
+            return None
+        if new is None or new.is_any:
+            return None
+        return poetry_dialect.render(new, report=self.report, subject="python")
+
+    def main_and_extras(self) -> None:
+        new_groups = [g for g in self.new.groups if g.kind in (GroupKind.MAIN, GroupKind.EXTRA)]
+        if self.old is not None:
+            old_groups = [g for g in self.old.groups if g.kind in (GroupKind.MAIN, GroupKind.EXTRA)]
+            if _same_groups(old_groups, new_groups) and _same_spec(self.old.python, self.new.python):
+                return
+        main = self.new.main
+        main_reqs = main.requirements if main is not None else ()
+        extras = [g for g in self.new.groups if g.kind is GroupKind.EXTRA]
+        if self.layout == "legacy":
+            main_keys = {r.key for r in main_reqs}
+            optional = [r for g in extras for r in g.requirements if r.key not in main_keys]
+            desired = self._deps_dict(main_reqs, python=self._python_text(), extra_optional=optional)
+            if desired or "dependencies" in self._tp():
+                self._sync_table(ensure_table(self.doc, "tool", "poetry", "dependencies"), desired)
+            tp = self._tp()
+            if extras:
+                want = {g.name: _unique([r.name for r in g.requirements]) for g in extras}
+                tbl = ensure_table(self.doc, "tool", "poetry", "extras")
+                self._sync_table(tbl, want, deps=False)
+            elif "extras" in tp:
+                remove_key(tp, "extras")
+            return
+        project = ensure_table(self.doc, "project")
+        self._set_pep508_array(project, "dependencies", list(main_reqs), main is not None or "dependencies" in project)
+        if extras or "optional-dependencies" in project:
+            od = ensure_table(self.doc, "project", "optional-dependencies")
+            wanted = {cn(g.name) for g in extras}
+            for key in list(od):
+                if cn(key) not in wanted:
+                    remove_key(od, key)
+            existing = {cn(k): k for k in od}
+            for g in extras:
+                self._set_pep508_array(od, existing.get(cn(g.name), g.name), list(g.requirements), True)
+        enrich: dict[str, Any] = {}
+        python = self._python_text()
+        if python is not None:
+            enrich["python"] = python
+        for g in (main, *extras):
+            enrich.update(_enrichments(g.requirements if g is not None else ()))
+        tp_exists = "dependencies" in self.doc.get("tool", {}).get("poetry", {})
+        if enrich or tp_exists:
+            self._sync_table(ensure_table(self.doc, "tool", "poetry", "dependencies"), enrich)
+            if not enrich:
+                remove_key(self._tp(), "dependencies")
+
+    def _set_pep508_array(self, container: Any, key: str, reqs: list[Requirement], write: bool) -> None:
+        if not write:
+            return
+        current = container.get(key)
+        old_items: list[tuple[str, Any]] = []
+        if current is not None:
+            for item in current:
+                if isinstance(item, str):
+                    try:
+                        old_items.append((str(item), requirement_key(pep508_dialect.parse_requirement(str(item)))))
+                    except Exception:
+                        old_items.append((str(item), None))
+        values: list[Any] = []
+        for r in reqs:
+            if not r.name:
+                self._unnamed(r)
+                continue
+            part = _pep508_part(r)
+            k = requirement_key(part)
+            match = next((s for s, ok in old_items if ok == k), None)
+            values.append(match if match is not None else pep508_dialect.render_requirement(part, report=self.report))
+        if current is not None:
+            values.extend(dict(item) for item in current if not isinstance(item, str))
+        set_string_array(container, key, values, newline=self.newline)
+
+    def groups(self) -> None:
+        new_groups = [g for g in self.new.groups if g.kind in (GroupKind.GROUP, GroupKind.CATEGORY)]
+        if self.old is not None:
+            old_groups = [g for g in self.old.groups if g.kind in (GroupKind.GROUP, GroupKind.CATEGORY)]
+            if _same_groups(old_groups, new_groups):
+                return
+        pep735 = self.doc.get("dependency-groups", {})
+        pep735_keys = {cn(k): k for k in pep735}
+        tp = self.doc.get("tool", {}).get("poetry", {})
+        poetry_groups = tp.get("group", {})
+        poetry_keys = {cn(k): k for k in poetry_groups}
+        wanted = {cn(g.name) for g in new_groups}
+        for key in list(poetry_groups):
+            if cn(key) not in wanted:
+                remove_key(poetry_groups, key)
+        for key in list(pep735):
+            if cn(key) not in wanted:
+                remove_key(pep735, key)
+        if "dev-dependencies" in tp and "dev" not in wanted:
+            remove_key(tp, "dev-dependencies")
+        for g in new_groups:
+            key = cn(g.name)
+            if key in pep735_keys:
+                self._pep735_group(g, pep735_keys[key], poetry_keys.get(key))
+            elif key == "dev" and "dev-dependencies" in tp and key not in poetry_keys:
+                self._sync_table(tp["dev-dependencies"], self._deps_dict(g.requirements))
+                if g.optional or g.includes:
+                    gt = ensure_table(self.doc, "tool", "poetry", "group", "dev")
+                    self._group_flags(gt, g, ())
+            else:
+                name = poetry_keys.get(key, g.name)
+                gt = ensure_table(self.doc, "tool", "poetry", "group", name)
+                self._group_flags(gt, g, tuple(g.includes))
+                desired = self._deps_dict(g.requirements)
+                if desired or "dependencies" in gt or not (g.optional or g.includes):
+                    self._sync_table(ensure_table(self.doc, "tool", "poetry", "group", name, "dependencies"),
+                                     desired)
+
+    def _group_flags(self, gt: Any, g: Group, includes: tuple[str, ...]) -> None:
+        if g.optional:
+            if gt.get("optional") is not True:
+                gt["optional"] = True
+        elif "optional" in gt:
+            remove_key(gt, "optional")
+        if includes:
+            cur = [str(x) for x in gt.get("include-groups", [])]
+            if [cn(x) for x in cur] != [cn(x) for x in includes]:
+                gt["include-groups"] = list(includes)
+        elif "include-groups" in gt:
+            remove_key(gt, "include-groups")
+
+    def _pep735_group(self, g: Group, key: str, poetry_key: str | None) -> None:
+        pep735 = self.doc["dependency-groups"]
+        poetry_includes: tuple[str, ...] = ()
+        if poetry_key is not None:
+            cur = self.doc["tool"]["poetry"]["group"][poetry_key].get("include-groups", [])
+            poetry_includes = tuple(str(x) for x in cur)
+        array_includes = [i for i in g.includes if cn(i) not in {cn(p) for p in poetry_includes}]
+        import tomlkit
+
+        tmp = tomlkit.table()
+        tmp[key] = pep735[key]
+        for i in range(len(tmp[key]) - 1, -1, -1):
+            if not isinstance(tmp[key][i], str):
+                del tmp[key][i]
+        self._set_pep508_array(tmp, key, list(g.requirements), True)
+        arr = tmp[key]
+        for inc in array_includes:
+            arr.append(inline_table_like({"include-group": inc}))
+        pep735[key] = arr
+        enrich = _enrichments(g.requirements)
+        if enrich or g.optional or (poetry_key is not None):
+            gt = ensure_table(self.doc, "tool", "poetry", "group", poetry_key or g.name)
+            self._group_flags(gt, g, poetry_includes)
+            if enrich or "dependencies" in gt:
+                self._sync_table(ensure_table(self.doc, "tool", "poetry", "group", poetry_key or g.name,
+                                              "dependencies"), enrich)
+
+    def sources(self) -> None:
+        mine = tuple(ix for ix in self.new.indexes if ix.role is not IndexRole.FIND_LINKS)
+        if self.old is not None:
+            old = tuple(ix for ix in self.old.indexes if ix.role is not IndexRole.FIND_LINKS)
+            if [(i.name, i.url, i.role) for i in old] == [(i.name, i.url, i.role) for i in mine]:
+                return
+        tables = render_sources(mine, self.report)
+        tp = self.doc.get("tool", {}).get("poetry")
+        if not tables:
+            if tp is not None and "source" in tp:
+                remove_key(tp, "source")
+            return
+        import tomlkit
+
+        aot = tomlkit.aot()
+        for t in tables:
+            item = tomlkit.table()
+            for k, v in t.items():
+                item[k] = v
+            aot.append(item)
+        self._tp()["source"] = aot
+
+    def fresh_tail(self) -> None:
+        """Fresh files: scripts/urls/plugins, the Raw ``[tool.poetry]`` keys and ``[build-system]``."""
+        import tomlkit
+
+        project = self.new.project
+        raw = raw_keys(self.new.raw)
+        tp = self._tp()
+        if self.layout == "legacy":
+            meta = poetry_metadata(project)
+            for key in ("urls", "scripts", "plugins"):
+                if key in meta and key not in raw:
+                    tp[key] = _plain_item(meta[key])
+        for key, value in raw.items():
+            if key not in tp:
+                tp[key] = _plain_item(value)
+        build = next((r.value for r in self.new.raw if r.format == "pyproject" and r.key == "build-system"), None)
+        if build is None and (project is not None and project.name):
+            build = {"requires": ["poetry-core>=2.0.0,<3.0.0" if self.layout == "project" else "poetry-core>=1.0.0"],
+                     "build-backend": "poetry.core.masonry.api"}
+        if build is not None:
+            tbl = tomlkit.table()
+            for k, v in build.items():
+                tbl[k] = _plain_item(v)
+            self.doc["build-system"] = tbl
+        if not tp:
+            tool = self.doc.get("tool")
+            if tool is not None:
+                del tool["poetry"]
+                if not tool:
+                    del self.doc["tool"]
+
+
+# ---------------------------------------------------------------------------------------------- comparing
+
+
+def _same_spec(a: Any, b: Any) -> bool:
+    if a is None or a.is_any:
+        return b is None or b.is_any
+    if b is None or b.is_any:
+        return False
+    return bool(a.versions.difference(b.versions).is_empty and b.versions.difference(a.versions).is_empty)
+
+
+def _same_groups(a: list[Group], b: list[Group]) -> bool:
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b, strict=True):
+        if (x.kind, cn(x.name), x.optional, [cn(i) for i in x.includes]) != (
+            y.kind, cn(y.name), y.optional, [cn(i) for i in y.includes]
+        ):
+            return False
+        if _keys(x.requirements) != _keys(y.requirements):
+            return False
+    return True
+
+
+def _unique(names: list[str]) -> list[str]:
+    out: list[str] = []
+    for n in names:
+        if cn(n) not in {cn(o) for o in out}:
+            out.append(n)
+    return out
+
+
+_DUMMY = TomlLocator("")
+
+
+def _equivalent(name: str, current: Any, value: Any, *, deps: bool) -> bool:
+    plain = current.unwrap() if hasattr(current, "unwrap") else current
+    if plain == value:
+        return True
+    if not deps:
+        if isinstance(plain, list) and isinstance(value, list):
+            return [cn(str(x)) for x in plain] == [cn(str(x)) for x in value]
+        return False
+    if name.lower() == "python":
+        try:
+            return _same_spec(poetry_dialect.parse(str(plain)), poetry_dialect.parse(str(value)))
+        except Exception:
+            return False
+    try:
+        a = parse_entry(name, plain, loc=_DUMMY, path=("x", name), losses=[])
+        b = parse_entry(name, value, loc=_DUMMY, path=("x", name), losses=[])
+    except Exception:
+        return False
+    return _keys(a) == _keys(b)
+
+
+def _plain_item(value: Any) -> Any:
+    """A fresh tomlkit item: tables for mappings, arrays (of inline tables) for lists."""
+    import tomlkit
+
+    if isinstance(value, dict):
+        tbl = tomlkit.table()
+        for k, v in value.items():
+            tbl[k] = _plain_item(v)
+        return tbl
+    if isinstance(value, list):
+        arr = tomlkit.array()
+        for v in value:
+            arr.append(inline_table_like(v) if isinstance(v, dict) else v)
+        if len(value) > 1:
+            arr.multiline(True)
+        return arr
+    return value
+
+
+def _item(value: Any, siblings: Any) -> Any:
+    import tomlkit
+
+    if isinstance(value, dict):
+        return inline_table_like(value, siblings)
+    if isinstance(value, list):
+        arr = tomlkit.array()
+        for v in value:
+            arr.append(inline_table_like(v, siblings) if isinstance(v, dict) else v)
+        return arr
+    return tomlkit.item(value)
+

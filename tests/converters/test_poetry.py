@@ -1,0 +1,567 @@
+"""Poetry 1 / Poetry 2 pyproject.toml: reading with Poetry's semantics, base-mode identity, fresh writes, oracles.
+
+Oracles: poetry-core's ``Factory.create_poetry`` reads the source and every written file, and the dependency
+sets it derives (``dependencies_for_locking`` per group: name, constraint, marker, source, extras, develop,
+allow-prereleases) must agree; poetry's ``Factory.validate`` (what ``poetry check`` runs, source priorities
+included) must accept every written file whose source it accepts.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+
+try:
+    from conftest import FIXTURES, corpus_params
+except ImportError:  # tests/ is a package (tests/__init__.py present)
+    from tests.conftest import FIXTURES, corpus_params
+from depglot import api
+from depglot.converters.pyproject.poetry.entries import requirement_key
+from depglot.errors import ParseError
+from depglot.ir.model import (
+    Group, GroupKind, Index, IndexRef, IndexRole, LocalPath, Manifest, Project, Requirement, Url, Vcs,
+)
+from depglot.ir.versions import VersionSpec, pep440_range
+
+FIX = FIXTURES / "poetry"
+CORPUS = corpus_params("poetry", "poetry2")
+
+
+def read(text: str, fmt: str = "poetry", path: str | None = None) -> Manifest:
+    return api.loads(text, fmt, path=path)
+
+
+def meaning(m: Manifest) -> list:
+    return [
+        (g.kind, g.name.lower(), g.optional, tuple(i.lower() for i in g.includes),
+         [requirement_key(r) for r in g.requirements])
+        for g in m.groups
+    ]
+
+
+# ------------------------------------------------------------------------------------------- oracles
+
+
+def _cons(c: str) -> str:
+    if "||" in c or c == "*":
+        return c
+    try:
+        text = str(pep440_range(c).to_specifier_set())
+    except Exception:
+        return c
+    return re.sub(r"(\d+(?:\.\d+)*?)(?:\.0)+(?![\d.])", r"\1", text)
+
+
+def poetry_view(text: str, tmp: Path) -> tuple:
+    """What poetry-core makes of a pyproject: per-group locking dependencies, extras, python."""
+    from poetry.core.factory import Factory
+
+    d = tmp / f"p{len(list(tmp.iterdir()))}"
+    d.mkdir()
+    (d / "pyproject.toml").write_text(text, encoding="utf-8")
+    logging.disable(logging.CRITICAL)
+    try:
+        pkg = Factory().create_poetry(d).package
+    finally:
+        logging.disable(logging.NOTSET)
+    groups = {}
+    for g in pkg._dependency_groups.values():
+        deps = {
+            (x.name, _cons(str(x.constraint)), re.sub(r'^extra == "[^"]+" and ', "", str(x.marker)), x.source_name,
+             tuple(sorted(x.extras)), x.is_optional(), x.source_type,
+             x.source_url if x.source_type not in ("directory", "file") else None, x.source_reference,
+             getattr(x, "develop", None), x.allows_prereleases())
+            for x in g.dependencies_for_locking
+        }
+        if deps:
+            groups[g.name] = sorted(deps)
+    return groups, sorted(pkg.extras), _cons(str(pkg.python_constraint))
+
+
+def poetry_check_errors(text: str) -> list[str]:
+    from poetry.factory import Factory
+
+    return Factory.validate(tomllib.loads(text.lstrip("\ufeff")), strict=False)["errors"]
+
+
+# Sources whose fresh Poetry 2 write must differ, each with the loss that says why.
+EXPECTED_FRESH_LOSS = {
+    ("poetry", "conda__conda-lock__tests__test-poetry-git-subdir__pyproject.toml"): "optional-without-extra",
+    ("poetry1", "microsoft__presidio__presidio-analyzer__pyproject.toml"): "poetry-extra-conflict",
+}
+
+
+# ------------------------------------------------------------------------------------------- corpus
+
+
+@pytest.mark.parametrize("path", CORPUS)
+@pytest.mark.parametrize("fmt", ["poetry", "poetry1"])
+def test_corpus_base_mode_is_byte_identical(path: Path, fmt: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    m = read(text, path=str(path))
+    assert api.dumps(m, fmt, base=text).text == text
+
+
+@pytest.mark.parametrize("path", CORPUS)
+@pytest.mark.parametrize("fmt", ["poetry", "poetry1"])
+def test_corpus_fresh_write_reads_back_and_poetry_agrees(path: Path, fmt: str, tmp_path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    m = read(text, path=str(path))
+    conv = api.dumps(m, fmt)
+    back = read(conv.text)
+    expected_loss = EXPECTED_FRESH_LOSS.get((fmt, path.name))
+    if expected_loss:
+        assert expected_loss in conv.report.codes()
+        return
+    assert meaning(back) == meaning(m)
+    assert (back.python is None) == (m.python is None)
+    if m.python is not None and "poetry-requires-python-merged" not in conv.report.codes():
+        assert back.python.versions == m.python.versions or _cons(back.python.pep440 or "") == _cons(
+            m.python.pep440 or "")
+    source_errors = poetry_check_errors(text)
+    assert poetry_check_errors(conv.text) == [] or source_errors
+    if not source_errors:
+        assert poetry_view(conv.text, tmp_path) == poetry_view(text, tmp_path)
+
+
+def test_corpus_has_both_layouts() -> None:
+    cats = {p.values[0].parent.name for p in CORPUS if p.values[0] is not None}
+    assert cats in ({"poetry", "poetry2"}, set())
+
+
+# ------------------------------------------------------------------------------------------- reading
+
+
+POETRY1 = """\
+[tool.poetry]
+name = "demo"
+version = "0.1.0"
+description = "A demo"
+authors = ["Jane Doe <jane@example.org>", "Bob"]
+license = "MIT"
+homepage = "https://example.org"
+
+[tool.poetry.dependencies]
+python = "^3.9"
+requests = { version = "^2.31", extras = ["socks"], source = "private" }
+pendulum = { git = "https://github.com/sdispater/pendulum.git", branch = "2.0", develop = true }
+mylib = { path = "../mylib", develop = true }
+wheelie = { url = "https://example.org/wheelie-1.0-py3-none-any.whl" }
+numpy = [
+    { version = "^1.26", python = ">=3.9,<3.13" },
+    { version = "^2.0", python = ">=3.13" },
+]
+pywin32 = { version = ">=300", platform = "win32", markers = "platform_machine == 'x86_64' or platform_machine == 'AMD64'" }
+orjson = { version = "^3.9", optional = true }
+lonely = { version = "*", optional = true }
+beta = { version = "^1.0", allow-prereleases = true }
+
+[tool.poetry.extras]
+fast = ["orjson"]
+
+[tool.poetry.dev-dependencies]
+pytest = "^8.0"
+
+[tool.poetry.group.docs]
+optional = true
+
+[tool.poetry.group.docs.dependencies]
+mkdocs = "~1.5"
+
+[[tool.poetry.source]]
+name = "private"
+url = "https://pypi.example.org/simple/"
+priority = "explicit"
+
+[tool.poetry.scripts]
+demo = "demo.cli:main"
+
+[build-system]
+requires = ["poetry-core>=1.0.0"]
+build-backend = "poetry.core.masonry.api"
+"""
+
+
+def test_poetry1_reading() -> None:
+    m = read(POETRY1, path="pyproject.toml")
+    assert m.python is not None and m.python.raw == "^3.9"
+    assert [g.name for g in m.groups] == ["main", "fast", "docs", "dev"]  # poetry-core's order
+    main = {r.name: r for r in m.main.requirements}
+    assert main["requests"].source == IndexRef(name="private")
+    assert main["requests"].extras == ("socks",)
+    assert main["pendulum"].source == Vcs(vcs="git", url="https://github.com/sdispater/pendulum.git", rev="2.0",
+                                          rev_kind="branch")
+    assert main["pendulum"].editable
+    assert main["mylib"].source == LocalPath(path="../mylib") and main["mylib"].editable
+    assert main["wheelie"].source == Url(url="https://example.org/wheelie-1.0-py3-none-any.whl")
+    assert main["beta"].allow_prereleases is True
+    # one requirement per constraint, each with its python marker
+    numpy = [r for r in m.main.requirements if r.name == "numpy"]
+    assert [r.marker for r in numpy] == [
+        'python_version >= "3.9" and python_version < "3.13"',
+        'python_version >= "3.13"',
+    ]
+    # markers + platform: the `or` is parenthesised so `and` cannot bind into it
+    assert main["pywin32"].marker == (
+        "(platform_machine == 'x86_64' or platform_machine == 'AMD64') and sys_platform == \"win32\""
+    )
+    # optional in an extra -> only in the extra; optional in none -> stays in main, optional
+    assert "orjson" not in main and main["lonely"].optional
+    assert [r.name for r in m.group("fast").requirements] == ["orjson"]
+    assert m.group("fast").kind is GroupKind.EXTRA
+    assert m.group("docs").optional and m.group("dev").kind is GroupKind.GROUP
+    assert m.indexes == (Index(name="private", url="https://pypi.example.org/simple/", role=IndexRole.EXPLICIT,
+                               raw=m.indexes[0].raw, span=m.indexes[0].span),)
+    assert m.project is not None and m.project.name == "demo"
+    assert m.project.get("authors") == [{"name": "Jane Doe", "email": "jane@example.org"}, {"name": "Bob"}]
+    assert m.project.get("urls") == {"Homepage": "https://example.org"}
+    assert m.project.get("scripts") == {"demo": "demo.cli:main"}
+    assert main["requests"].span is not None and main["requests"].span.line == 11
+    assert m.losses == ()
+
+
+POETRY2 = """\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = [
+    "requests (>=2.31,<3.0)",
+    "click>=8",
+    "numpy>=1.26",
+]
+
+[project.optional-dependencies]
+fast = ["orjson>=3.9"]
+
+[tool.poetry.dependencies]
+requests = { source = "private" }
+click = { allow-prereleases = true }
+numpy = { version = "^1.26 || ^2.1" }
+unused = "^1.0"
+
+[tool.poetry.group.dev.dependencies]
+pytest = "^8.0"
+
+[[tool.poetry.source]]
+name = "private"
+url = "https://pypi.example.org/simple/"
+priority = "supplemental"
+"""
+
+
+def test_poetry2_enrichment() -> None:
+    m = read(POETRY2, path="pyproject.toml")
+    main = {r.name: r for r in m.main.requirements}
+    assert main["requests"].source == IndexRef(name="private")
+    assert main["requests"].version.pep440 == ">=2.31,<3.0"
+    assert main["click"].allow_prereleases is True
+    # Poetry intersects the two constraints: >=1.26 and (^1.26 || ^2.1)
+    assert main["numpy"].version.versions == VersionSpec.from_pep440(">=1.26").versions.intersection(
+        pep440_range(">=1.26,<2.0").union(pep440_range(">=2.1,<3.0")))
+    assert "unused" not in main
+    assert m.python.raw == ">=3.10"
+    assert [g.name for g in m.groups] == ["main", "fast", "dev"]
+    assert [(loss.code, loss.subject, loss.span.line) for loss in m.losses] == [
+        ("poetry-dependency-ignored", "unused", 18)]
+    assert m.indexes[0].role is IndexRole.SUPPLEMENTAL
+
+
+def test_poetry2_union_version_survives_fresh_write(tmp_path: Path) -> None:
+    m = read(POETRY2)
+    conv = api.dumps(m, "poetry")
+    doc = tomllib.loads(conv.text)
+    # [project] holds the nearest PEP 440 superset, [tool.poetry] the exact union; Poetry intersects them
+    assert "numpy>=1.26,<3.0" in doc["project"]["dependencies"] or "numpy<3.0,>=1.26" in doc["project"]["dependencies"]
+    assert doc["tool"]["poetry"]["dependencies"]["numpy"] == {"version": "^1.26 || ^2.1"}
+    assert doc["tool"]["poetry"]["dependencies"]["requests"] == {"source": "private"}
+    assert "version-union-widened" not in conv.report.codes()
+    assert meaning(read(conv.text)) == meaning(m)
+    assert poetry_check_errors(conv.text) == []
+
+
+def test_pep735_groups_with_poetry_group_config() -> None:
+    text = """\
+[project]
+name = "demo"
+version = "1"
+dependencies = []
+
+[dependency-groups]
+test = ["pytest>=8"]
+all = [{include-group = "test"}, "coverage"]
+
+[tool.poetry.group.test]
+optional = true
+
+[tool.poetry.group.test.dependencies]
+pytest = { source = "private" }
+
+[tool.poetry.group.lint]
+include-groups = ["test"]
+
+[tool.poetry.group.lint.dependencies]
+ruff = "*"
+
+[[tool.poetry.source]]
+name = "private"
+url = "https://pypi.example.org/simple/"
+priority = "explicit"
+"""
+    m = read(text)
+    assert [(g.name, g.optional, g.includes) for g in m.groups] == [
+        ("main", False, ()), ("test", True, ()), ("all", False, ("test",)), ("lint", False, ("test",))]
+    assert m.group("test").requirements[0].source == IndexRef(name="private")
+    assert m.group("test").requirements[0].version.pep440 == ">=8"
+    assert api.dumps(m, "poetry", base=text).text == text
+
+
+def test_bad_constraint_is_a_parse_error_with_line() -> None:
+    text = '[tool.poetry]\nname = "x"\n\n[tool.poetry.dependencies]\nrequests = "^2.0,,<3"\n'
+    with pytest.raises(ParseError) as err:
+        read(text, path="pyproject.toml")
+    assert err.value.span.file == "pyproject.toml"
+    assert err.value.span.line == 5
+    assert err.value.dialect == "poetry"
+
+
+def test_unknown_key_and_undeclared_source_are_losses_with_place() -> None:
+    text = (
+        '[tool.poetry]\nname = "x"\n\n[tool.poetry.dependencies]\n'
+        'requests = { version = "^2", sourc = "nope" }\nflask = { version = "^3", source = "ghost" }\n'
+    )
+    m = read(text, path="pyproject.toml")
+    got = [(loss.code, loss.severity.label, loss.subject, loss.span.line, loss.span.key) for loss in m.losses]
+    assert got == [
+        ("poetry-unknown-key", "warning", "requests", 5, "tool.poetry.dependencies.requests.sourc"),
+        ("poetry-source-undeclared", "error", "flask", 6, "tool.poetry.dependencies.flask"),
+    ]
+    # the unknown key travels verbatim back into Poetry
+    out = tomllib.loads(api.dumps(m, "poetry1").text)
+    assert out["tool"]["poetry"]["dependencies"]["requests"] == {"version": "^2", "sourc": "nope"}
+
+
+def test_conflicting_vcs_keys_are_errors() -> None:
+    text = '[tool.poetry.dependencies]\nx = { git = "https://g/x.git", branch = "a", tag = "b" }\n'
+    with pytest.raises(ParseError, match="only one of branch, tag, rev"):
+        read(text)
+
+
+def test_legacy_sources_roles() -> None:
+    text = """\
+[tool.poetry]
+name = "x"
+
+[[tool.poetry.source]]
+name = "a"
+url = "https://a.example/simple/"
+default = true
+
+[[tool.poetry.source]]
+name = "b"
+url = "https://b.example/simple/"
+secondary = true
+
+[[tool.poetry.source]]
+name = "c"
+url = "https://c.example/simple/"
+"""
+    m = read(text)
+    assert [(ix.name, ix.role) for ix in m.indexes] == [
+        ("a", IndexRole.DEFAULT), ("b", IndexRole.PRIMARY), ("c", IndexRole.PRIMARY)]
+    out = tomllib.loads(api.dumps(m, "poetry1").text)
+    # Poetry 2 rejects default/secondary: written as priorities with the same meaning
+    assert out["tool"]["poetry"]["source"] == [
+        {"name": "a", "url": "https://a.example/simple/", "priority": "primary"},
+        {"name": "b", "url": "https://b.example/simple/", "priority": "primary"},
+        {"name": "c", "url": "https://c.example/simple/", "priority": "primary"},
+    ]
+
+
+# ------------------------------------------------------------------------------------------- writing
+
+
+def test_fresh_poetry1_layout(tmp_path: Path) -> None:
+    m = read(POETRY1)
+    conv = api.dumps(m, "poetry1")
+    doc = tomllib.loads(conv.text)
+    tp = doc["tool"]["poetry"]
+    assert "project" not in doc
+    assert tp["name"] == "demo" and tp["authors"] == ["Jane Doe <jane@example.org>", "Bob"]
+    assert tp["homepage"] == "https://example.org"
+    assert tp["dependencies"]["python"] == "^3.9"
+    assert tp["dependencies"]["orjson"] == {"version": "^3.9", "optional": True}
+    assert tp["extras"] == {"fast": ["orjson"]}
+    assert tp["group"]["docs"] == {"optional": True, "dependencies": {"mkdocs": "~1.5"}}
+    assert tp["group"]["dev"] == {"dependencies": {"pytest": "^8.0"}}
+    assert doc["build-system"]["build-backend"] == "poetry.core.masonry.api"
+    assert meaning(read(conv.text)) == meaning(m)
+    assert poetry_check_errors(conv.text) == []
+
+
+def test_fresh_poetry2_layout_moves_metadata_to_project() -> None:
+    text = POETRY1.replace('mylib = { path = "../mylib", develop = true }\n', "")
+    m = read(text)
+    conv = api.dumps(m, "poetry")
+    doc = tomllib.loads(conv.text)
+    project = doc["project"]
+    assert project["name"] == "demo" and project["authors"][0] == {"name": "Jane Doe", "email": "jane@example.org"}
+    assert project["urls"] == {"Homepage": "https://example.org"}
+    assert project["scripts"] == {"demo": "demo.cli:main"}
+    assert project["requires-python"] == ">=3.9,<4.0"
+    assert "requests[socks]>=2.31,<3.0" in project["dependencies"]
+    assert project["optional-dependencies"]["fast"] == ["orjson>=3.9,<4.0"]
+    enrich = doc["tool"]["poetry"]["dependencies"]
+    assert enrich["requests"] == {"source": "private"}
+    assert enrich["pendulum"] == {"git": "https://github.com/sdispater/pendulum.git", "branch": "2.0",
+                                  "develop": True}
+    assert enrich["beta"] == {"allow-prereleases": True}
+    # `lonely` (optional, in no extra) cannot be said in [project]: placed in an extra, reported
+    assert project["optional-dependencies"]["lonely"] == ["lonely"]
+    assert "optional-without-extra" in conv.report.codes()
+    assert poetry_check_errors(conv.text) == []
+
+
+def test_relative_path_dependency_keeps_legacy_dependencies() -> None:
+    m = read(POETRY1)
+    doc = tomllib.loads(api.dumps(m, "poetry").text)
+    assert doc["tool"]["poetry"]["dependencies"]["mylib"] == {"path": "../mylib", "develop": True}
+    assert "project" not in doc
+
+
+def test_base_mode_changes_only_what_changed() -> None:
+    m = read(POETRY1)
+    main = m.main
+    reqs = tuple(
+        r.replace(version=VersionSpec.from_pep440(">=2.32,<3")) if r.name == "requests" else r
+        for r in main.requirements if r.name != "beta"
+    )
+    m2 = m.replace(groups=tuple(g.replace(requirements=reqs) if g is main else g for g in m.groups))
+    out = api.dumps(m2, "poetry", base=POETRY1).text
+    old_lines = POETRY1.splitlines()
+    new_lines = out.splitlines()
+    removed = [ln for ln in old_lines if ln not in new_lines]
+    added = [ln for ln in new_lines if ln not in old_lines]
+    assert removed == [
+        'requests = { version = "^2.31", extras = ["socks"], source = "private" }',
+        'beta = { version = "^1.0", allow-prereleases = true }',
+    ]
+    assert added == ['requests = { version = "^2.32", extras = ["socks"], source = "private" }']
+
+
+def test_base_mode_keeps_bom_and_crlf() -> None:
+    text = "\ufeff" + POETRY1.replace("\n", "\r\n")
+    m = read(text)
+    assert api.dumps(m, "poetry", base=text).text == text
+    m2 = m.replace(groups=tuple(g for g in m.groups if g.name != "docs"))
+    out = api.dumps(m2, "poetry", base=text).text
+    assert out.startswith("\ufeff") and "\r\n" in out and "\n" not in out.replace("\r\n", "")
+    assert "docs" not in out
+
+
+def test_write_into_pyproject_of_other_tools() -> None:
+    base = '[tool.black]\nline-length = 100  # keep\n\n[build-system]\nrequires = ["setuptools"]\n'
+    m = api.loads("requests>=2\n", "requirements") if _has("requirements") else Manifest(
+        format="x", groups=(Group(name="main", requirements=(
+            Requirement(name="requests", version=VersionSpec.from_pep440(">=2")),)),))
+    out = api.dumps(m, "poetry", base=base).text
+    assert out == (
+        '[tool.black]\nline-length = 100  # keep\n\n[tool.poetry]\npackage-mode = false\n\n'
+        '[tool.poetry.dependencies]\nrequests = ">=2"\n\n[build-system]\nrequires = ["setuptools"]\n'
+    )
+    assert poetry_check_errors(out) == []
+
+
+def _has(fmt: str) -> bool:
+    from depglot import registry
+
+    return fmt in registry.names()
+
+
+# ------------------------------------------------------------------------------------------- migration
+
+
+def _pipenv_like(indexes: tuple[Index, ...], reqs: tuple[Requirement, ...], python: str = "==3.11.*") -> Manifest:
+    return Manifest(
+        format="pipfile",
+        python=VersionSpec.from_pep440(python),
+        indexes=indexes,
+        groups=(Group(name="main", requirements=reqs),
+                Group(name="dev", kind=GroupKind.GROUP, requirements=(Requirement(name="pytest"),))),
+    )
+
+
+def test_migration_sources_keep_pypi_and_pipenv_priorities(tmp_path: Path) -> None:
+    m = _pipenv_like(
+        (Index(name="pypi", url="https://pypi.org/simple", role=IndexRole.DEFAULT),
+         Index(name="private", url="https://pypi.example.org/simple", role=IndexRole.EXPLICIT)),
+        (Requirement(name="requests", version=VersionSpec.from_pep440(">=2.31")),
+         Requirement(name="internal", version=VersionSpec.from_pep440("==1.2.3"), source=IndexRef(name="private"),
+                     marker="sys_platform == 'linux'", allow_prereleases=True),
+         Requirement(name="lib", source=Vcs(vcs="git", url="https://github.com/o/lib.git", rev="v1", rev_kind=None),
+                     editable=True),
+         Requirement(name="wheel", source=Url(url="https://example.org/w-1.0-py3-none-any.whl"))),
+    )
+    conv = api.dumps(m, "poetry")
+    doc = tomllib.loads(conv.text)
+    tp = doc["tool"]["poetry"]
+    # PyPI stays Poetry's implicit source; the private one is explicit (only for packages naming it)
+    assert tp["source"] == [{"name": "private", "url": "https://pypi.example.org/simple", "priority": "explicit"}]
+    deps = tp["dependencies"]
+    assert deps["python"] == "3.11.*"
+    assert deps["internal"] == {"version": "1.2.3", "markers": "sys_platform == 'linux'",
+                                "allow-prereleases": True, "source": "private"}
+    assert deps["lib"] == {"git": "https://github.com/o/lib.git", "rev": "v1", "develop": True}
+    assert deps["wheel"] == {"url": "https://example.org/w-1.0-py3-none-any.whl"}
+    assert tp["package-mode"] is False
+    assert poetry_check_errors(conv.text) == []
+    back = read(conv.text)
+    assert meaning(back) == meaning(m)
+    assert back.python.versions == m.python.versions
+
+
+def test_primary_extra_index_declares_pypi_first() -> None:
+    m = _pipenv_like((Index(name="extra", url="https://x.example/simple", role=IndexRole.PRIMARY),),
+                     (Requirement(name="requests"),))
+    conv = api.dumps(m, "poetry")
+    tp = tomllib.loads(conv.text)["tool"]["poetry"]
+    assert tp["source"] == [{"name": "PyPI", "priority": "primary"},
+                            {"name": "extra", "url": "https://x.example/simple", "priority": "primary"}]
+    assert "poetry-pypi-declared" in conv.report.codes()
+    assert poetry_check_errors(conv.text) == []
+
+
+def test_unnamed_index_and_hg_are_reported() -> None:
+    m = _pipenv_like((Index(name=None, url="https://mirror.example.com/simple", role=IndexRole.DEFAULT),),
+                     (Requirement(name="x", source=Vcs(vcs="hg", url="https://hg.example/x")),))
+    conv = api.dumps(m, "poetry")
+    tp = tomllib.loads(conv.text)["tool"]["poetry"]
+    assert tp["source"] == [{"name": "mirror-example-com", "url": "https://mirror.example.com/simple",
+                             "priority": "primary"}]
+    assert "x" not in tp["dependencies"]
+    assert {"poetry-index-named", "poetry-vcs-unsupported"} <= set(conv.report.codes())
+
+
+def test_detect_scores_poetry_above_pep621() -> None:
+    from depglot import registry
+
+    fmt = registry.detect("pyproject.toml", POETRY2)
+    assert fmt.name == "poetry"
+    assert registry.detect("pyproject.toml", '[project]\nname = "x"\n').name == "pep621"
+
+
+def test_fixture_files_match_the_inline_texts_and_round_trip() -> None:
+    assert (FIX / "poetry1.toml").read_text(encoding="utf-8") == POETRY1
+    assert (FIX / "poetry2.toml").read_text(encoding="utf-8") == POETRY2
+    for path in sorted(FIX.glob("*.toml")):
+        text = path.read_text(encoding="utf-8")
+        for fmt in ("poetry", "poetry1"):
+            assert api.dumps(read(text), fmt, base=text).text == text
+
+
+_ = (shutil, Project)

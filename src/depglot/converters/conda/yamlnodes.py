@@ -1,0 +1,178 @@
+"""YAML for environment files: parse to a node graph (never construct objects), positions, plain values.
+
+ruamel.yaml's composer builds nodes with start/end marks and resolves aliases to the *same* node object, so an
+alias bomb ("billion laughs") costs no memory while composing; nothing here constructs Python objects from tags.
+Every walk that could follow aliases is bounded by :data:`MAX_NODES` expanded nodes (counted with a memo, so the
+check itself is linear), and a document over that limit is refused with a ParseError.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from ...errors import ParseError
+from ...span import Span
+
+__all__ = ["MAX_NODES", "compose", "node_span", "end_line", "to_plain", "plain_scalar", "yaml_scalar", "kind"]
+
+MAX_NODES = 200_000
+
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+
+
+def compose(text: str, path: str | None) -> Node | None:
+    """The root node of ``text`` (``None`` for an empty document); YAML errors become ParseErrors."""
+    yaml = YAML(typ="rt", pure=True)
+    try:
+        root = yaml.compose(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        col = mark.column + 1 if mark is not None else None
+        lines = text.splitlines()
+        src = lines[line - 1] if line is not None and 0 < line <= len(lines) else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ParseError(
+            f"invalid YAML: {problem}",
+            span=Span(file=path, line=line, column=col),
+            source_line=src,
+            dialect="yaml",
+        ) from None
+    except YAMLError as exc:  # pragma: no cover - ruamel raises marked errors for syntax problems
+        raise ParseError(f"invalid YAML: {exc}", span=Span(file=path), dialect="yaml") from None
+    if root is not None:
+        _check_size(root, path)
+    return root
+
+
+def _check_size(root: Node, path: str | None) -> None:
+    """Refuse documents whose alias expansion would exceed MAX_NODES nodes (linear time, memoised)."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if isinstance(node, ScalarNode):
+            sizes[id(node)] = 1
+            continue
+        children = [v for pair in node.value for v in pair] if isinstance(node, MappingNode) else list(node.value)
+        if done:
+            total = 1 + sum(sizes.get(id(c), 0) for c in children)
+            if total > MAX_NODES:
+                raise ParseError(
+                    f"the YAML document expands to more than {MAX_NODES} nodes (alias bomb?)",
+                    span=node_span(node, path),
+                    dialect="yaml",
+                    hint="environment files do not need anchors and aliases",
+                )
+            sizes[id(node)] = total
+            continue
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+
+
+def node_span(node: Node, path: str | None, key: str | None = None) -> Span:
+    m = node.start_mark
+    e = node.end_mark
+    return Span(file=path, line=m.line + 1, column=m.column + 1, end_line=e.line + 1, end_column=e.column + 1, key=key)
+
+
+def end_line(node: Node) -> int:
+    """0-based line of the last character of ``node`` (block collections end where the next token starts)."""
+    if isinstance(node, ScalarNode) or getattr(node, "flow_style", False):
+        e = node.end_mark
+        return e.line if e.column > 0 or e.line == node.start_mark.line else e.line - 1
+    last = node.start_mark.line
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if isinstance(n, ScalarNode) or getattr(n, "flow_style", False):
+            last = max(last, end_line(n) if n is not node else n.start_mark.line)
+        elif isinstance(n, MappingNode):
+            stack.extend(v for pair in n.value for v in pair)
+        else:
+            stack.extend(n.value)
+    return last
+
+
+def kind(node: Node) -> str:
+    if isinstance(node, ScalarNode):
+        return "null" if node.tag == _NULL else "scalar"
+    if isinstance(node, MappingNode):
+        return "mapping"
+    if isinstance(node, SequenceNode):
+        return "sequence"
+    return "node"  # pragma: no cover
+
+
+def plain_scalar(node: ScalarNode) -> Any:
+    """The value of a scalar as YAML 1.2 core resolves it (strings stay strings; no custom tags constructed)."""
+    text = node.value
+    if node.style not in (None, ""):
+        return text
+    tag = node.tag
+    try:
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return text.lower() in ("true", "yes", "on")
+        if tag == _INT:
+            return int(text.replace("_", ""), 0) if text[:2].lower() in ("0x", "0o", "0b") else int(text.replace("_", ""))
+        if tag == _FLOAT:
+            return float(text.replace("_", ""))
+    except ValueError:
+        return text
+    return text
+
+
+def to_plain(node: Node) -> Any:
+    """Plain Python data (dict/list/str/int/float/bool/None) of a node; size already bounded by compose()."""
+    if isinstance(node, ScalarNode):
+        return plain_scalar(node)
+    if isinstance(node, MappingNode):
+        out: dict[Any, Any] = {}
+        for k, v in node.value:
+            key = to_plain(k)
+            out[key if isinstance(key, str | int | float | bool) or key is None else str(key)] = to_plain(v)
+        return out
+    return [to_plain(v) for v in node.value]
+
+
+def yaml_scalar(text: str) -> str:
+    """``text`` as a YAML flow scalar: plain when it reads back as the same string, else double-quoted."""
+    if text and text == text.strip() and _reads_back(text):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _reads_back(text: str) -> bool:
+    if any(c in text for c in "\n\r\t") or text[0] in "!&*{}[]|>'\"%@`#,?:-" and not _dash_ok(text):
+        return False
+    if ": " in text or " #" in text or text.endswith(":"):
+        return False
+    try:
+        node = YAML(typ="rt", pure=True).compose(f"- {text}\n")
+    except YAMLError:
+        return False
+    if not isinstance(node, SequenceNode) or len(node.value) != 1:
+        return False
+    item = node.value[0]
+    return isinstance(item, ScalarNode) and item.value == text and item.tag == "tag:yaml.org,2002:str"
+
+
+def _dash_ok(text: str) -> bool:
+    """``-e .`` and ``--pre`` are plain scalars (a dash followed by a non-space)."""
+    return text[0] == "-" and len(text) > 1 and text[1] not in " \t"

@@ -1,0 +1,176 @@
+"""The offline PyPI <-> conda-forge name map.
+
+Three layers, each winning over the one before: the generated table ``conda_names.tsv`` (cf-graph bot rows, then
+grayskull's curated config), depglot's ``conda_names_curated.tsv`` (full packages instead of ``-base`` splits,
+identity rows, the conda-only list) and an optional user file (``--name-map FILE``). Tables load lazily, once per
+file, into dicts: every lookup is O(1) except the short list of conda-only fnmatch patterns.
+
+Directions:
+
+* :meth:`NameMap.pypi_to_conda`: the conda package of a PyPI project, or ``None`` when the map does not know one
+  (the writer then keeps the requirement on pip).
+* :meth:`NameMap.conda_to_pypi`: ``(pypi_name, verified)``. ``pypi_name`` is ``None`` for a conda-only package
+  (compilers, CUDA, R, system libraries, and conda names the table gives to a different PyPI project, e.g. conda
+  ``graphviz`` is the C library, PyPI ``graphviz`` is conda ``python-graphviz``). A conda name the map does not
+  know is assumed to be the same PyPI name with ``verified=False``.
+
+User files: lines ``pypi_name conda_name [>|<]`` (whitespace or tab separated, ``#`` comments, ``-`` for "none"),
+or JSON: ``{"pypi": "conda"}`` or the cf-graph shape ``{"pypi": {"conda_name": "..."}}``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from ..errors import ParseError
+from ..ir.model import canonical_name
+from ..span import Span
+
+__all__ = ["NameMap", "load_name_map"]
+
+NONE = "-"
+
+
+@dataclass(slots=True)
+class NameMap:
+    to_conda: dict[str, str | None] = field(default_factory=dict)  # canonical PyPI name -> conda name / None
+    to_pypi: dict[str, str | None] = field(default_factory=dict)  # conda name -> PyPI name / None (conda-only)
+    table_pypi: dict[str, str] = field(default_factory=dict)  # generated-table rows (for shadowed conda names)
+    patterns: list[str] = field(default_factory=list)  # conda-only fnmatch patterns
+
+    def pypi_to_conda(self, name: str) -> str | None:
+        return self.to_conda.get(canonical_name(name))
+
+    def conda_to_pypi(self, conda_name: str) -> tuple[str | None, bool]:
+        name = conda_name.lower()
+        if name in self.to_pypi:
+            return self.to_pypi[name], True
+        if any(fnmatch.fnmatchcase(name, pat) for pat in self.patterns):
+            return None, True
+        key = canonical_name(name)
+        other = self.table_pypi.get(key)
+        if other is not None and canonical_name(other) != key:
+            # the PyPI project of this name is packaged under another conda name: this conda package is not it
+            return None, True
+        return name, False
+
+    def copy(self) -> NameMap:
+        return NameMap(dict(self.to_conda), dict(self.to_pypi), dict(self.table_pypi), list(self.patterns))
+
+    def add(self, pypi: str, conda: str, direction: str = "") -> None:
+        """One row (``-`` on either side means none); later rows win."""
+        if pypi == NONE and conda == NONE:
+            return
+        if pypi == NONE:
+            if "*" in conda or "?" in conda or "[" in conda:
+                self.patterns.append(conda.lower())
+            else:
+                self.to_pypi[conda.lower()] = None
+            return
+        key = canonical_name(pypi)
+        if direction in ("", ">"):
+            self.to_conda[key] = None if conda == NONE else conda
+        if direction in ("", "<") and conda != NONE:
+            self.to_pypi[conda.lower()] = key
+
+
+def _rows(text: str, origin: str) -> list[tuple[int, list[str]]]:
+    rows = []
+    for number, line in enumerate(text.splitlines(), 1):
+        body = line.split("#", 1)[0] if not line.lstrip().startswith("#") else ""
+        if not body.strip():
+            continue
+        parts = body.split("\t") if "\t" in body else body.split()
+        parts = [p.strip() for p in parts]
+        while parts and not parts[-1]:
+            parts.pop()
+        if len(parts) < 2 or len(parts) > 3 or (len(parts) == 3 and parts[2] not in ("", ">", "<")):
+            raise ParseError(
+                "a name-map line needs a PyPI name, a conda name and an optional direction (> or <)",
+                span=Span(file=origin, line=number, column=1),
+                source_line=line,
+                width=max(1, len(line)),
+                hint="write `pypi-name conda-name`, with - for none",
+            )
+        rows.append((number, parts))
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> NameMap:
+    table = resources.files("depglot.data").joinpath("conda_names.tsv").read_text(encoding="utf-8")
+    curated = resources.files("depglot.data").joinpath("conda_names_curated.tsv").read_text(encoding="utf-8")
+    nm = NameMap()
+    reverse: dict[str, tuple[int, str]] = {}  # conda -> (preference, pypi)
+    rank = {"g": 2, "s": 2, "b": 1}
+    for line in table.splitlines():
+        if not line or line[0] == "#":
+            continue
+        pypi, conda, origin = line.split("\t")
+        conda = conda or pypi
+        nm.to_conda[pypi] = conda
+        nm.table_pypi[pypi] = conda
+        pref = rank.get(origin, 0) + (4 if canonical_name(conda) == pypi else 0)
+        best = reverse.get(conda)
+        if best is None or pref > best[0] or (pref == best[0] and pypi < best[1]):
+            reverse[conda] = (pref, pypi)
+    nm.to_pypi = {conda: pypi for conda, (_, pypi) in reverse.items()}
+    for _, parts in _rows(curated, "conda_names_curated.tsv"):
+        nm.add(parts[0], parts[1], parts[2] if len(parts) > 2 else "")
+    return nm
+
+
+def _read_user(path: str) -> list[tuple[str, str, str]]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise ParseError(f"cannot read the name map {path}: {exc.strerror or exc}", span=Span(file=path)) from None
+    if path.lower().endswith(".json") or text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ParseError(
+                f"the name map is not valid JSON: {exc.msg}",
+                span=Span(file=path, line=exc.lineno, column=exc.colno),
+                source_line=text.splitlines()[exc.lineno - 1] if text.splitlines() else None,
+            ) from None
+        if not isinstance(data, dict):
+            raise ParseError("a JSON name map must be an object {pypi-name: conda-name}", span=Span(file=path))
+        out = []
+        for pypi, value in data.items():
+            conda = value.get("conda_name") if isinstance(value, dict) else value
+            if conda is None:
+                conda = NONE
+            if not isinstance(conda, str):
+                raise ParseError(
+                    f"name map entry {pypi!r}: the conda name must be a string or null",
+                    span=Span(file=path, key=str(pypi)),
+                )
+            out.append((str(pypi), conda, ""))
+        return out
+    return [(p[0], p[1], p[2] if len(p) > 2 else "") for _, p in _rows(text, path)]
+
+
+@lru_cache(maxsize=8)
+def _with_user(path: str, mtime: float) -> NameMap:
+    nm = _bundled().copy()
+    for pypi, conda, direction in _read_user(path):
+        nm.add(pypi, conda, direction)
+    return nm
+
+
+def load_name_map(path: str | None = None) -> NameMap:
+    """The bundled map, with the user's file (``--name-map``) on top when given."""
+    if path is None:
+        return _bundled()
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError:
+        mtime = -1.0
+    return _with_user(path, mtime)

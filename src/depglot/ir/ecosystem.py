@@ -26,7 +26,18 @@ def to_pypi(manifest: Manifest, report: Report) -> Manifest:
                 continue
             changed = True
             if src.pypi:
-                if src.name != req.key or src.build or src.channel:
+                if any(r.format == "conda" and r.key == "name-unverified" for r in req.raw):
+                    report.add(
+                        "conda-name-unverified",
+                        Severity.WARNING,
+                        f"conda package {src.name!r} is not in the PyPI name map; assumed to be the PyPI project "
+                        f"{req.name!r}"
+                        + (f" (build {src.build!r} and channel {src.channel!r} not kept)" if src.build or src.channel else ""),
+                        subject=req.name,
+                        span=req.span,
+                        data={"conda": src.name, "pypi": req.name},
+                    )
+                elif src.name != req.key or src.build or src.channel:
                     report.add(
                         "conda-package-as-pypi",
                         Severity.INFO,

@@ -11,7 +11,7 @@ from packaging.requirements import Requirement as PackagingRequirement
 from validate_pyproject import api as vp_api
 from validate_pyproject import plugins as vp_plugins
 
-from conftest import FIXTURES, corpus_params
+from tests.conftest import FIXTURES, corpus_params
 from depglot import api
 from depglot.errors import ConversionError, ParseError
 from depglot.ir.model import (

@@ -12,7 +12,7 @@ import pytest
 from packaging.markers import Marker
 from packaging.requirements import Requirement as PackagingRequirement
 
-from conftest import corpus_params
+from tests.conftest import corpus_params
 from depglot import api
 from depglot.dialects.pep508 import render_source
 from depglot.errors import ParseError
@@ -120,7 +120,7 @@ def test_every_package_and_file_is_read(path: Path) -> None:
 
 
 def test_sources_git_url_index_and_workspace_members() -> None:
-    from conftest import CORPUS
+    from tests.conftest import CORPUS
 
     rasp = CORPUS / "uv_lock" / "HafiziRuslan__RasPiAPRS__uv.lock"
     cs336 = CORPUS / "uv_lock" / "Irvingouj__stanford-cs336__answers__assignment5-alignment__uv.lock"
@@ -147,7 +147,7 @@ def test_sources_git_url_index_and_workspace_members() -> None:
 
 
 def test_lock_to_hashed_requirements_keeps_pins_hashes_markers() -> None:
-    from conftest import CORPUS
+    from tests.conftest import CORPUS
 
     path = CORPUS / "uv_lock" / "mkniewallner__migrate-to-uv__uv.lock"
     if not path.exists():

@@ -183,7 +183,7 @@ def _write_project(
             if key == "dynamic":
                 written = {"dependencies"} if lay.main is not None else set()
                 if lay.extras:
-                    written.add("optional-dependencies")
+                    written |= {"optional-dependencies"}
                 value = [v for v in value if v not in written]
                 if not value:
                     continue

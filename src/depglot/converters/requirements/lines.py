@@ -128,15 +128,19 @@ def _content(line: str) -> str:
     return line
 
 
-def _chains(lines: list[str]) -> list[tuple[int, int, str, list[tuple[int, int, int]]]]:
+def _is_comment(content: str) -> bool:
+    return "#" in content and COMMENT_RE.match(content) is not None
+
+
+def _chains(contents: list[str]) -> list[tuple[int, int, str, list[tuple[int, int, int]]]]:
     """pip's join_lines: (first index, end index, joined text, pieces) per logical line."""
     out = []
     i = 0
-    n = len(lines)
+    n = len(contents)
     while i < n:
         first = i
-        content = _content(lines[i])
-        if not content.endswith("\\") or COMMENT_RE.match(content):
+        content = contents[i]
+        if not content.endswith("\\") or _is_comment(content):
             out.append((first, i + 1, content, [(0, i, 0)]))
             i += 1
             continue
@@ -144,9 +148,9 @@ def _chains(lines: list[str]) -> list[tuple[int, int, str, list[tuple[int, int, 
         pieces: list[tuple[int, int, int]] = []
         length = 0
         while i < n:
-            content = _content(lines[i])
-            if not content.endswith("\\") or COMMENT_RE.match(content):
-                if COMMENT_RE.match(content):
+            content = contents[i]
+            if not content.endswith("\\") or _is_comment(content):
+                if _is_comment(content):
                     pieces.append((length + 1, i, 0))
                     content = " " + content
                 else:
@@ -169,13 +173,14 @@ def parse_document(text: str, file: str | None = None) -> Document:
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     body = text[len(bom) :]
     lines = split_physical(body)
+    contents = [_content(line) for line in lines]
     entries: list[Entry] = []
-    for first, end, joined, raw_pieces in _chains(lines):
-        source = "".join(lines[first:end])
+    for first, end, joined, raw_pieces in _chains(contents):
+        source = lines[first] if end == first + 1 else "".join(lines[first:end])
         lineno = first + 1
-        content0 = _content(lines[first])
-        indent = content0[: len(content0) - len(content0.lstrip())]
-        match = COMMENT_RE.search(joined)
+        content0 = contents[first]
+        indent = content0[: len(content0) - len(content0.lstrip())] if content0[:1].isspace() else ""
+        match = COMMENT_RE.search(joined) if "#" in joined else None
         comment = None
         if match is not None:
             comment = joined[match.end(1) :].rstrip()
@@ -194,11 +199,11 @@ def parse_document(text: str, file: str | None = None) -> Document:
         args, opts_text, opts_offset = break_args_options(logical)
         options: tuple[Token, ...] = ()
         ignored: tuple[tuple[str, int], ...] = ()
-        entry = Entry(kind=Kind.OPTION, lineno=lineno, text=source, logical=logical, pieces=pieces)
         if opts_text:
             try:
                 toks, extra = parse_options(opts_text, opts_offset)
             except OptionError as exc:
+                entry = Entry(kind=Kind.OPTION, lineno=lineno, text=source, logical=logical, pieces=pieces)
                 raise entry.error(exc.message, file, exc.offset, exc.width, exc.hint) from None
             options, ignored = tuple(toks), tuple(extra)
         is_req = bool(args) or any(t.name == "editable" for t in options)

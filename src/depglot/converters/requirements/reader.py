@@ -21,6 +21,7 @@ from ...report import Loss, Severity
 from ...span import Span
 from .lines import Document, Entry, Kind
 from .options import EDITABLE_OPTIONS, REQUIREMENT_OPTIONS, Token
+from .urls import ARCHIVES as _ARCHIVES
 from .urls import BareError, bare_editable, bare_requirement, is_url
 
 __all__ = ["FORMAT", "LEADING_COMMENTS", "Parts", "comment_text", "read_document"]
@@ -65,7 +66,9 @@ def _token_span(entry: Entry, token: Token, file: str | None) -> Span:
     return entry.span(file, token.offset, len(token.text))
 
 
-def _requirement(entry: Entry, file: str | None, parts: Parts) -> Requirement:
+def _requirement(
+    entry: Entry, file: str | None, parts: Parts, comments: tuple[str, ...], raw: tuple[Raw, ...]
+) -> Requirement:
     editable = entry.editable
     if entry.args:
         text, offset = entry.args, 0
@@ -109,7 +112,19 @@ def _requirement(entry: Entry, file: str | None, parts: Parts) -> Requirement:
             req.name or text,
             entry.span(file, woffset, len(word)),
         )
-    return req.replace(editable=editable, hashes=tuple(hashes), options=tuple(options), span=span)
+    return Requirement(
+        name=req.name,
+        extras=req.extras,
+        version=req.version,
+        marker=req.marker,
+        source=req.source,
+        editable=editable,
+        hashes=tuple(hashes),
+        options=tuple(options),
+        comments=comments,
+        raw=raw,
+        span=span,
+    )
 
 
 def _split_marker(text: str) -> tuple[str, str | None]:
@@ -142,6 +157,9 @@ def _parse(text: str, editable: bool, span: Span) -> Requirement:
                 raise BareError("an editable requirement must be a local project path or a VCS URL")
             return req
         return Requirement(name=bare.name, extras=bare.extras, source=bare.source)
+    if ":" not in text and "/" not in text and "\\" not in text and not text.startswith("."):
+        if not text.lower().endswith(_ARCHIVES):
+            return pep508.parse_requirement(text)  # the common case: a plain PEP 508 line
     head, marker = _split_marker(text)
     bare = bare_requirement(head)
     if bare is None:
@@ -208,12 +226,11 @@ def read_document(doc: Document, parts: Parts | None = None) -> Parts:
             for token in entry.options:
                 _option(entry, token, file, parts)
             continue
-        req = _requirement(entry, file, parts)
         comments = list(pending)
         if entry.comment is not None:
             comments.append(comment_text(entry.comment))
         raw = (Raw(format=FORMAT, key=LEADING_COMMENTS, value=len(pending)),) if pending else ()
-        parts.requirements.append(req.replace(comments=tuple(comments), raw=raw))
+        parts.requirements.append(_requirement(entry, file, parts, tuple(comments), raw))
         pending = []
         last = len(parts.requirements) - 1
     parts.comments.extend(pending)

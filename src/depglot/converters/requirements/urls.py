@@ -15,6 +15,7 @@ from ...dialects.pep508 import parse_url as source_from_url
 from ...ir.model import LocalPath, Source
 
 __all__ = [
+    "ARCHIVES",
     "VCS_SCHEMES",
     "BareError",
     "BareSource",
@@ -37,7 +38,7 @@ VCS_SCHEMES = frozenset(
     }
 )  # fmt: skip
 _URL_SCHEMES = frozenset({"http", "https", "file", "ftp"}) | VCS_SCHEMES
-_ARCHIVES = (
+ARCHIVES = (  # pip's ARCHIVE_EXTENSIONS
     ".zip",
     ".whl",
     ".tar.bz2",
@@ -49,8 +50,8 @@ _ARCHIVES = (
     ".txz",
     ".tlz",
     ".tar.lz",
+    ".tar.lzma",
 )
-_ARCHIVES += (".tar.lzma",)
 _EGG_RE = re.compile(r"[#&]egg=([^&]*)")
 _NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 _EXTRAS_RE = re.compile(r"^(.+)(\[[^\]]+\])$")
@@ -58,6 +59,8 @@ _EXTRAS_RE = re.compile(r"^(.+)(\[[^\]]+\])$")
 
 def is_url(text: str) -> bool:
     """pip's ``is_url``: a scheme pip fetches from (http, https, file, ftp, or a VCS scheme)."""
+    if ":" not in text:
+        return False
     try:
         scheme = urlsplit(text).scheme
     except ValueError:
@@ -71,7 +74,7 @@ def looks_like_path(text: str) -> bool:
 
 def is_archive(text: str) -> bool:
     lowered = text.lower()
-    return lowered.endswith(_ARCHIVES)
+    return lowered.endswith(ARCHIVES)
 
 
 def strip_extras(text: str) -> tuple[str, tuple[str, ...]]:

@@ -7,7 +7,6 @@ built in, or when listing every format.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import importlib
 import os
@@ -108,6 +107,8 @@ def format_class(name: str) -> type[Format]:
         raise ConversionError(
             f"format {name!r} could not be loaded: {exc}", hint="reinstall depglot or the plugin that provides it"
         ) from None
+    import difflib
+
     candidates = names() + list(ALIASES)
     raise UnknownFormatError(name, difflib.get_close_matches(name, candidates, n=2, cutoff=0.6), names())
 

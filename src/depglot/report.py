@@ -13,7 +13,6 @@ Every code is catalogued in ``docs/losses.md``.
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,6 +141,8 @@ class Report:
         return {"version": REPORT_VERSION, "losses": [loss.to_json() for loss in self._losses]}
 
     def dumps_json(self) -> str:
+        import json
+
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
 
     def __iter__(self) -> Iterator[Loss]:

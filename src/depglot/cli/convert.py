@@ -60,7 +60,7 @@ def convert(
     ] = False,
 ) -> None:
     """Convert SRC to another format. Exit 0 clean, 1 a loss at or above --fail-on, 2 bad input."""
-    from .. import api
+    from .. import api, registry
     from ..api import Selection
     from ..errors import DepglotError
 
@@ -70,9 +70,11 @@ def convert(
             raise DepglotError("reading stdin needs the source format", hint="pass -f/--from FORMAT")
         data = sys.stdin.buffer.read()
         text = api.decode(data, "<stdin>")
+        src = "<stdin>"
         manifest = api.loads(text, from_, path="<stdin>")
     else:
-        manifest = api.load(src, from_, follow_includes=follow_includes, allow_outside=allow_outside)
+        text, from_ = api.read_text(src, from_)
+        manifest = api.loads(text, from_, path=src, follow_includes=follow_includes, allow_outside=allow_outside)
     selection = Selection(
         groups=tuple(group),
         only_groups=tuple(only_group),
@@ -87,7 +89,10 @@ def convert(
         changed, report = _split(manifest, to, output, selection, write_options, diff=diff, check=check)
     else:
         current = read_current(output)
-        conversion = api.dumps(manifest, to, current, selection=selection, path=output, **write_options)
+        base = current
+        if base is None and registry.get(to).full_name == registry.get(from_).full_name:
+            base = text  # same format: edit the source itself, so an unchanged manifest comes back byte for byte
+        conversion = api.dumps(manifest, to, base, selection=selection, path=output, **write_options)
         report = conversion.report
         changed = emit(conversion.text, output, diff=diff, check=check, current=current)
     print_losses(report, output_format)

@@ -16,7 +16,7 @@ from depglot.edit.atomic import TEMP_PREFIX
 from depglot.edit.discover import discover
 from depglot.edit.runner import Codemod, run
 
-from conftest import FIXTURES
+from .conftest import FIXTURES
 
 REPO = FIXTURES / "repo1"
 runner = CliRunner()

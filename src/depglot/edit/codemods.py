@@ -42,6 +42,7 @@ __all__ = [
     "parse_spec",
     "requires_hashes",
     "names_package",
+    "same_version",
 ]
 
 
@@ -74,7 +75,7 @@ def names_package(manifest: Manifest, name: str) -> bool:
     return any(r.key == key for r in manifest.requirements())
 
 
-def _same_version(a: VersionSpec | None, b: VersionSpec | None) -> bool:
+def same_version(a: VersionSpec | None, b: VersionSpec | None) -> bool:
     if a is None or b is None:
         return (a is None or a.is_any) and (b is None or b.is_any)
     return a.same_as(b)
@@ -138,7 +139,7 @@ def add(
             if old.key != req.key:
                 continue
             new = old
-            if not _same_version(old.version, req.version):
+            if not same_version(old.version, req.version):
                 new = _with_version(new, req.version, manifest=manifest, report=report, drop_hashes=drop_hashes)
             if tuple(sorted(old.extras)) != tuple(sorted(req.extras)):
                 new = new.replace(extras=req.extras)
@@ -198,7 +199,7 @@ def set_version(
             continue
         reqs = []
         for r in g.requirements:
-            if r.key == key and _versioned(r) and not _same_version(r.version, version):
+            if r.key == key and _versioned(r) and not same_version(r.version, version):
                 r = _with_version(r, version, manifest=manifest, report=report, drop_hashes=drop_hashes)
                 changed = True
             reqs.append(r)
@@ -306,7 +307,7 @@ def pin(
                 continue
             target = VersionSpec.from_pep440(f"=={versions[0]}")
             lock_hashes = tuple(dict.fromkeys(h for p in locked for h in p.hashes)) if r.hashes else ()
-            if _same_version(r.version, target) and (not r.hashes or not lock_hashes or
+            if same_version(r.version, target) and (not r.hashes or not lock_hashes or
                                                      set(lock_hashes) == set(r.hashes)):
                 reqs.append(r)
                 continue

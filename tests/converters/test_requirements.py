@@ -81,6 +81,15 @@ def test_local_paths_and_archives():
     assert (sdist.name, sdist.source) == ("", LocalPath(path="pkg-1.0.tar.gz"))
 
 
+def test_archive_with_marker_is_a_path_like_pip_reads_it():
+    req = one('pkg-1.0.tar.gz ; python_version >= "3.8"\n')
+    assert (req.name, req.source, req.marker) == (
+        "",
+        LocalPath(path="pkg-1.0.tar.gz"),
+        'python_version >= "3.8"',
+    )
+
+
 def test_editable_forms():
     m = read(
         "-e git+https://github.com/pallets/click.git@8.1.7#egg=click\n"

@@ -157,9 +157,9 @@ def _parse(text: str, editable: bool, span: Span) -> Requirement:
                 raise BareError("an editable requirement must be a local project path or a VCS URL")
             return req
         return Requirement(name=bare.name, extras=bare.extras, source=bare.source)
-    if ":" not in text and "/" not in text and "\\" not in text and not text.startswith("."):
-        if not text.lower().endswith(_ARCHIVES):
-            return pep508.parse_requirement(text)  # the common case: a plain PEP 508 line
+    plain = ":" not in text and "/" not in text and "\\" not in text and not text.startswith(".")
+    if plain and not text.partition(";")[0].rstrip().lower().endswith(_ARCHIVES):
+        return pep508.parse_requirement(text)  # the common case: a plain PEP 508 line
     head, marker = _split_marker(text)
     bare = bare_requirement(head)
     if bare is None:

@@ -71,6 +71,7 @@ class WriteOptions:
     optional_to: str = "extra"  # where Poetry optional deps without an extra go: extra | group
     keep_locked: bool = False
     path: str | None = None  # output path, when known (relative paths in the output are kept as written)
+    pipfile: str | None = None  # pipfile-lock: text of the Pipfile the lock belongs to (its hash goes into _meta)
     name_map: str | None = None  # a PyPI <-> conda name-map file over the bundled one (--name-map)
 
 

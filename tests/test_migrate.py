@@ -239,3 +239,17 @@ def test_every_corpus_pipfile_migrates_to_poetry_and_passes_poetry_core(tmp_path
     assert {(g.name, r.key) for g in back.groups for r in g.requirements} == {
         (g.name if g.name != "develop" else "dev", r.key) for g in source.groups for r in g.requirements
     } or _reqs(back).keys() == _reqs(source).keys()
+
+
+def test_pre_commit_hooks_run_the_documented_commands(pipenv_project: Path) -> None:
+    from ruamel.yaml import YAML
+
+    root = Path(__file__).resolve().parent.parent
+    hooks = {h["id"]: h for h in YAML(typ="safe").load((root / ".pre-commit-hooks.yaml").read_text())}
+    assert hooks["depglot-check"]["entry"] == "depglot check"
+    assert hooks["depglot-migrate-check"]["entry"] == "depglot migrate --check"
+    assert hooks["depglot-migrate-check"]["pass_filenames"] is False
+    entry = hooks["depglot-migrate-check"]["entry"].split()[1:]
+    assert cli(*entry, "--to", "poetry", cwd=pipenv_project).exit_code == 1  # not migrated yet
+    assert cli("migrate", "--to", "poetry", "--remove-old", cwd=pipenv_project).exit_code == 0
+    assert cli(*entry, "--to", "poetry", cwd=pipenv_project).exit_code == 0

@@ -222,6 +222,6 @@ def ensure_table(doc: Any, *path: str, super_table: bool = True) -> Any:
     for i, part in enumerate(path):
         if part not in node:
             last = i == len(path) - 1
-            node[part] = tomlkit.table(is_super_table=None if super_table and not last else False)
+            node[part] = tomlkit.table(is_super_table=None if super_table or not last else False)
         node = node[part]
     return node

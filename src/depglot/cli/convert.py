@@ -58,6 +58,11 @@ def convert(
     keep_locked: Annotated[
         bool, typer.Option("--keep-locked", help="Pin to the versions of the lock beside the source.")
     ] = False,
+    pip_conf: Annotated[
+        list[str],
+        typer.Option("--pip-conf", "--index-config",
+                     help="Add the indexes of a pip.conf/pip.ini, uv.toml or .condarc (repeatable)."),
+    ] = [],  # noqa: B006
 ) -> None:
     """Convert SRC to another format. Exit 0 clean, 1 a loss at or above --fail-on, 2 bad input."""
     from .. import api, registry
@@ -75,6 +80,11 @@ def convert(
     else:
         text, from_ = api.read_text(src, from_)
         manifest = api.loads(text, from_, path=src, follow_includes=follow_includes, allow_outside=allow_outside)
+    if pip_conf:
+        from ..indexconf import merge, read_index_config
+
+        for conf in pip_conf:
+            manifest = merge(manifest, read_index_config(conf))
     selection = Selection(
         groups=tuple(group),
         only_groups=tuple(only_group),

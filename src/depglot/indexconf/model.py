@@ -1,0 +1,21 @@
+"""What an installer configuration file says about where packages come from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..ir.model import Index, Option
+from ..report import Loss
+
+__all__ = ["IndexConfig"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IndexConfig:
+    path: str | None
+    tool: str  # pip | uv | conda
+    indexes: tuple[Index, ...] = ()
+    no_index: bool = False
+    options: tuple[Option, ...] = ()  # e.g. trusted hosts with no index of their own
+    channels: tuple[str, ...] = ()
+    losses: tuple[Loss, ...] = ()

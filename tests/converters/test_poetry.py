@@ -565,3 +565,38 @@ def test_fixture_files_match_the_inline_texts_and_round_trip() -> None:
 
 
 _ = (shutil, Project)
+
+
+# ------------------------------------------------------------------------------------------- Pipenv -> Poetry
+
+
+def _pipenv_meaning(m: Manifest) -> list:
+    """Requirement sets by group; Pipfile categories are Poetry groups, pipenv's file-wide allow_prereleases is
+    Poetry's per-dependency one, empty groups say nothing."""
+    out = []
+    for g in m.groups:
+        if not g.requirements:
+            continue
+        kind = GroupKind.GROUP if g.kind is GroupKind.CATEGORY else g.kind
+        reqs = []
+        for r in g.requirements:
+            if m.allow_prereleases and r.allow_prereleases is None and not isinstance(r.source, (LocalPath, Url)):
+                r = r.replace(allow_prereleases=True)
+            reqs.append(requirement_key(r))
+        out.append((kind, g.name.lower(), g.optional, reqs))
+    return out
+
+
+@pytest.mark.parametrize("path", corpus_params("pipfile"))
+def test_pipfile_migration_passes_poetry_check_and_keeps_requirements(path: Path, tmp_path: Path) -> None:
+    if "pipfile" not in __import__("depglot").registry.names():
+        pytest.skip("pipfile format not available")
+    m = api.loads(path.read_text(encoding="utf-8"), "pipfile", path=str(path))
+    conv = api.dumps(m, "poetry")
+    assert poetry_check_errors(conv.text) == []
+    poetry_view(conv.text, tmp_path)  # poetry-core reads it
+    back = read(conv.text)
+    assert _pipenv_meaning(back) == _pipenv_meaning(conv.manifest)
+    assert (back.python is None) == (m.python is None)
+    if m.python is not None:
+        assert back.python.versions == m.python.versions

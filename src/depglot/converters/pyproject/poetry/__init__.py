@@ -42,6 +42,7 @@ class PoetryFormat(Format):
         Feature.INDEX_NAMES,
         Feature.PYTHON,
         Feature.REQUIREMENT_PRERELEASES,
+        Feature.PRERELEASES,  # written per dependency (Poetry has no file-wide switch)
         Feature.OPTIONAL_REQUIREMENTS,
         Feature.PROJECT_METADATA,
     })

@@ -44,6 +44,7 @@ def write_poetry(manifest: Manifest, *, base: str | None, report: Report, option
     old = _read_base(base) if base else None
     layout = _layout(manifest, doc if base else None, legacy)
     manifest = _place_orphans(manifest, layout, options, report)
+    manifest = _prereleases_per_dependency(manifest)
     w = _Writer(doc, old, manifest, report, newline, layout)
     if base is None:
         w.metadata()
@@ -55,11 +56,14 @@ def write_poetry(manifest: Manifest, *, base: str | None, report: Report, option
     w.sources()
     if base is None:
         w.fresh_tail()
-    if base is not None:
-        _space_new_tables(doc, body)
+    _space_new_tables(doc, body)
     text = tomlkit.dumps(doc)
     if base is None:
         text = text.lstrip("\n")
+    if "\n\n\n" not in body.replace("\r\n", "\n"):
+        import re
+
+        text = re.sub(r"\n{3,}(?=\[)", "\n\n", text)  # tomlkit's spacing around tables this write added
     elif newline == "\r\n" and "\r\n" not in text.replace("\r\n", ""):
         text = text.replace("\r\n", "\n").replace("\n", "\r\n")
     return bom + text
@@ -114,6 +118,21 @@ def _layout(manifest: Manifest, doc: Any, legacy: bool) -> str:
             if any(isinstance(r.source, LocalPath) for r in g.requirements):
                 return "legacy"
     return "project"
+
+
+def _prereleases_per_dependency(manifest: Manifest) -> Manifest:
+    """Pipenv's file-wide ``allow_prereleases``: Poetry says it per dependency (``allow-prereleases = true``)."""
+    if not manifest.allow_prereleases:
+        return manifest
+    groups = tuple(
+        g.replace(requirements=tuple(
+            r.replace(allow_prereleases=True)
+            if r.allow_prereleases is None and not isinstance(r.source, (LocalPath, Url)) else r
+            for r in g.requirements
+        ))
+        for g in manifest.groups
+    )
+    return manifest.replace(groups=groups, allow_prereleases=None)
 
 
 def _place_orphans(manifest: Manifest, layout: str, options: WriteOptions, report: Report) -> Manifest:
@@ -630,6 +649,8 @@ def _item(value: Any, siblings: Any) -> Any:
         arr = tomlkit.array()
         for v in value:
             arr.append(inline_table_like(v, siblings) if isinstance(v, dict) else v)
+        if len(value) > 1:
+            arr.multiline(True)
         return arr
     return tomlkit.item(value)
 

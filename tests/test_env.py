@@ -254,14 +254,13 @@ def test_conda_prefix_separates_conda_and_pip(tmp_path: Path) -> None:
                                            build="py311h64a7726_0", pypi=True)),
         ("openssl", "==3.3.2", CondaPackage(name="openssl", spec="openssl=3.3.2=hb9d3cd8_0", channel="conda-forge",
                                             build="hb9d3cd8_0")),
-        ("python", "==3.11.10", CondaPackage(name="python", spec="python=3.11.10=hc5c86c4_3_cpython",
-                                             channel="conda-forge", build="hc5c86c4_3_cpython")),
         ("requests", "==2.32.3", None),
     ]
     assert m.channels == ("conda-forge",)
+    assert m.python.pep440 == "==3.11.10"  # the interpreter's record is the python constraint, not a package
     out = api.dumps(m, "freeze")
     assert out.text == "numpy==1.26.4\nrequests==2.32.3\n"
-    assert out.report.codes() == ["conda-package-as-pypi", "conda-only-package", "conda-only-package", "channels-dropped"]
+    assert out.report.codes() == ["conda-package-as-pypi", "conda-only-package", "python-dropped", "channels-dropped"]
 
 
 def test_bad_locations_are_errors_not_tracebacks(tmp_path: Path) -> None:
@@ -276,3 +275,35 @@ def test_bad_locations_are_errors_not_tracebacks(tmp_path: Path) -> None:
     bad.chmod(0o755)
     with pytest.raises(DepglotError, match="failed to report its paths"):
         locate_python(str(bad))
+
+
+def test_conda_prefix_as_environment_yml(tmp_path: Path) -> None:
+    """conda-meta records become conda dependencies; what pip installed goes to the pip: list."""
+    m = to_manifest(inspect_prefix(str(make_conda_prefix(tmp_path))))
+    out = api.dumps(m, "conda")
+    assert out.text == (
+        "channels:\n"
+        "  - conda-forge\n"
+        "dependencies:\n"
+        "  - python==3.11.10\n"
+        "  - conda-forge::numpy ==1.26.4 py311h64a7726_0\n"
+        "  - conda-forge::openssl ==3.3.2 hb9d3cd8_0\n"
+        "  - pip\n"
+        "  - pip:\n"
+        "      - requests==2.32.3\n"
+    )
+    assert not out.report.fails(__import__("depglot.report", fromlist=["Severity"]).Severity.WARNING)
+
+
+def test_venv_as_pipfile_and_pyproject_group(venv_python: Path) -> None:
+    m = to_manifest(inspect_python(str(venv_python)))
+    pipfile = api.dumps(m, "pipfile").text
+    assert 'alpha = "==1.0"\n' in pipfile
+    assert f'localproj = {{path = "{venv_python.parent.parent.parent / "localproj"}", editable = true}}\n' in pipfile
+    assert 'gamma = {file = "file://' in pipfile
+    from depglot.ir.model import Group, GroupKind
+
+    grouped = m.replace(groups=(Group(name="main", kind=GroupKind.MAIN),
+                                m.groups[0].replace(name="env", kind=GroupKind.GROUP)))
+    pyproject = api.dumps(grouped, "pep621+uv")
+    assert '[dependency-groups]\nenv = [\n    "alpha==1.0",\n' in pyproject.text

@@ -110,25 +110,34 @@ def test_pip_list_json_is_detected_by_content() -> None:
 def test_conda_list_export() -> None:
     m = api.load(FREEZE / "conda-list-export.txt", "freeze")
     reqs = m.requirements()
-    assert [r.name for r in reqs] == ["_libgcc_mutex", "ca-certificates", "numpy", "openssl", "python", "requests"]
+    assert [r.name for r in reqs] == ["_libgcc_mutex", "ca-certificates", "numpy", "openssl", "requests"]
     numpy = reqs[2]
-    assert numpy.source == CondaPackage(name="numpy", spec="numpy=1.26.4=py311h64a7726_0", build="py311h64a7726_0")
+    assert numpy.source == CondaPackage(name="numpy", spec="numpy=1.26.4=py311h64a7726_0", build="py311h64a7726_0",
+                                        pypi=True)
     assert numpy.span.line == 6
-    assert reqs[5].source is None and reqs[5].version.pep440 == "==2.32.3"  # pypi_0: pip installed it
+    assert reqs[1].source.pypi is False  # the name map knows ca-certificates is conda-only
+    assert reqs[4].source is None and reqs[4].version.pep440 == "==2.32.3"  # pypi_0: pip installed it
+    assert m.python.pep440 == "==3.11.10"
     assert any(r.key == "platform" and r.value == "linux-64" for r in m.raw)
     out = api.dumps(m, "freeze")
-    assert out.text == "# This file may be used to create an environment using:\n# $ conda create --name <env> --file <this file>\n# platform: linux-64\nrequests==2.32.3\n"
-    assert out.report.codes().count("conda-only-package") == 5
+    assert out.text == (
+        "# This file may be used to create an environment using:\n# $ conda create --name <env> --file <this file>\n"
+        "# platform: linux-64\nnumpy==1.26.4\nrequests==2.32.3\n"
+    )
+    assert out.report.codes() == [
+        "conda-only-package", "conda-only-package", "conda-package-as-pypi", "conda-only-package", "python-dropped"
+    ]
 
 
 def test_conda_list_json() -> None:
     m = api.load(FREEZE / "conda-list.json", "freeze")
     reqs = m.requirements()
     assert reqs[0].source == CondaPackage(
-        name="numpy", spec="numpy=1.26.4=py311h64a7726_0", channel="conda-forge", build="py311h64a7726_0"
+        name="numpy", spec="numpy=1.26.4=py311h64a7726_0", channel="conda-forge", build="py311h64a7726_0", pypi=True
     )
     assert reqs[0].span.line == 8 and reqs[0].span.key == "[0]"
-    assert reqs[2].source is None and reqs[2].version.pep440 == "==2.32.3"
+    assert reqs[1].source is None and reqs[1].version.pep440 == "==2.32.3"
+    assert m.python.pep440 == "==3.11.10"
     assert m.channels == ("conda-forge",)
 
 

@@ -126,13 +126,23 @@ def _dist_requirement(dist: InstalledDist) -> Requirement:
 
 
 def _conda_requirement(rec: CondaRecord, dist: InstalledDist | None) -> Requirement:
+    """A conda record, named by the Python distribution it installed (its METADATA says the PyPI name), else by
+    the bundled PyPI<->conda name map, else by its conda name (a conda-only package)."""
+    from ..data.conda_names import load_name_map
+
     channel = channel_name(rec.channel)
     spec = f"{rec.name}={rec.version}={rec.build}" if rec.build else f"{rec.name}={rec.version}"
-    source = CondaPackage(name=rec.name, spec=spec, channel=channel, build=rec.build, pypi=dist is not None)
-    name = dist.name if dist is not None else rec.name
-    version = pin_spec(dist.version if dist is not None else rec.version)
-    return Requirement(name=name, version=version, source=source, span=Span(file=rec.path),
-                       raw=(Raw(format="env", key="installed-version", value=rec.version),))
+    raw = [Raw(format="env", key="installed-version", value=rec.version)]
+    if dist is not None:
+        name, pypi = dist.name, True
+        version = pin_spec(dist.version)
+    else:
+        mapped, verified = load_name_map().conda_to_pypi(rec.name)
+        # no dist-info of its own in site-packages: trust the map only where it is verified
+        name, pypi = (mapped, True) if mapped is not None and verified else (rec.name, False)
+        version = pin_spec(rec.version)
+    source = CondaPackage(name=rec.name, spec=spec, channel=channel, build=rec.build, pypi=pypi)
+    return Requirement(name=name, version=version, source=source, span=Span(file=rec.path), raw=tuple(raw))
 
 
 def to_manifest(env: Environment) -> Manifest:
@@ -144,8 +154,12 @@ def to_manifest(env: Environment) -> Manifest:
         if rec is not None:
             owned[rec.name] = dist
     channels: list[str] = []
+    python = None
     for rec in env.conda:
-        reqs.append(_conda_requirement(rec, owned.get(rec.name)))
+        if rec.name == "python":  # the interpreter: the manifest's python, not a package
+            python = pin_spec(rec.version)
+        else:
+            reqs.append(_conda_requirement(rec, owned.get(rec.name)))
         ch = channel_name(rec.channel)
         if ch and ch != "pypi" and ch not in channels:
             channels.append(ch)
@@ -153,9 +167,15 @@ def to_manifest(env: Environment) -> Manifest:
     for dist in env.dists:
         if dist.key in owned_keys or (env.conda and dist.installer == "conda"):
             continue
-        reqs.append(_dist_requirement(dist))
+        req = _dist_requirement(dist)
+        if env.conda:  # pip-installed into a conda prefix: an environment file keeps it in its pip: list
+            from ..dialects.pep508 import render_requirement
+
+            req = req.replace(raw=(*req.raw, Raw(format="conda", key="pip", value=render_requirement(req))))
+        reqs.append(req)
     return Manifest(
         format="env",
+        python=python,
         groups=(Group(name=MAIN, kind=GroupKind.MAIN, requirements=tuple(reqs)),) if reqs else (),
         channels=tuple(channels),
         losses=env.problems,

@@ -261,11 +261,31 @@ def _read_pip_json(text: str, path: str | None) -> Manifest:
 
 
 def _conda_requirement(name: str, version: str, build: str | None, channel: str | None, span: Span) -> Requirement:
+    """A conda record: pip-installed (``pypi`` channel, ``pypi_0`` build) -> PyPI; else a CondaPackage named by
+    its PyPI counterpart when the bundled name map knows one."""
     if channel == "pypi" or (build or "").startswith("pypi_"):
-        return Requirement(name=name, version=_pin(version), span=span)
+        # installed by pip into the conda environment: an environment file keeps it in its pip: list
+        return Requirement(name=name, version=_pin(version), span=span,
+                           raw=(Raw(format="conda", key="pip", value=f"{name}=={version}"),))
+    from ...data.conda_names import load_name_map
+
+    pypi, verified = load_name_map().conda_to_pypi(name)
     spec = f"{name}={version}={build}" if build else f"{name}={version}"
-    source = CondaPackage(name=name, spec=spec, channel=channel, build=build, pypi=False)
-    return Requirement(name=name, version=_pin(version), source=source, span=span)
+    source = CondaPackage(name=name, spec=spec, channel=channel, build=build, pypi=pypi is not None)
+    raw = (Raw(format="conda", key="name-unverified", value=True),) if pypi is not None and not verified else ()
+    return Requirement(name=pypi or name, version=_pin(version), source=source, span=span, raw=raw)
+
+
+def _split_python(reqs: list[Requirement]) -> tuple[list[Requirement], VersionSpec | None]:
+    """The conda ``python`` record is the interpreter: the manifest's python, not a package."""
+    python = None
+    rest = []
+    for req in reqs:
+        if isinstance(req.source, CondaPackage) and req.source.name == "python" and python is None:
+            python = req.version
+        else:
+            rest.append(req)
+    return rest, python
 
 
 def _read_conda_json(text: str, path: str | None) -> Manifest:
@@ -282,7 +302,8 @@ def _read_conda_json(text: str, path: str | None) -> Manifest:
         reqs.append(_conda_requirement(name, version, build, channel, span))
         if channel and channel != "pypi" and channel not in channels:
             channels.append(channel)
-    return _manifest(CONDA_JSON, reqs, channels=tuple(channels))
+    reqs, python = _split_python(reqs)
+    return _manifest(CONDA_JSON, reqs, channels=tuple(channels), python=python)
 
 
 def _read_conda_export(text: str, path: str | None) -> Manifest:
@@ -312,5 +333,6 @@ def _read_conda_export(text: str, path: str | None) -> Manifest:
         else:
             name, version, build = m.group(1), m.group(2), m.group(3)
         reqs.append(_conda_requirement(name, version, build, None, span))
-    manifest = _manifest(CONDA_EXPORT, reqs, comments=tuple(comments))
+    reqs, python = _split_python(reqs)
+    manifest = _manifest(CONDA_EXPORT, reqs, comments=tuple(comments), python=python)
     return manifest.replace(raw=manifest.raw + tuple(raw))

@@ -142,3 +142,17 @@ def test_bad_settings_name_the_line(tmp_path: Path, body: str, message: str, lin
     with pytest.raises(ParseError, match=message) as exc:
         load_settings(tmp_path)
     assert exc.value.span.line == line
+
+
+def test_lazy_discovery_defers_detection_to_the_runner(tree: Path) -> None:
+    from depglot.edit.runner import Codemod, run
+
+    found = {os.path.relpath(f.path, tree): f for f in discover([str(tree)], lazy=True, include_locks=True)}
+    assert found["svc/Pipfile"].format == "" and not found["svc/Pipfile"].lock
+    assert found["svc/Pipfile.lock"].lock
+    assert found["requirements.in"].format == ""  # requirements*.in: the name suffices
+    assert "MANIFEST.in" not in found  # only *.in matches: its content decided (not requirements)
+    result = run(list(found.values()), Codemod(kind="set", name="requests", spec=">=2.32"))
+    assert not result.errors
+    assert sorted(os.path.relpath(c.path, tree) for c in result.plan.changed) == [
+        "requirements.txt", "svc/Pipfile", "svc/pyproject.toml"]

@@ -60,7 +60,8 @@ def apply_codemod(
     output_format = output_format or settings.output_format or "concise"
     keep_going = keep_going or bool(settings.keep_going)
     limit = threshold(fail_on)
-    files = discover(paths, exclude=[*settings.exclude, *exclude], respect_gitignore=settings.respect_gitignore)
+    files = discover(paths, exclude=[*settings.exclude, *exclude], respect_gitignore=settings.respect_gitignore,
+                     lazy=True)
     root = plan_root([f.path for f in files])
     import os
 

@@ -58,20 +58,26 @@ def _generic(pattern: str) -> bool:
     return pattern.startswith("*.") and not any(c in pattern[2:] for c in "*?[")
 
 
-def classify(path: str, *, head: str | None = None) -> Found | None:
-    """The manifest (or lock) format of ``path``, or ``None`` when it is not one."""
+def classify(path: str, *, head: str | None = None, lazy: bool = False) -> Found | None:
+    """The manifest (or lock) format of ``path``, or ``None`` when it is not one.
+
+    ``lazy``: when the name alone says it is a manifest (not only a bare ``*.ext`` pattern), return it with
+    ``format=""`` without reading the file; the runner detects the format only if it has to read the file.
+    """
     from .. import registry
 
     base = os.path.basename(path).lower()
-    by_name = False
+    matched: list[str] = []
     generic_only = True
-    for _name, pats in _patterns():
+    for name, pats in _patterns():
         for pat in pats:
             if fnmatch.fnmatchcase(base, pat):
-                by_name = True
+                matched.append(name)
                 generic_only = generic_only and _generic(pat)
-    if not by_name:
+    if not matched:
         return None
+    if lazy and not generic_only:
+        return Found(path=path, format="", lock=all(n in LOCK_FORMATS for n in matched))
     if head is None:
         try:
             with open(path, "rb") as fh:
@@ -229,8 +235,12 @@ def discover(
     exclude: Sequence[str] = (),
     respect_gitignore: bool = True,
     include_locks: bool = False,
+    lazy: bool = False,
 ) -> list[Found]:
-    """Every manifest under ``paths`` (sorted, each once); explicit files are taken whatever their name."""
+    """Every manifest under ``paths`` (sorted, each once); explicit files are taken whatever their name.
+
+    ``lazy``: leave ``format`` empty where the file name suffices (see :func:`classify`), so a run that can
+    decide from the raw bytes never detects the format of files it does not change."""
     from .. import registry
 
     found: dict[str, Found] = {}
@@ -258,7 +268,7 @@ def discover(
             key = os.path.normpath(os.path.abspath(path))
             if key in found:
                 continue
-            item = classify(path)
+            item = classify(path, lazy=lazy)
             if item is None and explicit:
                 head = _head(path)
                 fmt = registry.detect(path, head)  # raises DetectError naming the file

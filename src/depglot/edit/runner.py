@@ -118,6 +118,10 @@ def _process(args: tuple[Found, Codemod]) -> FileResult:
     if name is not None and not name_regex(name).search(data):
         return FileResult(path=path, format=fmt_name, before=data, after=data)
     try:
+        if not found.format:
+            found = _detect(found, data)
+            if found.lock:
+                return FileResult(path=path, format=found.format, before=data, after=data)
         return _edit(found, codemod, data)
     except DepglotError as exc:
         return FileResult(path=path, format=fmt_name, error=exc.render())
@@ -127,6 +131,14 @@ def _process(args: tuple[Found, Codemod]) -> FileResult:
         return FileResult(path=path, format=fmt_name,
                           error=f"{path}: error: internal error in the {fmt_name} converter: "
                                 f"{type(exc).__name__}: {exc}")
+
+
+def _detect(found: Found, data: bytes) -> Found:
+    from .. import registry
+    from .discover import LOCK_FORMATS
+
+    fmt = registry.detect(found.path, data[:8192].decode("utf-8", errors="replace"))
+    return Found(path=found.path, format=fmt.full_name, lock=fmt.name in LOCK_FORMATS or not fmt.can_write)
 
 
 def _edit(found: Found, codemod: Codemod, data: bytes) -> FileResult:

@@ -9,7 +9,7 @@ from packaging.specifiers import SpecifierSet
 from depglot.dialects import markers, pep440
 from depglot.ir.versions import VersionSpec, pep440_range
 
-PYTHONS = [f"{major}.{minor}.{patch}" for major in (2, 3, 4) for minor in range(0, 14) for patch in (0, 1, 2, 5)]
+PYTHONS = [f"{major}.{minor}.{patch}" for major in (2, 3, 4) for minor in range(14) for patch in (0, 1, 2, 5)]
 
 
 def _env(full: str) -> dict[str, str]:

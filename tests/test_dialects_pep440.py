@@ -13,13 +13,42 @@ from depglot.report import Report, Severity
 from depglot.span import Span
 
 SAMPLE = [
-    "0.9", "1.0.dev0", "1.0a1", "1.0", "1.0+loc", "1.0.post1", "1.2.dev0", "1.2a1", "1.2rc1", "1.2", "1.2.0",
-    "1.2+x", "1.2.post1", "1.5", "1.5.post1", "1.9.9", "2.0.dev0", "2.0a1", "2.0rc1", "2.0", "2.0+l", "2.0.post1",
-    "2.5", "3.0a1", "3.0", "3.0.1", "3.5", "4.0", "1!0.1", "1!2.0",
+    "0.9",
+    "1.0.dev0",
+    "1.0a1",
+    "1.0",
+    "1.0+loc",
+    "1.0.post1",
+    "1.2.dev0",
+    "1.2a1",
+    "1.2rc1",
+    "1.2",
+    "1.2.0",
+    "1.2+x",
+    "1.2.post1",
+    "1.5",
+    "1.5.post1",
+    "1.9.9",
+    "2.0.dev0",
+    "2.0a1",
+    "2.0rc1",
+    "2.0",
+    "2.0+l",
+    "2.0.post1",
+    "2.5",
+    "3.0a1",
+    "3.0",
+    "3.0.1",
+    "3.5",
+    "4.0",
+    "1!0.1",
+    "1!2.0",
 ]
 
 
-@pytest.mark.parametrize("text", [">=1.2,<2", "", "  >= 1.2 , <2.0 ", "~=1.2.3", "==1.2.*", "!=1.5", "===1.0"])
+@pytest.mark.parametrize(
+    "text", [">=1.2,<2", "", "  >= 1.2 , <2.0 ", "~=1.2.3", "==1.2.*", "!=1.5", "===1.0"]
+)
 def test_parse_keeps_text_and_meaning(text: str) -> None:
     spec = pep440.parse(text)
     assert spec.raw == text
@@ -122,4 +151,3 @@ def test_same_set_ignores_prerelease_opt_in_structure() -> None:
     assert a != b  # packaging's structural equality differs ...
     assert same_set(a, b)  # ... while the admitted versions are the same
     assert not same_set(pep440_range(">=1.0"), pep440_range(">1.0"))
-

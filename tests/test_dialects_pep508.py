@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
 import pytest
+from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as Oracle
 
 from depglot.dialects import pep508
@@ -14,19 +14,19 @@ from depglot.ir.model import LocalPath, Requirement, Url, Vcs
 from depglot.ir.versions import VersionSpec
 from depglot.report import Report
 
-from conftest import corpus_files
+from .conftest import corpus_files
 
 
 def test_parts_are_kept_as_written() -> None:
-    req = pep508.parse_requirement('Foo_Bar[b, a] (>= 1.0 , <2) ;python_version<"3.8" or os_name == \'nt\'')
+    req = pep508.parse_requirement("Foo_Bar[b, a] (>= 1.0 , <2) ;python_version<\"3.8\" or os_name == 'nt'")
     assert req.name == "Foo_Bar"
     assert req.extras == ("b", "a")
     assert req.version is not None and req.version.raw == ">= 1.0 , <2" and req.version.dialect == "pep440"
-    assert req.marker == 'python_version<"3.8" or os_name == \'nt\''
+    assert req.marker == "python_version<\"3.8\" or os_name == 'nt'"
     assert req.source is None
     assert (
         pep508.render_requirement(req)
-        == 'Foo_Bar[b,a]>= 1.0 , <2 ; python_version<"3.8" or os_name == \'nt\''
+        == "Foo_Bar[b,a]>= 1.0 , <2 ; python_version<\"3.8\" or os_name == 'nt'"
     )
 
 
@@ -43,18 +43,31 @@ def test_parts_are_kept_as_written() -> None:
             Vcs(vcs="git", url="ssh://git@github.com/o/r.git"),
             "foo @ git+ssh://git@github.com/o/r.git",
         ),
-        ("foo @ hg+https://hg.example.com/r@abc", Vcs(vcs="hg", url="https://hg.example.com/r", rev="abc"),
-         "foo @ hg+https://hg.example.com/r@abc"),
+        (
+            "foo @ hg+https://hg.example.com/r@abc",
+            Vcs(vcs="hg", url="https://hg.example.com/r", rev="abc"),
+            "foo @ hg+https://hg.example.com/r@abc",
+        ),
         (
             "foo @ https://example.com/foo-1.0.tar.gz#sha256=abcd",
             Url(url="https://example.com/foo-1.0.tar.gz#sha256=abcd"),
             "foo @ https://example.com/foo-1.0.tar.gz#sha256=abcd",
         ),
-        ("foo @ file:///srv/wheels/foo-1.0-py3-none-any.whl", Url(url="file:///srv/wheels/foo-1.0-py3-none-any.whl"),
-         "foo @ file:///srv/wheels/foo-1.0-py3-none-any.whl"),
-        ("foo @ file:///srv/src/my%20foo", LocalPath(path="/srv/src/my foo"), "foo @ file:///srv/src/my%20foo"),
-        ("foo @ file://localhost/srv/foo#subdirectory=py", LocalPath(path="/srv/foo", subdirectory="py"),
-         "foo @ file:///srv/foo#subdirectory=py"),
+        (
+            "foo @ file:///srv/wheels/foo-1.0-py3-none-any.whl",
+            Url(url="file:///srv/wheels/foo-1.0-py3-none-any.whl"),
+            "foo @ file:///srv/wheels/foo-1.0-py3-none-any.whl",
+        ),
+        (
+            "foo @ file:///srv/src/my%20foo",
+            LocalPath(path="/srv/src/my foo"),
+            "foo @ file:///srv/src/my%20foo",
+        ),
+        (
+            "foo @ file://localhost/srv/foo#subdirectory=py",
+            LocalPath(path="/srv/foo", subdirectory="py"),
+            "foo @ file:///srv/foo#subdirectory=py",
+        ),
         ("foo @ file:///C:/src/foo", LocalPath(path="C:/src/foo"), "foo @ file:///C:/src/foo"),
     ],
 )
@@ -70,14 +83,18 @@ def test_direct_references(text: str, source: object, rendered: str) -> None:
 
 def test_relative_local_path_is_reported() -> None:
     report = Report()
-    out = pep508.render_requirement(Requirement(name="foo", source=LocalPath(path="./libs/foo")), report=report)
+    out = pep508.render_requirement(
+        Requirement(name="foo", source=LocalPath(path="./libs/foo")), report=report
+    )
     assert out == "foo @ file:./libs/foo"
     assert report.codes() == ["relative-path-url"]
 
 
 def test_version_beside_a_url_is_reported() -> None:
     report = Report()
-    req = Requirement(name="foo", version=VersionSpec.from_pep440(">=1"), source=Vcs(vcs="git", url="https://h/r"))
+    req = Requirement(
+        name="foo", version=VersionSpec.from_pep440(">=1"), source=Vcs(vcs="git", url="https://h/r")
+    )
     assert pep508.render_requirement(req, report=report) == "foo @ git+https://h/r"
     assert report.codes() == ["url-version-dropped"]
 
@@ -121,7 +138,7 @@ def test_every_corpus_dependency_line_agrees_with_packaging() -> None:
     for line in CORPUS_LINES:
         try:
             oracle = Oracle(line)
-        except Exception:
+        except InvalidRequirement:
             with pytest.raises(ParseError):
                 pep508.parse_requirement(line)
             continue
@@ -136,7 +153,10 @@ def test_every_corpus_dependency_line_agrees_with_packaging() -> None:
             assert str(Oracle(f"x ; {req.marker}").marker) == str(oracle.marker), line
         again = Oracle(pep508.render_requirement(req))
         assert (again.name, again.extras, again.specifier, str(again.marker)) == (
-            oracle.name, oracle.extras, oracle.specifier, str(oracle.marker)
+            oracle.name,
+            oracle.extras,
+            oracle.specifier,
+            str(oracle.marker),
         ), line
         assert again.url == (oracle.url.replace("&egg=" + oracle.name, "") if oracle.url else None) or (
             "#egg=" in (oracle.url or "") or "localhost" in (oracle.url or "")

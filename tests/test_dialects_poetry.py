@@ -33,9 +33,40 @@ versions = st.builds(
 FIXED_SAMPLE = sorted(
     {
         f"{rel}{suffix}"
-        for rel in ("0", "0.0", "0.0.1", "0.0.3", "0.0.4", "0.1", "0.2", "0.2.3", "0.3", "0.9", "1", "1.0", "1.0.0",
-                    "1.1", "1.2", "1.2.3", "1.2.3.4", "1.2.4", "1.3", "1.5", "1.5.0", "1.9", "2", "2.0", "2.0.0",
-                    "2.0.0.0", "2.1", "3", "3.0", "1!1.0", "1!2.0", "1!3.0")
+        for rel in (
+            "0",
+            "0.0",
+            "0.0.1",
+            "0.0.3",
+            "0.0.4",
+            "0.1",
+            "0.2",
+            "0.2.3",
+            "0.3",
+            "0.9",
+            "1",
+            "1.0",
+            "1.0.0",
+            "1.1",
+            "1.2",
+            "1.2.3",
+            "1.2.3.4",
+            "1.2.4",
+            "1.3",
+            "1.5",
+            "1.5.0",
+            "1.9",
+            "2",
+            "2.0",
+            "2.0.0",
+            "2.0.0.0",
+            "2.1",
+            "3",
+            "3.0",
+            "1!1.0",
+            "1!2.0",
+            "1!3.0",
+        )
         for suffix in ("", ".dev0", "a1", "rc1", ".post1", "+local", "rc1.post1", ".post1.dev0")
     },
     key=Version,
@@ -61,7 +92,11 @@ def _poetry_ne_bug(text: str, version: str) -> bool:
         if len(clauses) < 2:
             continue
         for clause in clauses:
-            if clause.startswith("!=") and not clause.endswith(".*") and Version(v.base_version) == Version(clause[2:]):
+            if (
+                clause.startswith("!=")
+                and not clause.endswith(".*")
+                and Version(v.base_version) == Version(clause[2:])
+            ):
                 return True
     return False
 
@@ -126,7 +161,9 @@ def test_parse(text: str, pep: str) -> None:
             assert _agrees_with_poetry_core(text, v), (text, v)
 
 
-@pytest.mark.parametrize("text", ["^1.2 || ^2.0", "^1.2 | ^2.0", "~1.2 || ~1.4", ">=1.2,<1.5 || >=2.0,<3.0", ">1.0 || <0.5"])
+@pytest.mark.parametrize(
+    "text", ["^1.2 || ^2.0", "^1.2 | ^2.0", "~1.2 || ~1.4", ">=1.2,<1.5 || >=2.0,<3.0", ">1.0 || <0.5"]
+)
 def test_unions_have_no_pep440_text(text: str) -> None:
     spec = poetry.parse(text)
     assert spec.pep440 is None
@@ -164,7 +201,10 @@ def test_bad_input_is_located(text: str, position: int, needle: str) -> None:
 
 def test_error_span_points_into_the_file() -> None:
     with pytest.raises(ParseError) as info:
-        poetry.parse("^1.2, >=x", span=Span(file="pyproject.toml", line=7, column=12, key="tool.poetry.dependencies.foo"))
+        poetry.parse(
+            "^1.2, >=x",
+            span=Span(file="pyproject.toml", line=7, column=12, key="tool.poetry.dependencies.foo"),
+        )
     assert info.value.span is not None
     assert (info.value.span.file, info.value.span.line, info.value.span.column) == ("pyproject.toml", 7, 18)
     assert info.value.span.key == "tool.poetry.dependencies.foo"
@@ -225,8 +265,16 @@ def test_render_nicest_exact(pep: str, expected: str) -> None:
             assert _poetry_allows(out, v) == SpecifierSet(pep).contains(v, prereleases=True), (pep, out, v)
 
 
-@pytest.mark.parametrize(("pep", "trap"), [("~=0.2", "^0.2"), ("~=1.2.3", "^1.2.3"), ("~=1.2.3.4", "~1.2.3.4"),
-                                            (">=1.2,<1.3", "1.2.*"), ("~=1.2", "~1.2")])
+@pytest.mark.parametrize(
+    ("pep", "trap"),
+    [
+        ("~=0.2", "^0.2"),
+        ("~=1.2.3", "^1.2.3"),
+        ("~=1.2.3.4", "~1.2.3.4"),
+        (">=1.2,<1.3", "1.2.*"),
+        ("~=1.2", "~1.2"),
+    ],
+)
 def test_traps_are_not_equal(pep: str, trap: str) -> None:
     assert not same_set(poetry.parse(trap).versions, pep440_range(pep))
     assert poetry.render(pep440.parse(pep)) != trap
@@ -317,7 +365,9 @@ pep_clause = st.builds(
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(pep_clause, min_size=1, max_size=3).map(",".join), st.lists(versions, min_size=5, max_size=15))
+@given(
+    st.lists(pep_clause, min_size=1, max_size=3).map(",".join), st.lists(versions, min_size=5, max_size=15)
+)
 def test_property_pep440_to_poetry_is_exact(text: str, sample: list[str]) -> None:
     spec = pep440.parse(text)
     out = poetry.render(spec)

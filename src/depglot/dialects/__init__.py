@@ -19,17 +19,17 @@ import importlib
 from typing import Any
 
 __all__ = [
+    "and_markers",
+    "conda",
+    "marker_from_python_constraint",
+    "markers",
+    "parse_requirement",
     "pep440",
     "pep508",
-    "markers",
-    "poetry",
     "pipfile",
-    "conda",
-    "parse_requirement",
-    "render_requirement",
-    "and_markers",
+    "poetry",
     "python_to_marker",
-    "marker_from_python_constraint",
+    "render_requirement",
 ]
 
 _SUBMODULES = frozenset({"pep440", "pep508", "markers", "poetry", "pipfile", "conda"})

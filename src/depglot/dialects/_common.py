@@ -17,18 +17,27 @@ from ..span import Span
 if TYPE_CHECKING:
     from packaging.ranges import VersionRange
 
-__all__ = ["located_error", "same_set", "hull", "only_prereleases", "shifted", "interval_text"]
+__all__ = ["hull", "interval_text", "located_error", "only_prereleases", "same_set", "shifted"]
 
 
 def shifted(span: Span | None, offset: int, width: int = 1) -> Span | None:
     """``span`` (where a constraint's text starts) moved ``offset`` characters right, when it has a column."""
     if span is None or span.column is None:
         return span
-    return replace(span, column=span.column + offset, end_line=span.line, end_column=span.column + offset + width)
+    return replace(
+        span, column=span.column + offset, end_line=span.line, end_column=span.column + offset + width
+    )
 
 
 def located_error(
-    what: str, text: str, offset: int, reason: str, *, dialect: str, span: Span | None, width: int = 1,
+    what: str,
+    text: str,
+    offset: int,
+    reason: str,
+    *,
+    dialect: str,
+    span: Span | None,
+    width: int = 1,
     hint: str | None = None,
 ) -> ParseError:
     """A ParseError naming the constraint, the 1-based position inside it, the reason and the dialect.

@@ -22,11 +22,11 @@ from ._common import interval_text
 
 __all__ = [
     "and_markers",
-    "or_markers",
     "has_top_level_or",
-    "python_to_marker",
-    "marker_from_python_constraint",
     "marker_from_platform",
+    "marker_from_python_constraint",
+    "or_markers",
+    "python_to_marker",
     "validate_marker",
 ]
 
@@ -230,4 +230,3 @@ def marker_from_platform(text: str) -> str | None:
         else:
             parts.append(f'sys_platform == "{alt}"')
     return or_markers(*parts)
-

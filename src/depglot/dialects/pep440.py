@@ -53,9 +53,11 @@ def _parse(text: str) -> VersionSpec:
     if stripped and any(not piece.strip() for piece in stripped.split(",")):  # packaging tolerates ",,"
         offset, reason, width = _locate(text)
         raise _Invalid(offset, reason, width)
+    from packaging.specifiers import InvalidSpecifier
+
     try:
         versions = pep440_range(stripped)
-    except Exception:  # InvalidSpecifier (or a version packaging cannot order): locate the bad clause
+    except InvalidSpecifier:  # locate the bad clause
         offset, reason, width = _locate(text)
         raise _Invalid(offset, reason, width) from None
     return VersionSpec(raw=text, dialect=DIALECT, versions=versions, pep440=stripped)
@@ -125,6 +127,11 @@ def render(
     """
     if spec.dialect == DIALECT:
         return spec.raw
+    if spec.dialect == "conda":
+        from .conda import dialect_losses
+
+        if dialect_losses(spec, target="PEP 440", report=report, subject=subject, span=span):
+            return ""
     exact = to_pep440(spec)
     if exact is not None:
         if report is not None and exact != spec.raw.strip():
@@ -168,4 +175,3 @@ def _widened(spec: VersionSpec, *, report: Report | None, subject: str | None, s
             data={"from": spec.raw, "to": text, "dialect": spec.dialect, "prereleases_only": prerelease_only},
         )
     return text
-

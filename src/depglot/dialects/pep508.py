@@ -30,11 +30,22 @@ from ..span import Span
 from . import pep440
 from ._common import located_error
 
-__all__ = ["parse_requirement", "render_requirement", "parse_url", "render_source", "ARCHIVE_SUFFIXES"]
+__all__ = ["ARCHIVE_SUFFIXES", "parse_requirement", "parse_url", "render_requirement", "render_source"]
 
 DIALECT = "pep508"
 VCS_SCHEMES = ("git", "hg", "svn", "bzr")
-ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar.zst", ".tar", ".zip")
+ARCHIVE_SUFFIXES = (
+    ".whl",
+    ".tar.gz",
+    ".tgz",
+    ".tar.bz2",
+    ".tbz",
+    ".tar.xz",
+    ".txz",
+    ".tar.zst",
+    ".tar",
+    ".zip",
+)
 
 _NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 _EXTRAS = re.compile(r"\s*\[([^\]]*)\]")
@@ -52,7 +63,9 @@ def parse_requirement(text: str, *, span: Span | None = None) -> Requirement:
 
 
 @lru_cache(maxsize=65536)
-def _decompose_cached(text: str) -> tuple[str, tuple[str, ...], str | None, str | None, str | None] | tuple[int, str]:
+def _decompose_cached(
+    text: str,
+) -> tuple[str, tuple[str, ...], str | None, str | None, str | None] | tuple[int, str]:
     from packaging.requirements import InvalidRequirement
     from packaging.requirements import Requirement as PackagingRequirement
 
@@ -99,7 +112,9 @@ def _decompose_cached(text: str) -> tuple[str, tuple[str, ...], str | None, str 
     return name, extras, spec_text, url, marker
 
 
-def _decompose(text: str, span: Span | None) -> tuple[str, tuple[str, ...], str | None, str | None, str | None]:
+def _decompose(
+    text: str, span: Span | None
+) -> tuple[str, tuple[str, ...], str | None, str | None, str | None]:
     result = _decompose_cached(text)
     if len(result) == 2:
         offset, reason = result  # type: ignore[misc]
@@ -159,7 +174,7 @@ def _file_url_path(url: str) -> str:
     rest = url[5:]
     if rest.startswith("//"):
         rest = rest[2:]
-        host, slash, path = rest.partition("/")
+        host, _, path = rest.partition("/")
         rest = "/" + path if host in ("", "localhost") else f"//{host}/{path}"
     path = unquote(rest)
     if re.match(r"^/[A-Za-z]:[/\\]", path):  # file:///C:/x -> C:/x

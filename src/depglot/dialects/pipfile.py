@@ -30,12 +30,12 @@ from ._common import located_error, same_set
 from .markers import and_markers
 
 __all__ = [
-    "parse_version",
-    "render_version",
-    "markers_from_keys",
-    "keys_from_marker",
     "MARKER_KEYS",
+    "keys_from_marker",
+    "markers_from_keys",
+    "parse_version",
     "python_requirement",
+    "render_version",
     "requires_from_python",
 ]
 
@@ -64,7 +64,14 @@ def parse_version(text: str, *, span: Span | None = None) -> VersionSpec:
         return _parse_version(text)
     except _Invalid as exc:
         raise located_error(
-            "version", text, exc.offset, exc.reason, dialect=DIALECT, span=span, width=exc.width, hint=exc.hint
+            "version",
+            text,
+            exc.offset,
+            exc.reason,
+            dialect=DIALECT,
+            span=span,
+            width=exc.width,
+            hint=exc.hint,
         ) from None
 
 
@@ -97,14 +104,22 @@ def _parse_version(text: str) -> VersionSpec:
         # the position inside the effective text, less the "==" we added
         added = len(effective) - len(stripped)
         col = (exc.span.column or 1) - 1 if exc.span is not None else 0
-        reason = exc.message.split(": ", 1)[1].rsplit(" (at position", 1)[0] if ": " in exc.message else exc.message
+        reason = (
+            exc.message.split(": ", 1)[1].rsplit(" (at position", 1)[0]
+            if ": " in exc.message
+            else exc.message
+        )
         hint = "'~=' needs two release components, e.g. '~=1.0'" if stripped.startswith("~=") else None
         raise _Invalid(lead + max(0, col - added), reason, exc.width, hint) from None
     return VersionSpec(raw=text, dialect=DIALECT, versions=spec.versions, pep440=effective)
 
 
 def render_version(
-    spec: VersionSpec | None, *, report: Report | None = None, subject: str | None = None, span: Span | None = None
+    spec: VersionSpec | None,
+    *,
+    report: Report | None = None,
+    subject: str | None = None,
+    span: Span | None = None,
 ) -> str:
     """A Pipfile version string: ``"*"`` for any, a Pipfile/PEP 440 spec as written, else exact PEP 440 text.
 
@@ -137,7 +152,9 @@ def markers_from_keys(table: Mapping[str, Any], *, span: Span | None = None) -> 
         where = span.child(key) if span is not None else Span(key=key)
         if not isinstance(value, str):
             raise ParseError(
-                f"marker key {key!r} must be a string like \"== 'value'\", not {value!r}", span=where, dialect=DIALECT
+                f"marker key {key!r} must be a string like \"== 'value'\", not {value!r}",
+                span=where,
+                dialect=DIALECT,
             )
         text = value.strip() if key == "markers" else f"{key} {value.strip()}"
         if not text.strip():
@@ -149,8 +166,14 @@ def markers_from_keys(table: Mapping[str, Any], *, span: Span | None = None) -> 
             if key != "markers" and not re.match(r"^(===?|!=|<=?|>=?|~=|not in|in)\s", value.strip() + " "):
                 hint = f"the value carries its operator: {key} = \"== '{value.strip()}'\""
             raise located_error(
-                f"marker key {key!r}", value, 0, f"{text!r} is not a valid PEP 508 marker", dialect=DIALECT,
-                span=where, width=max(1, len(value)), hint=hint,
+                f"marker key {key!r}",
+                value,
+                0,
+                f"{text!r} is not a valid PEP 508 marker",
+                dialect=DIALECT,
+                span=where,
+                width=max(1, len(value)),
+                hint=hint,
             ) from None
         parts.append(text)
     return and_markers(*parts)
@@ -194,11 +217,18 @@ def python_requirement(
         effective = f"=={text}.*"
     else:
         return None
+    from packaging.specifiers import InvalidSpecifier
+
     try:
         versions = pep440_range(effective)
-    except Exception:
+    except InvalidSpecifier:
         raise located_error(
-            "python requirement", text, 0, f"{text!r} is not a python version", dialect=DIALECT, span=span,
+            "python requirement",
+            text,
+            0,
+            f"{text!r} is not a python version",
+            dialect=DIALECT,
+            span=span,
             width=max(1, len(text)),
         ) from None
     return VersionSpec(raw=text, dialect=DIALECT, versions=versions, pep440=effective)

@@ -34,12 +34,14 @@ from ..report import Report, Severity
 from ..span import Span
 from ._common import interval_text, located_error, same_set
 
-__all__ = ["parse", "render", "python_constraint", "nicest", "to_pep440_clauses"]
+__all__ = ["nicest", "parse", "python_constraint", "render", "to_pep440_clauses"]
 
 DIALECT = "poetry"
 
-_VERSION = r"v?\s*(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*(?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_.]?[0-9]*)?" \
+_VERSION = (
+    r"v?\s*(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*(?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_.]?[0-9]*)?"
     r"(?:-[0-9]+|[-_.]?(?:post|rev|r)[-_.]?[0-9]*)?(?:[-_.]?dev[-_.]?[0-9]*)?(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?"
+)
 _ANY = re.compile(r"^v?[xX*](?:\.[xX*])*$")
 _CLAUSE = re.compile(
     rf"^(?P<op>\^|~=|~|===|==|=|!=|<>|<=|>=|<|>)?\s*(?P<version>{_VERSION}|dev)(?P<wildcard>(?:\.\*)+)?$",
@@ -193,7 +195,9 @@ def _clause(clause: str, offset: int) -> list[str]:
     if wildcard:
         if op in ("=", "==", "!="):
             if not re.fullmatch(r"(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*", version):
-                raise _Invalid(offset, f"a '.*' wildcard needs a plain release before it, not {version!r}", len(clause))
+                raise _Invalid(
+                    offset, f"a '.*' wildcard needs a plain release before it, not {version!r}", len(clause)
+                )
             return [f"{'!=' if op == '!=' else '=='}{version}.*"]
         if op in ("<", "<=", ">", ">="):  # poetry-core ignores the wildcard here
             return [f"{op}{version}"]
@@ -259,7 +263,11 @@ def _candidates(pep: str) -> list[str]:
         base = low[: -len(".dev0")] if low.endswith(".dev0") else None
         if base is not None and re.fullmatch(r"[0-9]+(?:\.[0-9]+)*", base):
             out.append(f"{base}.*")  # >=1.2.dev0,<1.3.dev0 is 1.2.*
-    if len(clauses) == 2 and len(lowers) == 1 and any(c.startswith("<") and not c.startswith("<=") for c in clauses):
+    if (
+        len(clauses) == 2
+        and len(lowers) == 1
+        and any(c.startswith("<") and not c.startswith("<=") for c in clauses)
+    ):
         out += [f"^{lowers[0]}", f"~{lowers[0]}"]
     return out
 
@@ -339,13 +347,20 @@ def render(
     """
     if spec.dialect == DIALECT:
         return spec.raw
+    if spec.dialect == "conda":
+        from .conda import dialect_losses
+
+        if dialect_losses(spec, target="Poetry", report=report, subject=subject, span=span):
+            return "*"
     hint = spec.raw.strip() if spec.dialect in ("pep440", "pipfile") and spec.raw.strip() != "*" else None
     if hint is not None and "===" in hint or (spec.pep440 and "===" in spec.pep440):
         return _inexpressible(spec, report=report, subject=subject, span=span)
     if hint is not None:
+        from packaging.specifiers import InvalidSpecifier
+
         try:
             pep440_range(hint)
-        except Exception:
+        except InvalidSpecifier:
             hint = None
     text = nicest(spec.versions, hint=hint if hint is not None else spec.pep440)
     if text is None:
@@ -362,7 +377,9 @@ def render(
     return text
 
 
-def _inexpressible(spec: VersionSpec, *, report: Report | None, subject: str | None, span: Span | None) -> str:
+def _inexpressible(
+    spec: VersionSpec, *, report: Report | None, subject: str | None, span: Span | None
+) -> str:
     from packaging.specifiers import SpecifierSet
     from packaging.version import InvalidVersion, Version
 

@@ -211,3 +211,13 @@ def test_versions_enter_the_ir_as_pep440() -> None:
     m = cm.add(_m(), "x>=1,<2")
     v = m.group("main").requirements[0].version
     assert isinstance(v, VersionSpec) and v.dialect == "pep440" and v.pep440 == ">=1,<2"
+
+
+def test_set_python_edits_the_interpreter_constraint() -> None:
+    base = _m("requests").replace(python=VersionSpec.from_pep440(">=3.10"))
+    m = cm.set_version(base, "Python", ">=3.11")
+    assert m.python is not None and m.python.pep440 == ">=3.11"
+    assert cm.set_version(m, "python", ">=3.11.0") is m
+    # a requirement called python (conda) is a requirement like any other
+    conda = _m("python>=3.10").replace(python=VersionSpec.from_pep440(">=3.10"))
+    assert _names(cm.set_version(conda, "python", ">=3.12")) == [("python", ">=3.12")]

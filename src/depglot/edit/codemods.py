@@ -187,7 +187,8 @@ def set_version(
     drop_hashes: bool = False,
 ) -> Manifest:
     """Give every requirement named ``name`` the versions ``spec`` admits (a requirement that already admits
-    exactly those versions keeps its spelling). VCS, path and URL requirements have no version to set."""
+    exactly those versions keeps its spelling). VCS, path and URL requirements have no version to set.
+    ``python`` names the interpreter constraint (``manifest.python``) unless a requirement is called so."""
     new_spec = parse_spec(spec) if isinstance(spec, str) else spec
     version = None if new_spec.is_any else new_spec
     key = canonical_name(name)
@@ -204,6 +205,11 @@ def set_version(
                 changed = True
             reqs.append(r)
         groups.append(g.replace(requirements=tuple(reqs)) if changed else g)
+    if key == "python" and manifest.python is not None and not names_package(manifest, "python"):
+        # the interpreter constraint (requires-python, Poetry's python, Pipfile [requires], conda's python)
+        if not same_version(manifest.python, version):
+            return manifest.replace(python=version)
+        return manifest
     return manifest.replace(groups=tuple(groups)) if changed else manifest
 
 

@@ -401,3 +401,27 @@ def test_detect_scores() -> None:
     assert fmt.detect("pyproject.toml", '[dependency-groups]\nx = []\n') == 30
     assert fmt.detect("pyproject.toml", '[project]\nname = "x"\n[tool.poetry]\n') == 10
     assert fmt.detect("pyproject.toml", '[tool.black]\n') == 0
+
+
+def test_poetry_groups_keep_their_install_default_in_uv() -> None:
+    m = Manifest(
+        format="poetry",
+        project=Project(name="p", version="1.0"),
+        groups=(
+            Group(name="main", requirements=(_req("requests"),)),
+            Group(name="test", kind=GroupKind.GROUP, requirements=(_req("pytest"),)),
+            Group(name="docs", kind=GroupKind.GROUP, optional=True, requirements=(_req("sphinx"),)),
+        ),
+    )
+    out = api.dumps(m, "uv")
+    doc = tomllib.loads(out.text)
+    # Poetry installs every non-optional group; uv only "dev" unless told.
+    assert doc["tool"]["uv"]["default-groups"] == ["test"]
+    back = api.loads(out.text, "uv")
+    assert [(g.name, g.optional) for g in back.groups] == [("main", False), ("test", False), ("docs", True)]
+    validate(out.text)
+    # A uv file that lists its default groups reads them back as optional flags and writes them unchanged.
+    text = '[dependency-groups]\ndev = ["a"]\nlint = ["b"]\n\n[tool.uv]\ndefault-groups = "all"\n'
+    read = api.loads(text, "uv")
+    assert [g.optional for g in read.groups] == [False, False]
+    assert api.dumps(read, "uv", base=text).text == text

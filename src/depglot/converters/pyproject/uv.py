@@ -38,7 +38,8 @@ UV_STRATEGIES = ("first-index", "unsafe-first-match", "unsafe-best-match")
 
 # [tool.uv] keys read into IR fields (everything else is kept as Raw).
 UV_HANDLED_KEYS = frozenset(
-    {"sources", "index", "find-links", "no-index", "index-strategy", "dev-dependencies", "prerelease"}
+    {"sources", "index", "find-links", "no-index", "index-strategy", "dev-dependencies", "prerelease",
+     "default-groups"}
 )
 
 _SOURCE_KINDS = ("git", "path", "url", "index", "workspace")
@@ -186,6 +187,15 @@ def read_uv(doc: dict[str, Any], loc: TomlLocator, manifest: Manifest, report: R
     for key, (written, entry) in unused.items():
         raw.append(Raw(format="uv", key=f"tool.uv.sources.{written}", value=entry,
                        span=loc.span("tool", "uv", "sources", written)))
+
+    # default-groups: a group outside it is not installed by default -> optional. (Without the key the flags stay
+    # unknown/False: uv would install only "dev", other tools differ.)
+    defaults = uv.get("default-groups", "all")
+    if defaults != "all" and not isinstance(defaults, list):
+        raise _bad(loc, 'tool.uv.default-groups must be "all" or a list of group names', "tool", "uv", "default-groups")
+    wanted = None if defaults == "all" else {canonical_name(n) for n in defaults}
+    groups = [g.replace(optional=wanted is not None and canonical_name(g.name) not in wanted)
+              if g.kind is GroupKind.GROUP else g for g in groups]
 
     prerelease = uv.get("prerelease")
     allow_pre = manifest.allow_prereleases

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...errors import ConversionError
-from ...ir.model import Index, IndexRole, Manifest, Requirement, canonical_name
+from ...ir.model import GroupKind, Index, IndexRole, Manifest, Requirement, canonical_name
 from ...report import Report, Severity
 from .common import ensure_table, inline_table_like, make_string_array, remove_key
 from .render import uv_keeps_in_pep508
@@ -159,6 +159,8 @@ def write_uv(
     if chosen is not None and (chosen != "first-index" or existing_strategy is not None):
         _set_or_drop(uv, table, "index-strategy", chosen, newline)
 
+    _write_default_groups(uv, table, manifest, newline)
+
     has_raw_pre = any(r.format == "uv" and r.key == "tool.uv.prerelease" for r in manifest.raw)
     if not has_raw_pre:
         _set_or_drop(uv, table, "prerelease", "allow" if manifest.allow_prereleases else None, newline)
@@ -175,6 +177,29 @@ def write_uv(
             table()[key] = make_string_array(value, multiline=True, newline=newline)
         else:
             table()[key] = value
+
+
+def _write_default_groups(uv: Any, table: Any, manifest: Manifest, newline: str) -> None:
+    """``default-groups`` from the groups' optional flags (uv installs only ``dev`` by default)."""
+    groups = [g for g in manifest.groups if g.kind in (GroupKind.GROUP, GroupKind.CATEGORY)]
+    names = {canonical_name(g.name) for g in groups}
+    want = [g.name for g in groups if not g.optional]
+    want_set = {canonical_name(n) for n in want}
+    current = uv.get("default-groups") if uv is not None else None
+    if current is not None:
+        have = names if str(current) == "all" else {canonical_name(str(n)) for n in current}
+        if have & names == want_set:
+            return  # the base already says it (possibly naming groups defined elsewhere)
+    elif not any(g.optional for g in groups) and not manifest.format.startswith("poetry"):
+        return  # nothing says which groups install by default (Poetry installs every non-optional group)
+    if not groups:
+        if current is not None:
+            del uv["default-groups"]
+        return
+    value: Any = "all" if want_set == names and len(names) > 1 else want
+    t = table()
+    t["default-groups"] = value if isinstance(value, str) else make_string_array(value, multiline=False,
+                                                                                  newline=newline)
 
 
 def _set_or_drop(uv: Any, table: Any, key: str, value: Any, newline: str) -> None:

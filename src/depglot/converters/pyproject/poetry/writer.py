@@ -7,8 +7,10 @@ Layouts:
   ``[tool.poetry.dependencies]`` enriching a ``[project]`` dependency with ``source``, ``develop``,
   ``allow-prereleases``, a git branch/tag or a version PEP 440 cannot say (Poetry intersects the two), groups in
   ``[tool.poetry.group.<g>]``, sources in ``[[tool.poetry.source]]``.
-* ``legacy`` (Poetry 1, ``poetry1``; also used by ``poetry`` when a dependency is a relative path, which PEP 508
-  cannot say, or when the project has no name): everything in ``[tool.poetry]``.
+* ``legacy`` (Poetry 1, ``poetry1``; also used by ``poetry`` when the project has no name, which ``[project]``
+  requires: then ``package-mode = false``): everything in ``[tool.poetry]``.
+* A relative path dependency in the ``project`` layout is its bare name in ``[project]`` plus
+  ``{path = ..., develop = ...}`` in ``[tool.poetry.dependencies]`` (Poetry 2's documented form).
 
 In base mode the layout is the base file's, each section is compared by meaning with what the base says and
 left untouched when equal; entries of a changed table are kept, replaced or removed one by one, so comments,
@@ -113,10 +115,6 @@ def _layout(manifest: Manifest, doc: Any, legacy: bool) -> str:
         return "legacy"
     if manifest.project is None or not manifest.project.name:
         return "legacy"
-    for g in manifest.groups:
-        if g.kind in (GroupKind.MAIN, GroupKind.EXTRA):
-            if any(isinstance(r.source, LocalPath) for r in g.requirements):
-                return "legacy"
     return "project"
 
 
@@ -183,6 +181,13 @@ def _pep508_part(req: Requirement) -> Requirement:
 def _enrichment(req: Requirement) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     src = req.source
+    if isinstance(src, LocalPath):  # PEP 508 has no relative path: the name in [project], the path here
+        out["path"] = src.path
+        if src.subdirectory:
+            out["subdirectory"] = src.subdirectory
+        if req.editable:
+            out["develop"] = True
+        return out
     if isinstance(src, Vcs) and src.rev_kind in ("branch", "tag"):
         out["git"] = src.url
         out[src.rev_kind] = src.rev
@@ -197,6 +202,21 @@ def _enrichment(req: Requirement) -> dict[str, Any] | None:
     if req.editable and isinstance(src, Vcs):
         out["develop"] = True
     return out or None
+
+
+def _same_part(old: Requirement, part: Requirement, req: Requirement) -> bool:
+    """Whether the written ``old`` string, with Poetry's enrichment, means ``req`` (whose [project] part is
+    ``part``)."""
+    if requirement_key(old.replace(version=None)) != requirement_key(part.replace(version=None)):
+        return False
+    need = req.version.versions if req.version is not None and not req.version.is_any else None
+    have = old.version.versions if old.version is not None and not old.version.is_any else None
+    extra = _enrichment(req) or {}
+    if "version" in extra and req.version is not None and have is not None:
+        have = have.intersection(req.version.versions)
+    if need is None or have is None:
+        return need is None and have is None
+    return bool(need.difference(have).is_empty and have.difference(need).is_empty)
 
 
 def _enrichments(reqs: tuple[Requirement, ...]) -> dict[str, Any]:
@@ -408,29 +428,50 @@ class _Writer:
             if not enrich:
                 remove_key(self._tp(), "dependencies")
 
-    def _set_pep508_array(self, container: Any, key: str, reqs: list[Requirement], write: bool) -> None:
+    def _set_pep508_array(self, container: Any, key: str, reqs: list[Requirement], write: bool,
+                          includes: list[str] | None = None) -> None:
+        """``container[key]`` as PEP 508 strings for ``reqs`` (+ PEP 735 ``include-group`` items).
+
+        An existing string whose requirement (with the enriching ``[tool.poetry]`` version intersected) means the
+        same is kept as written; strings fill the array's string slots in order, include items keep their place.
+        """
         if not write:
             return
         current = container.get(key)
-        old_items: list[tuple[str, Any]] = []
-        if current is not None:
-            for item in current:
-                if isinstance(item, str):
-                    try:
-                        old_items.append((str(item), requirement_key(pep508_dialect.parse_requirement(str(item)))))
-                    except Exception:
-                        old_items.append((str(item), None))
-        values: list[Any] = []
+        old: list[tuple[str, Requirement | None]] = []
+        for item in current if current is not None else []:
+            if isinstance(item, str):
+                try:
+                    old.append((str(item), pep508_dialect.parse_requirement(str(item))))
+                except Exception:
+                    old.append((str(item), None))
+        strings: list[str] = []
         for r in reqs:
             if not r.name:
                 self._unnamed(r)
                 continue
             part = _pep508_part(r)
-            k = requirement_key(part)
-            match = next((s for s, ok in old_items if ok == k), None)
-            values.append(match if match is not None else pep508_dialect.render_requirement(part, report=self.report))
-        if current is not None:
-            values.extend(dict(item) for item in current if not isinstance(item, str))
+            match = next((i for i, (_, o) in enumerate(old) if o is not None and _same_part(o, part, r)), None)
+            if match is not None:
+                strings.append(old.pop(match)[0])
+            else:
+                strings.append(pep508_dialect.render_requirement(part, report=self.report))
+        wanted_includes = {cn(i): i for i in includes or []}
+        values: list[Any] = []
+        pending = iter(strings)
+        for item in current if current is not None else []:
+            if isinstance(item, str):
+                nxt = next(pending, None)
+                if nxt is not None:
+                    values.append(nxt)
+            elif isinstance(item, dict) and isinstance(item.get("include-group"), str):
+                if cn(item["include-group"]) in wanted_includes:
+                    wanted_includes.pop(cn(item["include-group"]))
+                    values.append(item)
+            else:
+                values.append(item)
+        values.extend(pending)
+        values.extend(inline_table_like({"include-group": i}) for i in wanted_includes.values())
         set_string_array(container, key, values, newline=self.newline)
 
     def groups(self) -> None:
@@ -491,18 +532,7 @@ class _Writer:
             cur = self.doc["tool"]["poetry"]["group"][poetry_key].get("include-groups", [])
             poetry_includes = tuple(str(x) for x in cur)
         array_includes = [i for i in g.includes if cn(i) not in {cn(p) for p in poetry_includes}]
-        import tomlkit
-
-        tmp = tomlkit.table()
-        tmp[key] = pep735[key]
-        for i in range(len(tmp[key]) - 1, -1, -1):
-            if not isinstance(tmp[key][i], str):
-                del tmp[key][i]
-        self._set_pep508_array(tmp, key, list(g.requirements), True)
-        arr = tmp[key]
-        for inc in array_includes:
-            arr.append(inline_table_like({"include-group": inc}))
-        pep735[key] = arr
+        self._set_pep508_array(pep735, key, list(g.requirements), True, includes=array_includes)
         enrich = _enrichments(g.requirements)
         if enrich or g.optional or (poetry_key is not None):
             gt = ensure_table(self.doc, "tool", "poetry", "group", poetry_key or g.name)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import depglot
-from depglot.converters.requirements.urls import is_archive
+from depglot.converters.requirements.urls import is_archive, looks_like_path
 from depglot.dialects.pep508 import render_source
 from depglot.errors import ParseError
 from depglot.ir.model import LocalPath
@@ -48,7 +48,9 @@ def pip_rows(path: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
     real_isdir = os.path.isdir
 
     def isdir(p: str) -> bool:  # depglot's documented assumption: a path that looks like a directory is one
-        return real_isdir(p) or (":/" not in p and "+" not in p.split("/", 1)[0] and not is_archive(p))
+        if real_isdir(p) or any(c.isspace() for c in p) or not (os.path.isabs(p) or looks_like_path(p)):
+            return real_isdir(p)
+        return ":/" not in p and "+" not in p.split("/", 1)[0] and not is_archive(p)
 
     monkeypatch.setattr(constructors.os.path, "isdir", isdir)
     monkeypatch.setattr(constructors, "is_installable_dir", lambda p: True)

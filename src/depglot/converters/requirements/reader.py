@@ -71,7 +71,7 @@ def _requirement(
 ) -> Requirement:
     editable = entry.editable
     if entry.args:
-        text, offset = entry.args, 0
+        text, offset = entry.args.rstrip(), 0
     else:
         token = next(t for t in entry.options if t.name == "editable")
         text = token.value or ""

@@ -155,7 +155,7 @@ def requirement_lines(req: Requirement, report: Report, *, comments: bool = True
     lead = leading_count(req)
     before = [comment_line(t) for c in req.comments[:lead] for t in (c.splitlines() or [""])]
     after = [t for c in req.comments[lead:] for t in (c.splitlines() or [""])]
-    if after and not hashes:
+    if after and not hashes and not after[0].endswith("\\"):  # a trailing "\\" would continue the line
         lines[-1] += f"  {comment_line(after[0])}"
         after = after[1:]
     return before + lines + [f"    {comment_line(t)}" for t in after]

@@ -156,9 +156,18 @@ def bare_requirement(text: str) -> BareSource | None:
     if _pep508_form(text):
         return None
     path, extras = strip_extras(text)
-    if looks_like_path(text) or is_archive(path):
-        return _named(path, LocalPath(path=path), extras)
+    if is_archive(path) or (looks_like_path(text) and _plain_path(path)):
+        # pip makes a file: URL of a path, quoting '#': a path has no #egg=, only a wheel's own name
+        source = LocalPath(path=path)
+        if path.lower().endswith(".whl"):
+            return _named(path.replace("#", "%23"), source, extras)
+        return BareSource("", extras, source)
     return None
+
+
+def _plain_path(path: str) -> bool:
+    """A directory pip would find: no URL inside, no whitespace (else pip reads the text as PEP 508)."""
+    return "://" not in path and not any(c.isspace() for c in path)
 
 
 def bare_editable(text: str) -> BareSource | None:
@@ -178,4 +187,6 @@ def bare_editable(text: str) -> BareSource | None:
         if not name:
             raise BareError("cannot tell the project name: add #egg=<name>, or write it as 'name @ URL'")
         return BareSource(name, (), source_from_url(url))
+    if not (looks_like_path(url) and _plain_path(url)):
+        raise BareError("an editable requirement must be a local project path or a VCS URL")
     return BareSource("", extras, LocalPath(path=url))

@@ -63,10 +63,14 @@ def _index_items(index: Index, report: Report) -> list[tuple[Hashable, ...]]:
     return items
 
 
-def _manifest_items(manifest: Manifest, report: Report) -> list[tuple[Hashable, ...]]:
-    """The manifest-wide options as (pip option name, value) items, in the conventional order."""
+def _manifest_items(manifest: Manifest, report: Report, *, fresh: bool = True) -> list[tuple[Hashable, ...]]:
+    """The manifest-wide options as (pip option name, value) items, in the conventional order.
+
+    A fresh file gets one ``--index-url`` (further default indexes become extra ones, reported); base mode
+    keeps what the file already says.
+    """
     items: list[tuple[Hashable, ...]] = []
-    defaults = [i for i in manifest.indexes if i.role is IndexRole.DEFAULT]
+    defaults = [i for i in manifest.indexes if i.role is IndexRole.DEFAULT] if fresh else []
     for index in defaults[1:]:
         report.add(
             "requirements-second-default-index",
@@ -77,7 +81,7 @@ def _manifest_items(manifest: Manifest, report: Report) -> list[tuple[Hashable, 
             span=index.span,
         )
     for index in manifest.indexes:
-        if index.role is IndexRole.DEFAULT and index is not defaults[0]:
+        if fresh and index.role is IndexRole.DEFAULT and index is not defaults[0]:
             index = Index(name=index.name, url=index.url, role=IndexRole.EXTRA, verify_ssl=index.verify_ssl)
         if index.role is not IndexRole.FIND_LINKS:
             items.extend(_index_items(index, report))
@@ -94,6 +98,12 @@ def _manifest_items(manifest: Manifest, report: Report) -> list[tuple[Hashable, 
     for kind, path in manifest.includes:
         items.append((kind, path))
     return items
+
+
+_FLAGS = {
+    ("pre", None): lambda m: bool(m.allow_prereleases),
+    ("no-index", None): lambda m: bool(m.no_index),
+}
 
 
 def _token_item(token: Token) -> tuple[Hashable, ...]:
@@ -181,8 +191,8 @@ def _edit(
     req_entries = [i for i, e in enumerate(entries) if e.kind is Kind.REQUIREMENT]
     matched, new = _match(base_reqs, reqs)
 
-    wanted = Counter(_manifest_items(manifest, Report()))
-    order = _manifest_items(manifest, report)
+    wanted = Counter(_manifest_items(manifest, Report(), fresh=False))
+    order = _manifest_items(manifest, report, fresh=False)
     texts: list[str | None] = [e.text for e in entries]
     last_option: int | None = None
     for i, entry in enumerate(entries):
@@ -194,6 +204,9 @@ def _edit(
             item = _token_item(token)
             if token.name in ("hash", "config-settings"):
                 kept.append(token)  # pip ignores these here; they are not the manifest's to remove
+            elif item in _FLAGS and _FLAGS[item](manifest):
+                kept.append(token)  # a repeated --pre/--no-index says the same thing again
+                wanted[item] = 0
             elif wanted[item] > 0:
                 wanted[item] -= 1
                 kept.append(token)

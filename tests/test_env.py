@@ -307,3 +307,17 @@ def test_venv_as_pipfile_and_pyproject_group(venv_python: Path) -> None:
                                 m.groups[0].replace(name="env", kind=GroupKind.GROUP)))
     pyproject = api.dumps(grouped, "pep621+uv")
     assert '[dependency-groups]\nenv = [\n    "alpha==1.0",\n' in pyproject.text
+
+
+def test_default_location_follows_the_active_environment(venv_python: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from depglot.env.locate import default_location
+
+    monkeypatch.setenv("VIRTUAL_ENV", str(venv_python.parent.parent))
+    loc = default_location()
+    assert loc.how == "interpreter" and loc.prefix == str(venv_python.parent.parent)
+    monkeypatch.delenv("VIRTUAL_ENV")
+    monkeypatch.setenv("CONDA_PREFIX", str(make_conda_prefix(tmp_path)))
+    assert default_location().how == "conda-meta"
+    monkeypatch.delenv("CONDA_PREFIX")
+    assert default_location().how == "interpreter"

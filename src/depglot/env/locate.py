@@ -160,11 +160,17 @@ def locate_prefix(prefix: str) -> Location:
 
 
 def default_location() -> Location:
-    """The active environment: ``$VIRTUAL_ENV``, else ``$CONDA_PREFIX``, else the ``python`` depglot runs under."""
+    """The active environment: ``$VIRTUAL_ENV`` (asked through its interpreter), else ``$CONDA_PREFIX`` (read from
+    files), else the ``python`` depglot runs under."""
     import sys
 
-    for var in ("VIRTUAL_ENV", "CONDA_PREFIX"):
-        value = os.environ.get(var)
-        if value and Path(value).is_dir():
-            return locate_prefix(value)
+    venv = os.environ.get("VIRTUAL_ENV")
+    if venv and Path(venv).is_dir():
+        for exe in (Path(venv) / "bin" / "python", Path(venv) / "Scripts" / "python.exe"):
+            if exe.exists():
+                return locate_python(os.fspath(exe))
+        return locate_prefix(venv)
+    conda = os.environ.get("CONDA_PREFIX")
+    if conda and Path(conda).is_dir():
+        return locate_prefix(conda)
     return locate_python(sys.executable)

@@ -298,6 +298,7 @@ BAD_LINES = [
     ("--global-option=x\nfoo\n", 1, 1, "no such option: --global-option"),
     ("-e https://example.org/pkg.tar.gz\n", 1, 4, "local project path or a VCS URL"),
     ("-e git+https://github.com/x/y.git\n", 1, 4, "#egg="),
+    ("-e pkg @ https://example.org/pkg-1.0.tar.gz\n", 1, 4, "local project path or a VCS URL"),
     ("https://example.org/pkg.whl\n", 1, 1, "not a valid wheel file name"),
     ("git+https://github.com/x/y.git#egg=y[z]\n", 1, 1, "not a valid project name"),
     ("foo \\\n  --hash=sha256:1 \\\n  --bogus\n", 3, 3, "no such option: --bogus"),

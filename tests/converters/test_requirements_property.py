@@ -75,3 +75,52 @@ def test_generated_files_agree_with_pip_and_round_trip(text: str) -> None:
     assert [r.replace(span=None) for r in back.requirements()] == [
         r.replace(span=None) for r in manifest.requirements()
     ]
+
+
+def _core(reqs):
+    return [r.replace(span=None, comments=(), raw=()) for r in reqs]
+
+
+GOOD = [ln for ln in LINES if ln not in ("this is bad!!", "--nope", "z --hash=md5:00")]
+good_files = st.lists(
+    st.tuples(st.sampled_from(GOOD), st.sampled_from(["", "", " \\"]), st.sampled_from(["\n", "\r\n"])),
+    min_size=1,
+    max_size=10,
+).map(lambda ls: "".join(a + b + c for a, b, c in ls))
+edits = st.lists(
+    st.tuples(st.sampled_from(["delete", "pin", "add", "hash"]), st.integers(min_value=0, max_value=20)),
+    max_size=4,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(good_files, edits)
+def test_base_mode_edits_read_back_as_the_edited_manifest(text: str, ops) -> None:
+    from depglot.ir.model import Requirement
+    from depglot.ir.versions import VersionSpec
+
+    try:
+        manifest = depglot.loads(text, "requirements")
+    except ParseError:
+        return  # joined continuations can make a line pip rejects too (checked by the test above)
+    reqs = list(manifest.requirements())
+    for op, n in ops:
+        if op == "add":
+            reqs.append(Requirement(name=f"new{n}", version=VersionSpec.from_pep440(f">={n}")))
+        elif reqs and op == "delete":
+            reqs.pop(n % len(reqs))
+        elif reqs and op == "pin" and reqs[n % len(reqs)].source is None and reqs[n % len(reqs)].name:
+            reqs[n % len(reqs)] = reqs[n % len(reqs)].replace(version=VersionSpec.from_pep440(f"=={n}.0"))
+        elif reqs and op == "hash" and not reqs[n % len(reqs)].editable:
+            reqs[n % len(reqs)] = reqs[n % len(reqs)].replace(hashes=(f"sha256:{n:04x}",))
+    edited = manifest.replace(groups=(manifest.main.replace(requirements=tuple(reqs)),))
+    out = depglot.dumps(edited, "requirements", base=text).text
+    back = depglot.loads(out, "requirements")
+    assert _core(back.requirements()) == _core(reqs)
+    assert (back.indexes, back.options, back.includes, back.no_index, back.allow_prereleases) == (
+        manifest.indexes,
+        manifest.options,
+        manifest.includes,
+        manifest.no_index,
+        manifest.allow_prereleases,
+    ) or [i.url for i in back.indexes] == [i.url for i in manifest.indexes]

@@ -326,3 +326,30 @@ def test_no_hashes_option_rewrites_hashed_lines():
     manifest = depglot.loads(BASE, "requirements")
     out = depglot.dumps(manifest, "requirements", base=BASE, no_hashes=True).text
     assert out == BASE.replace("attrs==26.1.0 \\\n    --hash=sha256:c647\n", "attrs==26.1.0\n")
+
+
+def test_base_mode_inserts_in_manifest_order_before_leading_comments():
+    out = _edit(lambda rs: [rs[0], rs[1], Requirement(name="idna"), rs[2]])
+    assert out == BASE.replace("requests>=2   # http\n", "idna\nrequests>=2   # http\n")
+    out = _edit(lambda rs: [Requirement(name="first"), *rs])
+    assert out == BASE.replace("# about attrs\n", "first\n# about attrs\n")
+
+
+def test_base_mode_duplicate_names_keep_their_order():
+    base = "torch==2.0 ; sys_platform == 'linux'\ntorch==2.1 ; sys_platform == 'darwin'\n"
+    manifest = depglot.loads(base, "requirements")
+    a, b = manifest.requirements()
+    reqs = (a, b.replace(version=_spec("==2.2")))
+    out = depglot.dumps(
+        manifest.replace(groups=(manifest.main.replace(requirements=reqs),)), "requirements", base=base
+    )
+    assert out.text == "torch==2.0 ; sys_platform == 'linux'\ntorch==2.2 ; sys_platform == 'darwin'\n"
+
+
+def test_appending_after_a_dangling_continuation_closes_it():
+    base = "a==1 \\\n"
+    manifest = depglot.loads(base, "requirements")
+    added = manifest.main.replace(requirements=(*manifest.requirements(), Requirement(name="b")))
+    out = depglot.dumps(manifest.replace(groups=(added,)), "requirements", base=base).text
+    assert out == "a==1 \\\n\nb\n"
+    assert [r.name for r in depglot.loads(out, "requirements").requirements()] == ["a", "b"]

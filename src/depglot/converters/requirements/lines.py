@@ -54,8 +54,10 @@ class Entry:
     @property
     def eol(self) -> str:
         """The line ending of its last physical line ("" at the end of a file without a final newline)."""
-        body = self.text.rstrip(_BREAKS)
-        return self.text[len(body) :]
+        text = self.text
+        if text.endswith("\r\n"):
+            return "\r\n"
+        return text[-1] if text and text[-1] in _BREAKS else ""
 
     @property
     def editable(self) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ...dialects import pep508
 from ...errors import ParseError
-from ...ir.model import Group, GroupKind, Index, IndexRole, Option, Raw, Requirement
+from ...ir.model import Group, GroupKind, Index, IndexRole, Option, Raw, Requirement, Url
 from ...report import Loss, Severity
 from ...span import Span
 from .lines import Document, Entry, Kind
@@ -153,7 +153,8 @@ def _parse(text: str, editable: bool, span: Span) -> Requirement:
         bare = bare_editable(text)
         if bare is None:
             req = pep508.parse_requirement(text)
-            if req.source is None:
+            src = req.source
+            if src is None or (isinstance(src, Url) and not src.url.lower().startswith("file:")):
                 raise BareError("an editable requirement must be a local project path or a VCS URL")
             return req
         return Requirement(name=bare.name, extras=bare.extras, source=bare.source)

@@ -18,7 +18,7 @@ from collections.abc import Hashable
 from ...format import WriteOptions
 from ...ir.model import Index, IndexRole, Manifest, Requirement
 from ...report import Report, Severity
-from .lines import Document, Entry, Kind, parse_document
+from .lines import COMMENT_RE, Document, Entry, Kind, parse_document
 from .options import Token
 from .reader import read_document
 from .render import comment_line, option_flag, quote, requirement_lines
@@ -154,30 +154,43 @@ def _attached(entries: tuple[Entry, ...], i: int) -> int:
     return j
 
 
-def _match(base_reqs: list[Requirement], reqs: list[Requirement]) -> tuple[list[int | None], list[int]]:
-    """For each base requirement the index of its manifest requirement (None: deleted); unused manifest indexes."""
-    exact: dict[Requirement, list[int]] = {}
-    for i, req in enumerate(reqs):
-        exact.setdefault(_core(req), []).append(i)
-    used: set[int] = set()
-    out: list[int | None] = [None] * len(base_reqs)
-    for b, req in enumerate(base_reqs):
-        free = exact.get(_core(req))
-        if free:
-            out[b] = free.pop(0)
-            used.add(out[b])  # type: ignore[arg-type]
-    for b, req in enumerate(base_reqs):
-        if out[b] is not None:
+def _same_requirement(a: Requirement, b: Requirement) -> bool:
+    """The same dependency (possibly changed): same name, or the same source for unnamed ones."""
+    if a.editable != b.editable:
+        return False
+    return a.key == b.key if a.name or b.name else a.source == b.source
+
+
+def _match(
+    base_reqs: list[Requirement], reqs: list[Requirement]
+) -> tuple[list[int | None], dict[int, list[int]]]:
+    """Align the base file's requirements with the manifest's, keeping order.
+
+    Returns, for each base requirement, the index of its manifest requirement (``None``: deleted), and the
+    manifest requirements to insert before base requirement ``b`` (key ``len(base_reqs)``: after the last).
+    """
+    from difflib import SequenceMatcher
+
+    matched: list[int | None] = [None] * len(base_reqs)
+    inserts: dict[int, list[int]] = {}
+    a = [_core(r) for r in base_reqs]
+    b = [_core(r) for r in reqs]
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            for k in range(i2 - i1):
+                matched[i1 + k] = j1 + k
             continue
-        for i, cand in enumerate(reqs):
-            if i in used:
-                continue
-            same = cand.key == req.key if req.name or cand.name else cand.source == req.source
-            if same and cand.editable == req.editable:
-                out[b] = i
-                used.add(i)
-                break
-    return out, [i for i in range(len(reqs)) if i not in used]
+        j = j1
+        for i in range(i1, i2):  # pair changed requirements in order; the rest are deleted or inserted
+            for m in range(j, j2):
+                if _same_requirement(base_reqs[i], reqs[m]):
+                    inserts.setdefault(i, []).extend(range(j, m))
+                    matched[i] = m
+                    j = m + 1
+                    break
+        if j < j2:
+            inserts.setdefault(i2, []).extend(range(j, j2))
+    return matched, inserts
 
 
 def _edit(
@@ -189,7 +202,7 @@ def _edit(
     parts = read_document(doc)
     base_reqs = parts.requirements
     req_entries = [i for i, e in enumerate(entries) if e.kind is Kind.REQUIREMENT]
-    matched, new = _match(base_reqs, reqs)
+    matched, inserts = _match(base_reqs, reqs)
 
     wanted = Counter(_manifest_items(manifest, Report(), fresh=False))
     order = _manifest_items(manifest, report, fresh=False)
@@ -238,7 +251,15 @@ def _edit(
         if wanted[item] > 0:
             wanted[item] -= 1
             add_options.append(_item_text(item) + eol)
-    add_reqs = [line + eol for i in new for line in requirement_lines(reqs[i], report)]
+
+    def rendered(indexes: list[int]) -> list[str]:
+        return [line + eol for k in indexes for line in requirement_lines(reqs[k], report)]
+
+    before: dict[int, list[str]] = {}  # entry index -> new requirement lines to put before it
+    for b, indexes in inserts.items():
+        if b < len(req_entries):
+            before[_leading_start(entries, req_entries[b])] = rendered(indexes)
+    add_reqs = rendered(inserts.get(len(base_reqs), []))
 
     out: list[str] = []
     req_anchor = _attached(entries, req_entries[-1]) - 1 if req_entries else len(entries) - 1
@@ -246,6 +267,9 @@ def _edit(
     if option_anchor == -1 and add_options:
         out += add_options
     for i, text in enumerate(texts):
+        if i in before:
+            _terminate(out, eol)
+            out += before[i]
         if text is not None:
             out.append(text)
         if i == option_anchor and add_options:
@@ -259,6 +283,13 @@ def _edit(
     return doc.bom + "".join(out)
 
 
+def _leading_start(entries: tuple[Entry, ...], i: int) -> int:
+    """The first of the comment lines directly above entry ``i`` that belong to it (``i`` when none)."""
+    while i > 0 and entries[i - 1].kind is Kind.COMMENT and not entries[i - 1].indent:
+        i -= 1
+    return i
+
+
 def _top_anchor(entries: tuple[Entry, ...]) -> int:
     """Where new option lines go in a file without any: after a leading comment block closed by a blank line."""
     i = 0
@@ -270,7 +301,14 @@ def _top_anchor(entries: tuple[Entry, ...]) -> int:
 
 
 def _terminate(out: list[str], eol: str) -> None:
-    if out and not out[-1].endswith(("\n", "\r")):
+    """End the text so far with a line break, and close a dangling ``\\`` continuation with an empty line
+    (pip joins the empty line and ends the logical line there), so that what follows stays its own line."""
+    if not out:
+        return
+    if not out[-1].endswith(("\n", "\r")):
+        out[-1] += eol
+    last = out[-1].splitlines()[-1] if out[-1].strip() else ""
+    if last.endswith("\\") and COMMENT_RE.match(last) is None:
         out[-1] += eol
 
 

@@ -12,6 +12,7 @@ MatchSpec when the name map knows its conda package and conda can say its versio
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,9 +66,16 @@ def _raw(req: Requirement, key: str) -> Any:
     return next((r.value for r in req.raw if r.format == FORMAT and r.key == key), None)
 
 
+_FUZZY = re.compile(r"^([0-9][0-9A-Za-z_.!+]*?)\.\*$")
+
+
 def _join(head: str, version: str) -> str:
+    """``name`` + version in environment-file style: a lone ``1.2.*`` is written ``name=1.2`` (the same set)."""
     if not version:
         return head
+    m = _FUZZY.match(version)
+    if m is not None:
+        return f"{head}={m.group(1)}"
     return head + version if version[0] in "=<>!~" else f"{head} {version}"
 
 

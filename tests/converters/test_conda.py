@@ -1,0 +1,425 @@
+"""conda environment.yml: read, base-mode splices, fresh writes, conversions both ways, bad input, YAML safety."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from depglot import api, registry
+from depglot.errors import ParseError
+from depglot.ir.model import CondaPackage, GroupKind, IndexRole, LocalPath, Manifest, Requirement, Vcs
+from depglot.report import Severity
+from tests.conftest import FIXTURES, corpus_params
+
+CONDA = FIXTURES / "conda"
+EDGE = (CONDA / "edge.yml").read_text(encoding="utf-8")
+
+
+def strip(obj: Any) -> Any:
+    """The IR without positions (spans) and reader losses, for comparing manifests read from different texts."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        changes = {}
+        for f in dataclasses.fields(obj):
+            if f.name == "span":
+                changes["span"] = None
+            elif f.name != "losses":
+                changes[f.name] = strip(getattr(obj, f.name))
+        return dataclasses.replace(obj, **changes)
+    if isinstance(obj, tuple):
+        return tuple(strip(x) for x in obj)
+    return obj
+
+
+def read(text: str, path: str = "environment.yml") -> Manifest:
+    return api.loads(text, "conda", path=path)
+
+
+def by_name(manifest: Manifest, name: str) -> Requirement:
+    return next(r for r in manifest.requirements() if r.name == name)
+
+
+# ------------------------------------------------------------------------------------------------ corpus
+
+
+@pytest.mark.parametrize("path", corpus_params("conda", "conda_export"))
+def test_corpus_round_trips_byte_identically(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    manifest = read(text, str(path))
+    out = api.dumps(manifest, "conda", base=text)
+    assert out.text == text
+    assert out.report.codes() == []
+
+
+@pytest.mark.parametrize("path", corpus_params("conda", "conda_export"))
+def test_corpus_fresh_write_reads_back_equal(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    manifest = read(text, str(path))
+    fresh = api.dumps(manifest, "conda").text
+    assert strip(read(fresh)) == strip(manifest)
+    assert api.dumps(read(fresh), "conda", base=fresh).text == fresh
+
+
+@pytest.mark.parametrize("path", corpus_params("conda", "conda_export"))
+def test_corpus_pip_lists_agree_with_pips_parser(path: Path, tmp_path: Path) -> None:
+    """Every pip: entry means to pip what it means to depglot (name or link, editable)."""
+    from pip._internal.network.session import PipSession
+    from pip._internal.req.req_file import parse_requirements
+
+    from depglot.converters.conda.reader import read_environment
+    from depglot.data.conda_names import load_name_map
+
+    text = path.read_text(encoding="utf-8")
+    manifest, layout = read_environment(text, str(path), load_name_map())
+    lines = [p for item in layout.deps for c in item.children for p in [layout.lines[c.start]]]
+    pip_reqs = [r for r in manifest.requirements() if not isinstance(r.source, CondaPackage)]
+    if not lines:
+        assert pip_reqs == []
+        return
+    entries = []
+    for item in layout.deps:
+        for child in item.children:
+            raw = next((x.value for p in child.parts if p.kind == "requirement" for x in p.value[0].raw if x.key == "pip"), None)
+            if raw is not None:
+                entries.append(raw)
+    (tmp_path / "reqs.txt").write_text("\n".join(entries) + "\n", encoding="utf-8")
+    oracle = list(parse_requirements(str(tmp_path / "reqs.txt"), session=PipSession()))
+    assert len(oracle) == len(pip_reqs)
+    for ours, theirs in zip(pip_reqs, oracle, strict=True):
+        assert ours.editable == theirs.is_editable
+        if ours.name and not theirs.is_editable and "://" not in theirs.requirement:
+            from packaging.requirements import Requirement as PReq
+
+            assert ours.key == PReq(theirs.requirement).name.lower().replace("_", "-").replace(".", "-")
+
+
+# ------------------------------------------------------------------------------------------------ reading
+
+
+def test_reader_maps_every_key() -> None:
+    m = read(EDGE, "edge.yml")
+    assert m.format == "conda"
+    assert m.project is not None and m.project.name == "edge-env"
+    assert m.channels == ("conda-forge", "nodefaults")
+    assert m.python is not None and m.python.pep440 == "==3.11.*"
+    assert [g.name for g in m.groups] == ["main"] and m.groups[0].kind is GroupKind.MAIN
+    names = [r.name for r in m.requirements()]
+    assert names == ["numpy", "scipy", "blas", "torch", "cudatoolkit", "pywin32", "patchelf", "pip", "requests", "tool", "", "attrs"]
+    torch = by_name(m, "torch")
+    assert torch.source == CondaPackage(name="pytorch", spec="pytorch::pytorch 2.0.*", channel="pytorch", pypi=True)
+    assert torch.version is not None and torch.version.pep440 == "==2.0.*"
+    blas = by_name(m, "blas")
+    assert blas.source == CondaPackage(name="blas", spec="blas=*=mkl", build="mkl", pypi=False)
+    assert by_name(m, "cudatoolkit").source.pypi is False  # type: ignore[union-attr]
+    scipy = by_name(m, "scipy")
+    assert scipy.source.channel == "conda-forge"  # type: ignore[union-attr]
+    # selectors become markers; the selector text is kept
+    assert by_name(m, "pywin32").marker == 'sys_platform == "win32"'
+    assert by_name(m, "patchelf").marker == 'sys_platform == "linux"'
+    assert any(r.key == "name-unverified" for r in by_name(m, "patchelf").raw)
+    # the pip: list: ordinary requirements, options as manifest facts
+    req = by_name(m, "requests")
+    assert req.source is None and req.extras == ("socks",) and req.marker == 'python_version >= "3.10"'
+    assert req.version is not None and req.version.pep440 == ">=2.31"
+    assert isinstance(by_name(m, "tool").source, Vcs) and by_name(m, "tool").source.rev == "v1.2"  # type: ignore[union-attr]
+    local = m.requirements()[10]
+    assert local.editable and local.source == LocalPath(path=".")
+    assert by_name(m, "attrs").hashes == ("sha256:1f28b4522cdc2fb4256ac1a020c78acf9cba2c6b7ad1ee5e8c25d6f6ac3e9f90",)
+    assert [(i.url, i.role) for i in m.indexes] == [
+        ("https://example.org/simple", IndexRole.DEFAULT),
+        ("https://pypi.org/simple", IndexRole.EXTRA),
+    ]
+    assert m.includes == (("requirement", "requirements-extra.txt"),)
+    raw = {r.key: r.value for r in m.raw}
+    assert raw == {
+        "python": "python=3.11",
+        "variables": {"OMP_NUM_THREADS": "1"},
+        "platforms": ["linux-64", "win-64"],
+        "prefix": "/opt/envs/edge-env",
+    }
+    assert by_name(m, "numpy").span is not None and by_name(m, "numpy").span.line == 10  # type: ignore[union-attr]
+
+
+def test_pip_option_line_with_several_options() -> None:
+    text = (
+        "dependencies:\n  - pip:\n"
+        "    - --pre --index-url https://a.example/simple --extra-index-url https://b.example/ -f ./wheels\n"
+        "    - --no-index\n    - --trusted-host a.example\n    - -c constraints.txt\n"
+    )
+    m = read(text)
+    assert m.allow_prereleases is True and m.no_index is True
+    assert [(i.url, i.role) for i in m.indexes] == [
+        ("https://a.example/simple", IndexRole.DEFAULT),
+        ("https://b.example/", IndexRole.EXTRA),
+        ("./wheels", IndexRole.FIND_LINKS),
+    ]
+    assert [(o.name, o.value) for o in m.options] == [("trusted-host", "a.example")]
+    assert m.includes == (("constraint", "constraints.txt"),)
+    assert api.dumps(m, "conda", base=text).text == text
+    assert strip(read(api.dumps(m, "conda").text)) == strip(m)
+
+
+def test_crlf_and_bom_round_trip_and_edit() -> None:
+    text = "\ufeffname: x\r\nchannels:\r\n  - conda-forge\r\ndependencies:\r\n  - numpy=1.23  # pinned\r\n  - scipy\r\n"
+    m = read(text)
+    assert m.project is not None and m.project.name == "x"
+    assert api.dumps(m, "conda", base=text).text == text
+    numpy = by_name(m, "numpy")
+    edited = _replace_req(m, "numpy", numpy.replace(source=dataclasses.replace(numpy.source, spec="numpy=1.26")))  # type: ignore[arg-type]
+    edited = _replace_req(edited, "numpy", by_name(edited, "numpy").replace(version=by_name(read("dependencies: [numpy=1.26]"), "numpy").version))
+    out = api.dumps(edited, "conda", base=text).text
+    assert out == text.replace("numpy=1.23", "numpy=1.26")
+
+
+def _replace_req(m: Manifest, name: str, new: Requirement | None) -> Manifest:
+    groups = []
+    for g in m.groups:
+        reqs = [new if r.name == name else r for r in g.requirements]
+        groups.append(g.replace(requirements=tuple(r for r in reqs if r is not None)))
+    return m.replace(groups=tuple(groups))
+
+
+def _add_req(m: Manifest, req: Requirement) -> Manifest:
+    g = m.groups[0]
+    return m.replace(groups=(g.replace(requirements=(*g.requirements, req)),) + m.groups[1:])
+
+
+# ------------------------------------------------------------------------------------------------ base-mode edits
+
+
+def test_edit_version_keeps_everything_else() -> None:
+    m = read(EDGE)
+    new_spec = read("dependencies:\n  - scipy>=1.11\n")
+    scipy = by_name(m, "scipy").replace(version=by_name(new_spec, "scipy").version)
+    out = api.dumps(_replace_req(m, "scipy", scipy), "conda", base=EDGE).text
+    changed = [(a, b) for a, b in zip(EDGE.splitlines(), out.splitlines(), strict=True) if a != b]
+    assert len(changed) == 1
+    old, new = changed[0]
+    assert old == "  - conda-forge::scipy>=1.10,<2"
+    assert new.startswith("  - conda-forge::scipy") and "1.11" in new
+
+
+def test_remove_and_add_entries_splice_lines() -> None:
+    m = read(EDGE)
+    m = _replace_req(m, "cudatoolkit", None)
+    m = _replace_req(m, "attrs", None)
+    m = _add_req(m, read("dependencies: [xarray>=2024.1]").requirements()[0])
+    for req in api.loads("httpx==0.27.0\nunknown-proj==1.0\n", "requirements").requirements():
+        m = _add_req(m, req)
+    conv = api.dumps(m, "conda", base=EDGE)
+    expected = (
+        EDGE.replace("  - cudatoolkit=11.8\n", "")
+        .replace(
+            "  - sel(linux): patchelf\n  - pip\n",
+            "  - sel(linux): patchelf\n  - pip\n  - xarray>=2024.1\n  - httpx==0.27.0\n",
+        )
+        .replace(
+            "    - attrs==23.1.0 --hash=sha256:1f28b4522cdc2fb4256ac1a020c78acf9cba2c6b7ad1ee5e8c25d6f6ac3e9f90\n",
+            "    - unknown-proj==1.0\n",
+        )
+    )
+    assert conv.text == expected
+    assert conv.report.codes() == ["conda-kept-on-pip"]
+
+
+def test_dropping_an_index_rewrites_only_its_line() -> None:
+    m = read(EDGE)
+    m = m.replace(indexes=m.indexes[:1])
+    out = api.dumps(m, "conda", base=EDGE).text
+    assert out == EDGE.replace("    - --extra-index-url https://pypi.org/simple\n", "")
+
+
+def test_changed_name_channels_and_raw_keys() -> None:
+    m = read(EDGE)
+    from depglot.ir.model import Project, Raw
+
+    m = m.replace(
+        project=Project(name="renamed"),
+        channels=("conda-forge", "bioconda"),
+        raw=tuple(r for r in m.raw if r.key != "prefix") + (Raw(format="conda", key="category", value="dev"),),
+    )
+    out = api.dumps(m, "conda", base=EDGE).text
+    expected = (
+        EDGE.replace("name: edge-env", "name: renamed")
+        .replace("  - conda-forge # main channel\n  - nodefaults\n", "  - conda-forge\n  - bioconda\n")
+        .replace("prefix: /opt/envs/edge-env\n", "")
+        + "category: dev\n"
+    )
+    assert out == expected
+
+
+def test_python_constraint_edit() -> None:
+    m = read(EDGE)
+    from depglot.dialects import pep440
+
+    out = api.dumps(m.replace(python=pep440.parse(">=3.12")), "conda", base=EDGE).text
+    changed = [(a, b) for a, b in zip(EDGE.splitlines(), out.splitlines(), strict=True) if a != b]
+    assert len(changed) == 1 and changed[0][0] == "  - python=3.11"
+    assert changed[0][1].startswith("  - python") and "3.12" in changed[0][1]
+    out = api.dumps(m.replace(python=None), "conda", base=EDGE).text
+    assert out == EDGE.replace("  - python=3.11\n", "")
+
+
+# ------------------------------------------------------------------------------------------------ conversions
+
+
+def test_conda_to_requirements_reports_every_loss() -> None:
+    conv = api.convert(EDGE, "conda", "requirements", path="edge.yml")
+    lines = conv.text.splitlines()
+    assert "torch==2.0.*" in lines
+    assert "numpy==1.23.*" in lines
+    assert 'patchelf ; sys_platform == "linux"' in lines
+    assert 'pywin32 ; sys_platform == "win32"' in lines  # the selector became a marker
+    assert not any(line.startswith(("blas", "cudatoolkit", "python")) for line in lines)
+    codes = conv.report.codes()
+    only = [loss.subject for loss in conv.report if loss.code == "conda-only-package"]
+    assert only == ["blas", "cudatoolkit"]
+    assert {"conda-package-as-pypi", "conda-name-unverified", "python-dropped", "channels-dropped"} <= set(codes)
+    loss = next(loss for loss in conv.report if loss.code == "conda-only-package" and loss.subject == "cudatoolkit")
+    assert loss.severity is Severity.ERROR and loss.span is not None and loss.span.line == 14
+
+
+def test_conda_to_pep621_keeps_python() -> None:
+    conv = api.convert(EDGE, "conda", "pep621", path="edge.yml")
+    assert 'requires-python = "==3.11.*"' in conv.text
+    assert '"torch==2.0.*"' in conv.text
+
+
+PYPI = (CONDA / "pypi.txt").read_text(encoding="utf-8")
+
+
+def test_pypi_to_conda_maps_names_and_keeps_the_rest_on_pip() -> None:
+    conv = api.convert(PYPI, "requirements", "conda", path="pypi.txt")
+    m = read(conv.text)
+    conda = {r.source.name: r.source.spec for r in m.requirements() if isinstance(r.source, CondaPackage)}  # type: ignore[union-attr]
+    assert set(conda) == {"pytorch", "opencv", "pytables", "numpy", "scikit-learn", "pip"}
+    assert conda["numpy"] == "numpy=1.26"
+    assert conda["opencv"] == "opencv=4.8"
+    assert conda["pytables"] == "pytables"
+    pip = [next(x.value for x in r.raw if x.key == "pip") for r in m.requirements() if not isinstance(r.source, CondaPackage)]
+    assert pip == [
+        "requests[socks]>=2.31",
+        'pywin32 ; sys_platform == "win32"',
+        "tool @ git+https://github.com/org/tool.git@v1.2",
+        "-e ./local-pkg",
+        "some-unknown-project==1.0",
+    ]
+    assert m.channels == ("conda-forge",)
+    codes = conv.report.codes()
+    assert codes.count("pypi-as-conda-package") == 3
+    assert codes.count("conda-kept-on-pip") == 5
+    # every conda package means the same versions as the PyPI requirement it came from
+    src = {r.key: r for r in api.loads(PYPI, "requirements").requirements()}
+    for r in m.requirements():
+        if isinstance(r.source, CondaPackage) and r.key in src:
+            assert r.version is None or src[r.key].version is None or r.version.versions == src[r.key].version.versions
+
+
+def test_fresh_write_exact_text() -> None:
+    text = "numpy==1.26.*\ntorch>=2.1\n"
+    conv = api.convert(text, "requirements", "conda")
+    assert conv.text.startswith("channels:\n  - conda-forge\ndependencies:\n  - numpy=1.26\n  - pytorch")
+
+
+# ------------------------------------------------------------------------------------------------ oracle
+
+
+def _grid() -> list[str]:
+    return [
+        "0.9", "1.0", "1.2", "1.2.3", "1.9.9", "1.10", "1.23", "1.23.0", "1.23.5", "1.24", "1.26", "1.26.4", "2.0",
+        "2.0.1", "2.1", "2.1.0", "2.5", "3.0", "3.10", "3.11", "3.11.4", "3.12", "4.8", "4.8.1", "4.9", "2024.1",
+    ]
+
+
+def test_written_matchspecs_parse_with_rattler_and_mean_the_same() -> None:
+    rattler = pytest.importorskip("rattler")
+    texts = [
+        "numpy==1.26.*\n", "torch>=2.1\n", "scipy>=1.10,<2\n", "pandas!=2.0.1\n", "tables==3.9\n",
+        "scikit-learn~=1.3.0\n", "zarr>2.0,<=2.5\n", "xarray==2024.1\n", "matplotlib<3.0\n",
+    ]
+    for text in texts:
+        conv = api.convert(text, "requirements", "conda")
+        m = read(conv.text)
+        src = api.loads(text, "requirements").requirements()[0]
+        reqs = [r for r in m.requirements() if isinstance(r.source, CondaPackage) and r.source.name != "pip"]
+        if not reqs:  # kept on pip because conda cannot say it exactly
+            assert "conda-kept-on-pip" in conv.report.codes()
+            continue
+        spec = reqs[0].source.spec  # type: ignore[union-attr]
+        ms = rattler.MatchSpec(spec, strict=True)
+        for v in _grid():
+            want = src.version is None or src.version.versions.contains(v, prereleases=True)
+            got = ms.version is None or rattler.VersionSpec(str(ms.version)).matches(rattler.Version(v))
+            assert got == want, (text, spec, v)
+
+
+# ------------------------------------------------------------------------------------------------ bad input
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "words"),
+    [
+        ("name: x\ndependencies:\n  - numpy\n - scipy\n", 4, 2, "invalid YAML"),
+        ("dependencies:\n  - numpy\n  - 42\n", 3, 5, "string"),
+        ("dependencies:\n  - numpy\n  - npm:\n      - left-pad\n", 3, 5, "unknown dependency section 'npm'"),
+        ("dependencies:\n  - [a, b]\n", 2, 5, "not a sequence"),
+        ("- numpy\n", 1, 1, "mapping"),
+        ("dependencies:\n  - pip:\n    - --frobnicate\n", 3, 7, "unknown pip option"),
+        ("dependencies:\n  - pip: {a: b}\n", 2, 10, "pip: section"),
+        ("dependencies:\n  - sel(beos): x\n", 2, 5, "unknown selector"),
+        ("name: a\nname: b\ndependencies: []\n", 2, 1, "duplicate key"),
+        ("channels: conda-forge\ndependencies: []\n", 1, 11, "channels must be a list"),
+    ],
+)
+def test_bad_input_is_a_located_error(text: str, line: int, column: int, words: str) -> None:
+    with pytest.raises(ParseError) as info:
+        read(text, "env.yml")
+    err = info.value
+    assert words in err.message
+    assert err.span is not None and err.span.file == "env.yml"
+    assert (err.span.line, err.span.column) == (line, column)
+
+
+def test_invalid_matchspec_is_a_located_error() -> None:
+    with pytest.raises(ParseError) as info:
+        read("dependencies:\n  - numpy\n  - 'numpy >=1.2 <2 x y'\n", "env.yml")
+    assert info.value.span is not None and info.value.span.line == 3
+
+
+def test_alias_bomb_is_refused_quickly() -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    prev = "a"
+    for name in "bcdefghij":
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+        prev = name
+    lines.append("dependencies: []")
+    start = time.perf_counter()
+    with pytest.raises(ParseError) as info:
+        read("\n".join(lines) + "\n")
+    assert time.perf_counter() - start < 2.0
+    assert "alias" in info.value.message
+
+
+def test_small_aliases_are_fine() -> None:
+    text = "x-pins: &pins [numpy, scipy]\ndependencies:\n  - python\n"
+    m = read(text)
+    assert {r.key: r.value for r in m.raw}["x-pins"] == ["numpy", "scipy"]
+
+
+def test_yaml_tags_are_never_constructed(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    text = f"evil: !!python/object/apply:os.system [\"touch {marker}\"]\ndependencies: [numpy]\n"
+    m = read(text)
+    assert not marker.exists()
+    assert {r.key: r.value for r in m.raw}["evil"] == [f"touch {marker}"]
+
+
+# ------------------------------------------------------------------------------------------------ registry
+
+
+def test_detection() -> None:
+    assert registry.detect("environment.yml", "name: x\ndependencies: []\n").name == "conda"
+    assert registry.detect("env/dev.yaml", "name: x\nchannels: [conda-forge]\ndependencies:\n  - numpy\n").name == "conda"

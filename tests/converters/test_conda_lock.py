@@ -1,0 +1,108 @@
+"""conda-lock.yml: per-platform pins, channels and hashes into a lock and pinned groups (read only)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from depglot import api, registry
+from depglot.errors import ConversionError, ParseError
+from depglot.ir.model import CondaPackage
+from tests.conftest import CORPUS, corpus_params
+
+LINUX = 'sys_platform == "linux" and platform_machine == "x86_64"'
+WIN = 'sys_platform == "win32" and platform_machine == "AMD64"'
+OSX_ARM = 'sys_platform == "darwin" and platform_machine == "arm64"'
+
+
+def _safe_load(path: Path) -> dict:
+    import yaml  # PyYAML as an independent oracle for the file's content
+
+    with path.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@pytest.mark.parametrize("path", corpus_params("conda_lock"))
+def test_every_package_entry_is_locked_with_its_hashes(path: Path) -> None:
+    data = _safe_load(path)
+    m = api.load(path)
+    assert m.format == "conda-lock"
+    assert m.lock is not None and len(m.lock.packages) == len(data["package"])
+    assert m.channels == tuple(c["url"] for c in data["metadata"]["channels"])
+    for entry, pkg in zip(data["package"], m.lock.packages, strict=True):
+        assert pkg.version == str(entry["version"])
+        assert pkg.files[0].url == entry["url"]
+        assert set(pkg.hashes) == {f"{algo}:{digest}" for algo, digest in entry["hash"].items()}
+        assert pkg.groups == (entry.get("category", "main"),)
+        assert {r.key: r.value for r in pkg.raw} == {"platform": entry["platform"], "manager": entry["manager"]}
+        assert isinstance(pkg.source, CondaPackage) == (entry["manager"] == "conda")
+        if isinstance(pkg.source, CondaPackage):
+            assert pkg.source.name == entry["name"]
+        assert pkg.span is not None and pkg.span.line is not None
+        lines = path.read_text(encoding="utf-8").splitlines()
+        assert lines[pkg.span.line - 1].strip() == f"- name: {entry['name']}"
+    # every pinned requirement is a pin of a locked package (python is the manifest's python)
+    pinned = {(r.source.name if isinstance(r.source, CondaPackage) else r.name) for g in m.groups for r in g.requirements}
+    locked = {e["name"] for e in data["package"]} - {"python"}
+    assert pinned == locked
+
+
+def test_platforms_become_markers() -> None:
+    path = CORPUS / "conda_lock" / "Cecca__repro-course-ci__conda-lock.yml"
+    if not path.is_file():
+        pytest.skip("shared corpus not found")
+    m = api.load(path)
+    reqs = {r.source.name if isinstance(r.source, CondaPackage) else r.name: r for r in m.groups[0].requirements}
+    assert reqs["pthreads-win32"].marker == WIN
+    assert reqs["numpy"].marker is None  # same pin on all four platforms
+    assert reqs["numpy"].version is not None and reqs["numpy"].version.pep440 == "==2.1.1"
+    assert m.python is None  # 3.12.5 on three platforms, 3.12.6 on osx-arm64
+    pkg = next(p for p in m.lock.packages if p.name == "tbb")  # type: ignore[union-attr]
+    assert pkg.marker == WIN
+
+
+def test_pip_packages_and_conversion_losses() -> None:
+    path = CORPUS / "conda_lock" / "CNES__lenapy__conda-lock.yml"
+    if not path.is_file():
+        pytest.skip("shared corpus not found")
+    m = api.load(path)
+    assert m.python is not None and m.python.pep440 == "==3.11.11"
+    anyio = next(p for p in m.lock.packages if p.name == "anyio")  # type: ignore[union-attr]
+    assert anyio.source is None and anyio.marker == LINUX and anyio.files[0].kind == "wheel"
+    conv = api.dumps(m, "requirements")
+    assert "anyio==4.9.0" in conv.text.splitlines()
+    assert "numpy==2.2.4" in conv.text.splitlines()
+    codes = set(conv.report.codes())
+    assert {"conda-only-package", "conda-package-as-pypi", "channels-dropped", "python-dropped"} <= codes
+
+
+def test_is_read_only() -> None:
+    m = api.loads("version: 1\nmetadata: {channels: [], platforms: []}\npackage: []\n", "conda-lock")
+    with pytest.raises(ConversionError):
+        api.dumps(m, "conda-lock")
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("version: 2\npackage: []\n", "unsupported conda-lock version"),
+        ("- a\n", "mapping"),
+        ("version: 1\nmetadata: {}\npackage:\n- name: x\n  version: '1'\n  manager: npm\n  platform: linux-64\n", "manager"),
+        ("version: 1\nmetadata: {}\npackage:\n- name: x\n  manager: conda\n  platform: linux-64\n", "version"),
+        ("version: 1\npackage: [\n", "invalid YAML"),
+    ],
+)
+def test_bad_input(text: str, words: str) -> None:
+    with pytest.raises(ParseError) as info:
+        api.loads(text, "conda-lock", path="conda-lock.yml")
+    assert words in info.value.message
+    assert info.value.span is not None and info.value.span.file == "conda-lock.yml"
+
+
+def test_detection() -> None:
+    head = "version: 1\nmetadata:\n  channels: []\npackage:\n- name: x\n  version: '1'\n  manager: conda\n"
+    assert registry.detect("conda-lock.yml", head).name == "conda-lock"
+    assert registry.detect("locks/x.yml", head).name == "conda-lock"
+    assert re.match(r"conda-lock", registry.detect("conda-lock.yml", head).name)

@@ -152,3 +152,40 @@ def test_files_pip_rejects_are_rejected(
         pip_rows(path, monkeypatch)
     with pytest.raises(ParseError):
         depglot.load(path, "requirements")
+
+
+@pytest.mark.parametrize("path", [*corpus_params(*CATEGORIES), FIXTURES / "requirements" / "tricky.txt"])
+def test_fresh_write_means_the_same_to_pip(
+    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clean rewrite of every file reads the same in pip as the original."""
+    manifest = depglot.load(path, "requirements")
+    fresh = tmp_path / "fresh.txt"
+    fresh.write_text(depglot.dumps(manifest, "requirements").text, encoding="utf-8")
+    assert pip_rows(fresh, monkeypatch) == pip_rows(path, monkeypatch)
+
+
+def test_written_editable_forms_mean_the_same_to_pip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from depglot.ir.model import Group, Manifest, Requirement, Vcs
+
+    reqs = (
+        Requirement(
+            name="gunicorn",
+            source=Vcs(vcs="git", url="https://github.com/benoitc/gunicorn", rev="56b5ad8"),
+            editable=True,
+            marker="python_version >= '3.7'",
+        ),
+        Requirement(
+            name="click",
+            source=Vcs(vcs="git", url="https://github.com/pallets/click", rev="8.1.7"),
+            editable=True,
+        ),
+        Requirement(
+            name="mono", source=Vcs(vcs="git", url="https://g.example/m.git", subdirectory="a"), editable=True
+        ),
+    )
+    manifest = Manifest(format="pipfile", groups=(Group(name="main", requirements=reqs),))
+    path = tmp_path / "requirements.txt"
+    path.write_text(depglot.dumps(manifest, "requirements").text, encoding="utf-8")
+    assert pip_rows(path, monkeypatch) == depglot_rows(path)
+    assert [row[0] for row in pip_rows(path, monkeypatch)] == ["gunicorn", "click", "mono"]

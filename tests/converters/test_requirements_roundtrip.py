@@ -353,3 +353,26 @@ def test_appending_after_a_dangling_continuation_closes_it():
     out = depglot.dumps(manifest.replace(groups=(added,)), "requirements", base=base).text
     assert out == "a==1 \\\n\nb\n"
     assert [r.name for r in depglot.loads(out, "requirements").requirements()] == ["a", "b"]
+
+
+def test_editable_vcs_with_marker_is_one_quoted_word():
+    manifest = Manifest(
+        format="pipfile-lock",
+        groups=(
+            Group(
+                name="main",
+                requirements=(
+                    Requirement(
+                        name="gunicorn",
+                        source=Vcs(vcs="git", url="https://github.com/benoitc/gunicorn", rev="56b5ad8"),
+                        editable=True,
+                        marker='python_version >= "3.7"',
+                    ),
+                ),
+            ),
+        ),
+    )
+    text = depglot.dumps(manifest, "requirements").text
+    assert text == "-e 'gunicorn @ git+https://github.com/benoitc/gunicorn@56b5ad8 ; python_version >= \"3.7\"'\n"
+    (back,) = depglot.loads(text, "requirements").requirements()
+    assert back.replace(span=None) == manifest.requirements()[0]

@@ -109,7 +109,9 @@ def _body(req: Requirement, report: Report) -> tuple[str, bool]:
             span=req.span,
         )
         editable = False
-    return pep508.render_requirement(req, report=report), editable
+    text = pep508.render_requirement(req, report=report)
+    # pip shell-splits what follows -e: a "name @ url ; marker" value must be one quoted word
+    return (quote(text) if editable else text), editable
 
 
 def requirement_lines(req: Requirement, report: Report, *, comments: bool = True) -> list[str]:

@@ -8,7 +8,10 @@ versions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from functools import lru_cache, wraps
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from ..errors import ParseError
@@ -17,7 +20,20 @@ from ..span import Span
 if TYPE_CHECKING:
     from packaging.ranges import VersionRange
 
-__all__ = ["hull", "interval_text", "located_error", "only_prereleases", "same_set", "shifted"]
+    from ..report import Severity
+
+__all__ = [
+    "cached_render",
+    "hull",
+    "interval_text",
+    "is_full",
+    "located_error",
+    "mergeable",
+    "only_prereleases",
+    "same_set",
+    "set_text",
+    "shifted",
+]
 
 
 def shifted(span: Span | None, offset: int, width: int = 1) -> Span | None:
@@ -55,8 +71,20 @@ def located_error(
 
 
 def same_set(a: VersionRange, b: VersionRange) -> bool:
-    """Whether two ranges admit exactly the same versions (pre-releases, dev and local versions included)."""
+    """Whether two ranges admit exactly the same versions (pre-releases, dev and local versions included).
+
+    packaging canonicalises interval bounds, so equal bounds without ``===`` literals are equal sets (fast path);
+    otherwise the symmetric difference decides.
+    """
+    if a._bounds == b._bounds and not (a._admit or a._reject or b._admit or b._reject):
+        return True
     return a.difference(b).is_empty and b.difference(a).is_empty
+
+
+def is_full(versions: VersionRange) -> bool:
+    """Whether ``versions`` admits every version (strings that are not versions aside)."""
+    bounds = versions._bounds
+    return len(bounds) == 1 and bounds[0][0].version is None and bounds[0][1].version is None
 
 
 def hull(versions: VersionRange) -> VersionRange:
@@ -84,13 +112,153 @@ def interval_text(versions: VersionRange) -> str | None:
     ``to_specifier_set`` then declines (``<2.0a0`` always opts in). The version *set* is what matters here, so the
     shortest text found with the range as it is, with the opt-in region spanning all of it, or with none, wins.
     """
+    return _interval_text(versions)
+
+
+@lru_cache(maxsize=16384)
+def _interval_text(versions: VersionRange) -> str | None:
     from ..ir.versions import range_to_pep440
 
-    bounds = versions._bounds
-    if len(bounds) == 1 and bounds[0][0].version is None and bounds[0][1].version is None:
+    if is_full(versions):
         return ""  # every version (">=0.dev0" differs from "" only on strings that are not versions)
-    found = [range_to_pep440(versions)]
+    if len(versions._bounds) == 1 and not (versions._admit or versions._reject):
+        fast = _single_interval_text(versions._bounds[0])
+        if fast is not None:
+            return fast
+    first = range_to_pep440(versions)
+    if first is not None and "!=" not in first:
+        return first  # (to_specifier_set is costly: look further only for texts it may spell the long way)
+    found = [first]
     for region in (versions._bounds, ()):
         found.append(range_to_pep440(versions._with_policy(pre_region=region, configured=None)))
     texts = [t for t in found if t is not None]
     return min(texts, key=lambda t: (t.count(","), len(t))) if texts else None
+
+
+def _is_final(v: object) -> bool:
+    return getattr(v, "pre", 0) is None and getattr(v, "dev", 0) is None and getattr(v, "local", 0) is None
+
+
+def _single_interval_text(interval: tuple) -> str | None:
+    """PEP 440 text of one interval read straight off its bounds (``None``: leave it to packaging).
+
+    packaging's ``to_specifier_set`` searches encodings and costs ~0.3 ms; the usual shapes (``>=A,<B``,
+    ``==V``, ``==V.*``, ``>V``, ``<=V``) need no search. Kinds: AFTER_POSTS is the lower bound of ``>V``;
+    AFTER_LOCALS is the upper bound of ``<=V``/``==V`` and the lower bound of ``>V`` for a post release V.
+    """
+    from packaging._ranges import BoundaryKind, BoundaryVersion
+
+    lower, upper = interval
+    lo, hi = lower.version, upper.version
+    if (
+        lo is not None
+        and not isinstance(lo, BoundaryVersion)
+        and isinstance(hi, BoundaryVersion)
+        and lower.inclusive
+        and hi.kind is BoundaryKind.AFTER_LOCALS
+        and hi.version == lo
+    ):
+        return f"=={lo}"  # [V, V+locals]
+    if (
+        lo is not None
+        and hi is not None
+        and not isinstance(lo, BoundaryVersion)
+        and not isinstance(hi, BoundaryVersion)
+        and lower.inclusive
+        and lo.dev == 0
+        and hi.dev == 0
+        and lo.pre is None
+        and hi.pre is None
+        and lo.post is None
+        and hi.post is None
+        and lo.epoch == hi.epoch
+        and len(lo.release) == len(hi.release)
+        and hi.release == (*lo.release[:-1], lo.release[-1] + 1)
+    ):
+        prefix = (f"{lo.epoch}!" if lo.epoch else "") + ".".join(map(str, lo.release))
+        return f"=={prefix}.*"  # [X.dev0, X'.dev0)
+    clauses: list[str] = []
+    if lo is not None:
+        if isinstance(lo, BoundaryVersion):
+            if lower.inclusive:
+                return None
+            if lo.kind is BoundaryKind.AFTER_POSTS or (
+                lo.kind is BoundaryKind.AFTER_LOCALS and lo.version.post
+            ):
+                clauses.append(f">{lo.version}")
+            elif lo.kind is BoundaryKind.AFTER_LOCALS and lo.version.local is None:
+                clauses += [f">={lo.version}", f"!={lo.version}"]
+            else:
+                return None
+        elif lower.inclusive:
+            clauses.append(f">={lo}")
+        else:
+            return None
+    if hi is not None:
+        if isinstance(hi, BoundaryVersion):
+            if not (upper.inclusive and hi.kind is BoundaryKind.AFTER_LOCALS and hi.version.local is None):
+                return None
+            clauses.append(f"<={hi.version}")
+        elif upper.inclusive:
+            return None
+        elif hi.dev == 0 and hi.pre is None and hi.post is None and hi.local is None:
+            base = (f"{hi.epoch}!" if hi.epoch else "") + ".".join(map(str, hi.release))
+            clauses.append(f"<{base}")  # <V (V final) ends at V.dev0
+        elif _is_final(hi):
+            clauses += [f"<={hi}", f"!={hi}"]  # everything below a final release, its pre-releases included
+        elif hi.local is None:
+            clauses.append(f"<{hi}")  # a pre/dev bound: PEP 440's exclusion rule does not apply
+        else:
+            return None
+    return ",".join(clauses) if clauses else None
+
+
+def set_text(versions: VersionRange) -> str | None:
+    """PEP 440 text of a whole set, or ``None``; a union with a gap that no ``!=`` can say is ``None`` at once."""
+    bounds = versions._bounds
+    if any(not mergeable(a, b) for a, b in pairwise(bounds)):
+        return None
+    return interval_text(versions)
+
+
+def mergeable(left: tuple, right: tuple) -> bool:
+    """Whether the gap between two adjacent intervals could be a ``!=`` exclusion (one version or one prefix).
+
+    ``!=1.5`` leaves ``[.., 1.5)`` and ``(1.5+locals, ..]``; ``!=1.5.*`` leaves ``[.., 1.5.dev0)`` and
+    ``[1.6.dev0, ..]``. Other gaps are real unions, which no single PEP 440 text can say.
+    """
+    upper, lower = left[1].version, right[0].version
+    if upper is None or lower is None:
+        return False
+    up = getattr(upper, "version", upper)
+    low = getattr(lower, "version", lower)
+    return up == low or (up.dev == 0 and low.dev == 0 and up.pre is None and low.pre is None)
+
+
+def cached_render(impl: Callable[..., str]) -> Callable[..., str]:
+    """Memoise a ``render(spec, *, report, subject, span)``: the text and the losses it reports, per spec.
+
+    Losses are replayed into the caller's report with the caller's subject and span, so a cached translation
+    reports exactly what a fresh one would. The key holds the spec's version set, not just its spelling.
+    """
+
+    @lru_cache(maxsize=65536)
+    def run(spec: object, versions: object) -> tuple[str, tuple[tuple[str, Severity, str, tuple], ...]]:
+        from ..report import Report
+
+        scratch = Report()
+        text = impl(spec, report=scratch, subject=None, span=None)
+        return text, tuple((x.code, x.severity, x.message, tuple(x.data.items())) for x in scratch)
+
+    @wraps(impl)
+    def render(spec, *, report=None, subject=None, span=None):
+        if spec is None:
+            return impl(spec, report=report, subject=subject, span=span)
+        text, losses = run(spec, spec.versions)
+        if report is not None:
+            for code, severity, message, data in losses:
+                report.add(code, severity, message, subject=subject, span=span, data=dict(data))
+        return text
+
+    render.cache_clear = run.cache_clear  # type: ignore[attr-defined]
+    return render

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..ir.versions import VersionSpec, range_to_pep440
+from ..ir.versions import VersionSpec
 from ..span import Span
-from ._common import interval_text
+from ._common import interval_text, set_text
 
 __all__ = [
     "and_markers",
@@ -183,7 +183,7 @@ def python_to_marker(spec: VersionSpec) -> str | None:
     """
     if spec.is_any:
         return None
-    text = spec.pep440 if spec.pep440 is not None else range_to_pep440(spec.versions)
+    text = spec.pep440 if spec.pep440 is not None else set_text(spec.versions)
     if text is not None:
         return _clauses_marker_cached(text)
     if spec.versions.is_empty:

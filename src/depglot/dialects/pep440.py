@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..ir.versions import VersionSpec, pep440_range, range_to_pep440
+from ..ir.versions import VersionSpec, pep440_range
 from ..report import Report, Severity
 from ..span import Span
-from ._common import hull, interval_text, located_error, only_prereleases
+from ._common import cached_render, hull, interval_text, located_error, only_prereleases, set_text
 
 __all__ = ["parse", "render", "to_pep440", "validate_clause"]
 
@@ -113,9 +113,10 @@ def to_pep440(spec: VersionSpec) -> str | None:
         return spec.raw.strip()
     if spec.pep440 is not None:
         return spec.pep440
-    return range_to_pep440(spec.versions)
+    return set_text(spec.versions)
 
 
+@cached_render
 def render(
     spec: VersionSpec, *, report: Report | None = None, subject: str | None = None, span: Span | None = None
 ) -> str:

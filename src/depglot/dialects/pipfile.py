@@ -26,7 +26,7 @@ from ..ir.versions import VersionSpec, full_range, pep440_range
 from ..report import Report
 from ..span import Span
 from . import pep440
-from ._common import located_error, same_set
+from ._common import is_full, located_error
 from .markers import and_markers
 
 __all__ = [
@@ -125,7 +125,7 @@ def render_version(
 
     Sets PEP 440 cannot say (unions) widen as :func:`depglot.dialects.pep440.render` does, with its loss.
     """
-    if spec is None or spec.is_any or same_set(spec.versions, full_range()):
+    if spec is None or spec.is_any or is_full(spec.versions):
         return "*"
     if spec.dialect == DIALECT:
         return spec.raw.strip()

@@ -11,7 +11,7 @@ from functools import lru_cache
 from ...ir.versions import VersionSpec, full_range, pep440_range
 from ...report import Report, Severity
 from ...span import Span
-from .._common import interval_text, located_error, same_set
+from .._common import cached_render, interval_text, is_full, located_error, mergeable, set_text
 
 __all__ = ["DIALECT", "dialect_losses", "parse_version", "render_version", "to_pep440_version"]
 
@@ -231,11 +231,10 @@ def _analyse(text: str) -> tuple[VersionSpec, bool, tuple[str, ...]]:
     if parser.inexpressible:
         spec = VersionSpec(raw=text, dialect=DIALECT, versions=full_range(), pep440=None)
     else:
-        pep = interval_text(versions)
-        if not parser.has_or:  # the clauses as they map, unless packaging's text is shorter
-            direct = ",".join(parser.clauses)
-            if pep is None or direct.count(",") <= pep.count(","):
-                pep = direct
+        if parser.has_or:
+            pep = set_text(versions)
+        else:  # the clauses as they map
+            pep = ",".join(parser.clauses)
         spec = VersionSpec(raw=text, dialect=DIALECT, versions=versions, pep440=pep)
     return spec, parser.inexpressible, tuple(parser.ordering)
 
@@ -343,7 +342,7 @@ def _union_runs(versions) -> list[str] | None:  # versions: VersionRange
     run: tuple = ()
     for interval in versions._bounds:
         trial = (*run, interval)
-        if run and interval_text(cls._build(trial)) is None:
+        if run and (not mergeable(run[-1], interval) or interval_text(cls._build(trial)) is None):
             runs.append(run)
             run = (interval,)
         else:
@@ -354,6 +353,7 @@ def _union_runs(versions) -> list[str] | None:  # versions: VersionRange
     return None if any(t is None for t in texts) else texts  # type: ignore[return-value]
 
 
+@cached_render
 def render_version(
     spec: VersionSpec | None,
     *,
@@ -369,7 +369,7 @@ def render_version(
     """
     if spec is not None and spec.dialect == DIALECT:
         return spec.raw
-    if spec is None or spec.is_any or same_set(spec.versions, full_range()):
+    if spec is None or spec.is_any or is_full(spec.versions):
         return "*"
     from .. import pep440
 

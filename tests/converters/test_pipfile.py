@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import FIXTURES, corpus_params
 
 from depglot import registry
 from depglot.api import convert, dumps, loads
@@ -29,7 +28,9 @@ from depglot.ir.model import (
     Url,
     Vcs,
 )
+from depglot.ir.select import Selection
 from depglot.ir.versions import VersionSpec, pep440_range
+from tests.conftest import FIXTURES, corpus_params
 
 PIPFILE_FIXTURES = FIXTURES / "pipfile"
 
@@ -623,3 +624,97 @@ def test_raw_of_other_formats_is_not_written() -> None:
 def test_convert_pipfile_to_pipfile_through_the_api() -> None:
     text, _ = read_fixture("every_form.Pipfile")
     assert convert(text, "pipfile", "pipfile", base=text).text == text
+
+
+# ------------------------------------------------------------------------------------------ conversions
+
+
+def test_pipfile_to_requirements() -> None:
+    text = (
+        '[[source]]\nurl = "https://pypi.org/simple"\nverify_ssl = true\nname = "pypi"\n\n'
+        '[[source]]\nurl = "https://download.pytorch.org/whl/cpu"\nverify_ssl = true\nname = "pytorch"\n\n'
+        "[packages]\n"
+        'requests = "*"\n'
+        'bare = "1.2.3"\n'
+        '"celery[redis,msgpack]" = ">=5.3"\n'
+        'torch = {version = "==2.1.0", index = "pytorch"}\n'
+        'pywin32 = {version = "*", sys_platform = "== \'win32\'"}\n'
+        'localpkg = {path = "./packages/localpkg", editable = true}\n'
+        'mylib = {git = "https://github.com/example/mylib.git", ref = "v1.2.3"}\n\n'
+        '[dev-packages]\npytest = "~=7.4"\n'
+    )
+    c = convert(text, "pipfile", "requirements", path="Pipfile")
+    assert c.text == (
+        "--index-url https://pypi.org/simple\n"
+        "--extra-index-url https://download.pytorch.org/whl/cpu\n"
+        "\n"
+        "requests\n"
+        "bare==1.2.3\n"
+        "celery[redis,msgpack]>=5.3\n"
+        "torch==2.1.0\n"
+        "pywin32 ; sys_platform == 'win32'\n"
+        "-e ./packages/localpkg\n"
+        "mylib @ git+https://github.com/example/mylib.git@v1.2.3\n"
+    )
+    assert [(x.code, x.span.line if x.span else None) for x in c.report] == [
+        ("groups-not-selected", None),
+        ("per-package-index-dropped", 15),
+        ("index-name-dropped", 1),
+        ("index-name-dropped", 6),
+        ("requirements-index-role-widened", 6),
+        ("version-respelled", 13),
+        ("requirements-path-name-dropped", 17),
+    ]
+    dev = convert(text, "pipfile", "requirements", selection=Selection(only_groups=("dev",)))
+    assert dev.text.endswith("\npytest~=7.4\n")
+
+
+def test_requirements_to_pipfile_agrees_with_pipenv_and_plette() -> None:
+    """The Pipfile written for a requirements file parses with plette, and pipenv turns it back into the same
+    requirements (convert_deps_to_pip)."""
+    import tomllib
+
+    import plette
+    from packaging.requirements import Requirement as PkgRequirement
+    from pipenv.utils.dependencies import convert_deps_to_pip
+
+    text = (
+        "--index-url https://mirror.example/simple\n"
+        "requests[socks]>=2.31,<3 ; python_version >= '3.8'\n"
+        "six==1.16.0\n"
+        "tool @ git+https://g.example/tool.git@v1#subdirectory=src\n"
+        "wheelpkg @ https://files.example.org/wheelpkg-1.0-py3-none-any.whl\n"
+        "-e ./localpkg\n"
+    )
+    c = convert(text, "requirements", "pipfile")
+    plette.Pipfile.load(io.StringIO(c.text))
+    assert c.report.codes() == ["pipfile-name-derived"]
+    data = tomllib.loads(c.text)
+    assert data["source"] == [{"url": "https://mirror.example/simple", "name": "mirror.example"}]
+    assert data["packages"]["localpkg"] == {"path": "./localpkg", "editable": True}
+    lines = convert_deps_to_pip({k: v for k, v in data["packages"].items() if k != "localpkg"})
+    expected = [line for line in text.splitlines()[1:] if not line.startswith("-e")]
+    assert len(lines) == len(expected) == 4
+    for line, want in zip(lines.values(), expected, strict=True):
+        a, b = PkgRequirement(line), PkgRequirement(want)
+        assert (a.name, a.extras, a.specifier, a.url) == (b.name, b.extras, b.specifier, b.url), line
+        assert same_marker(str(a.marker) if a.marker else None, str(b.marker) if b.marker else None)
+
+
+def test_unnamed_requirements_get_a_pipfile_key() -> None:
+    m = Manifest(
+        format="requirements",
+        groups=(
+            Group(
+                name="main",
+                requirements=(
+                    Requirement(name="", source=LocalPath(path="."), editable=True),
+                    Requirement(name="", source=Url(url="https://example.org/bar-2.0.tar.gz")),
+                    Requirement(name="", source=Vcs(vcs="git", url="https://g.example/repo.git")),
+                ),
+            ),
+        ),
+    )
+    c = dumps(m, "pipfile")
+    assert c.report.codes() == ["pipfile-name-derived"] * 3
+    assert [r.name for r in loads(c.text, "pipfile").main.requirements] == ["cdb4ee2", "bar", "repo"]

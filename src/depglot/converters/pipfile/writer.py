@@ -10,17 +10,29 @@ byte for byte.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
 from ...format import ReadOptions
-from ...ir.model import Group, GroupKind, IndexRole, Manifest, Requirement, canonical_name
+from ...ir.model import (
+    Group,
+    GroupKind,
+    IndexRole,
+    LocalPath,
+    Manifest,
+    Requirement,
+    Url,
+    Vcs,
+    canonical_name,
+)
 from ...ir.select import DEV_GROUP_NAMES
 from ...report import Report, Severity
-from .entries import FORMAT, render_entry
+from .entries import FORMAT, render_entry, split_name
 from .reader import DEFAULT_SOURCE, DEV_SECTION, MAIN_SECTION, SECTIONS, read
 
-__all__ = ["plan_sections", "python_keys", "source_tables", "write"]
+__all__ = ["derived_name", "plan_sections", "python_keys", "source_tables", "write"]
 
 
 # ------------------------------------------------------------------------------------------- planning
@@ -76,14 +88,25 @@ def _unique_entries(section: str, group: Group, report: Report) -> list[Requirem
     out: list[Requirement] = []
     for req in group.requirements:
         if not req.name:
+            derived = derived_name(req)
+            if derived is None:
+                report.add(
+                    "pipfile-unnamed-dropped",
+                    Severity.ERROR,
+                    "a requirement without a package name or a path/URL to key it by cannot be a Pipfile entry",
+                    subject=str(req.source),
+                    span=req.span,
+                )
+                continue
             report.add(
-                "pipfile-unnamed-dropped",
-                Severity.ERROR,
-                "a requirement without a package name cannot be a Pipfile entry (pipenv keys entries by name)",
-                subject=str(req.source),
+                "pipfile-name-derived",
+                Severity.INFO,
+                f"{_where(req)!r} has no package name; its Pipfile key is {derived!r} (pipenv installs it by "
+                f"its {'URL' if isinstance(req.source, (Url, Vcs)) else 'path'} and locks it under its real name)",
+                subject=derived,
                 span=req.span,
             )
-            continue
+            req = req.replace(name=derived)
         if req.key in seen:
             report.add(
                 "pipfile-duplicate-dropped",
@@ -97,6 +120,37 @@ def _unique_entries(section: str, group: Group, report: Report) -> list[Requirem
         seen[req.key] = req
         out.append(req)
     return out
+
+
+_ARCHIVE = re.compile(
+    r"^(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?)-\d[^/]*\.(?:whl|zip|tar\.gz|tgz|tar\.bz2)$"
+)
+
+
+def _where(req: Requirement) -> str:
+    src = req.source
+    if isinstance(src, LocalPath):
+        return src.path
+    if isinstance(src, (Url, Vcs)):
+        return src.url
+    return ""
+
+
+def derived_name(req: Requirement) -> str | None:
+    """A Pipfile key for a requirement with no name: the archive's project name, the directory's or
+    repository's name, else (``.``) a short hash of the location as legacy pipenv wrote (``"e1839a8"``)."""
+    where = _where(req).rstrip("/")
+    if not where:
+        return None
+    leaf = where.rsplit("/", 1)[-1]
+    m = _ARCHIVE.match(leaf)
+    if m:
+        return m["name"]
+    leaf = leaf.removesuffix(".git")
+    parsed = split_name(leaf)
+    if parsed is not None and not parsed[1] and leaf not in (".", ".."):
+        return leaf
+    return hashlib.sha256(where.encode("utf-8")).hexdigest()[:7]
 
 
 def source_tables(manifest: Manifest, report: Report) -> tuple[list[dict[str, Any]], bool]:
@@ -431,8 +485,6 @@ def _edit_section(table: Any, group: Group, old: Group | None, report: Report) -
 
 
 def _doc_keys(table: Any) -> dict[str, str]:
-    from .entries import split_name
-
     out: dict[str, str] = {}
     for key in table:
         parsed = split_name(key)

@@ -101,7 +101,7 @@ def entry_requirement(name: str, entry: Any, span: Span, locator: JsonLocator) -
     if not isinstance(entry, Mapping):
         raise _bad(f"lock entry {name!r} must be an object", span, locator)
     for key in ("version", "markers", "index", "ref", "subdirectory", "path", "file", *VCS_KEYS):
-        if key in entry and not isinstance(entry[key], str):
+        if key in entry and not isinstance(entry[key], str) and not (key == "ref" and entry[key] is None):
             raise _bad(f"{key!r} of lock entry {name!r} must be a string", span, locator)
     for key in ("hashes", "extras"):
         if key in entry and (

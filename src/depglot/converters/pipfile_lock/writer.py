@@ -16,6 +16,7 @@ base file has it (unknown keys included); an unchanged manifest gives the base t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -44,6 +45,30 @@ __all__ = ["dumps_lock", "lock_data", "write"]
 _PIN = re.compile(r"^===?\s*[^,*\s]+$")
 _PY_MINOR = re.compile(r"^==(\d+(?:\.\d+)?)\.\*$")
 _PY_FULL = re.compile(r"^==(\d+(?:\.\d+)*)$")
+
+
+_ARCHIVE = re.compile(
+    r"^(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?)-\d[^/]*\.(?:whl|zip|tar\.gz|tgz|tar\.bz2)$"
+)
+_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
+
+
+def _derived_name(req: Requirement) -> str | None:
+    """The key the Pipfile writer gives a requirement without a name (kept in step with
+    ``converters/pipfile/writer.derived_name``; converters do not import each other)."""
+    src = req.source
+    where = src.path if isinstance(src, LocalPath) else src.url if isinstance(src, (Url, Vcs)) else ""
+    where = where.rstrip("/")
+    if not where:
+        return None
+    leaf = where.rsplit("/", 1)[-1]
+    m = _ARCHIVE.match(leaf)
+    if m:
+        return m["name"]
+    leaf = leaf.removesuffix(".git")
+    if _NAME.match(leaf):
+        return leaf
+    return hashlib.sha256(where.encode("utf-8")).hexdigest()[:7]
 
 
 def dumps_lock(data: Mapping[str, Any]) -> str:
@@ -77,7 +102,8 @@ def _entry(manifest: Manifest, req: Requirement, report: Report) -> dict[str, An
     src = req.source
     if isinstance(src, Vcs):
         entry[src.vcs] = src.url
-        entry["ref"] = src.rev
+        if src.rev is not None:
+            entry["ref"] = src.rev
         if src.subdirectory is not None:
             entry["subdirectory"] = src.subdirectory
     elif isinstance(src, LocalPath):
@@ -230,14 +256,25 @@ def lock_data(manifest: Manifest, report: Report, options: WriteOptions) -> dict
         section = data.setdefault(category, {})
         for req in group.requirements:
             if not req.name:
+                derived = _derived_name(req)
+                if derived is None:
+                    report.add(
+                        "pipfile-unnamed-dropped",
+                        Severity.ERROR,
+                        "a requirement without a package name or a path/URL to key it by cannot be a "
+                        "Pipfile.lock entry",
+                        subject=str(req.source),
+                        span=req.span,
+                    )
+                    continue
                 report.add(
-                    "pipfile-unnamed-dropped",
-                    Severity.ERROR,
-                    "a requirement without a package name cannot be a Pipfile.lock entry",
-                    subject=str(req.source),
+                    "pipfile-name-derived",
+                    Severity.INFO,
+                    f"a requirement without a package name is keyed {derived!r} in the lock, as in the Pipfile",
+                    subject=derived,
                     span=req.span,
                 )
-                continue
+                req = req.replace(name=derived)
             key = req.key
             if key in section:
                 report.add(

@@ -97,6 +97,49 @@ def test_an_unrelated_codemod_leaves_every_byte(repo: Path, fmt: str, rel: str, 
         assert not result.plan.check(), (codemod, result.plan.diff())
 
 
+# normalize renames one entry in place: exactly one line changes, and the entry keeps its position.
+RENAMES = [
+    ("requirements", "requirements.txt", "Flask>=3.0  # web", "flask>=3.0  # web"),
+    ("pipfile", "Pipfile", 'Flask_Login = ">=3.0"', 'flask-login = ">=3.0"'),
+    ("poetry", "poetry/pyproject.toml", 'Flask_Login = ">=3.0"', 'flask-login = ">=3.0"'),
+    ("pep621", "pep621/pyproject.toml", '    "Flask_Login>=3.0",', '    "flask-login>=3.0",'),
+    ("conda", "conda/environment.yml", "      - Flask_Login>=3.0", "      - flask-login>=3.0"),
+]
+
+
+@pytest.mark.parametrize(("fmt", "rel", "old", "new"), RENAMES, ids=[r[0] for r in RENAMES])
+def test_normalize_changes_exactly_one_line_in_place(repo: Path, fmt: str, rel: str, old: str, new: str) -> None:
+    _need(fmt)
+    path = repo / rel
+    text = path.read_text(encoding="utf-8")
+    if fmt != "requirements":
+        text = text.replace(old.replace("Flask_Login", "flask"), old, 1)
+        path.write_text(text, encoding="utf-8")
+    assert old in text.splitlines()
+    result = run(discover([str(path)]), Codemod(kind="normalize"))
+    assert not result.errors, result.errors[0].error
+    after = result.files[0].after.decode("utf-8")
+    assert _changed_lines(text, after) == ([old], [new])
+    assert text.splitlines().index(old) == after.splitlines().index(new)
+
+
+ADDED = {"requirements": "attrs>=23", "pipfile": 'attrs = ">=23"', "poetry": 'attrs = ">=23"',
+         "pep621": '    "attrs>=23",', "conda": "  - attrs>=23"}
+
+
+@pytest.mark.parametrize(("fmt", "rel", "old", "new"), BUMPS, ids=[b[0] for b in BUMPS])
+def test_add_and_remove_touch_one_line(repo: Path, fmt: str, rel: str, old: str, new: str) -> None:
+    _need(fmt)
+    path = repo / rel
+    text = path.read_text(encoding="utf-8")
+    added = run(discover([str(path)]), Codemod(kind="add", requirement="attrs>=23"))
+    assert not added.errors, added.errors[0].error
+    after = added.files[0].after.decode("utf-8")
+    assert _changed_lines(text, after) == ([], [ADDED[fmt]])
+    removed = run(discover([str(path)]), Codemod(kind="remove", name="Requests"))
+    assert _changed_lines(text, removed.files[0].after.decode("utf-8")) == ([old], [])
+
+
 def test_cli_diff_check_and_apply(repo: Path) -> None:
     before = (repo / "requirements.txt").read_bytes()
     r = cli("set", "requests", ">=2.32", "requirements.txt", "--diff", cwd=repo)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 
 from depglot.dialects import pep440
@@ -151,3 +153,54 @@ def test_same_set_ignores_prerelease_opt_in_structure() -> None:
     assert a != b  # packaging's structural equality differs ...
     assert same_set(a, b)  # ... while the admitted versions are the same
     assert not same_set(pep440_range(">=1.0"), pep440_range(">1.0"))
+
+
+# --------------------------------------------------------------------------------------------------- properties
+
+_plain = st.lists(st.integers(0, 3), min_size=1, max_size=3).map(lambda r: ".".join(map(str, r)))
+_version = st.builds(
+    lambda e, r, s: f"{e}{r}{s}",
+    st.sampled_from(["", "", "1!"]),
+    _plain,
+    st.sampled_from(["", "", "a1", "rc0", ".post1", ".dev0", ".post1.dev0"]),
+)
+_clause = st.one_of(
+    st.builds(lambda op, v: f"{op}{v}", st.sampled_from([">=", ">", "<", "<=", "==", "!="]), _version),
+    st.builds(lambda op, v: f"{op}{v}.*", st.sampled_from(["==", "!="]), _plain),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_clause, min_size=1, max_size=3).map(",".join))
+def test_property_interval_texts_are_exact(text: str) -> None:
+    from packaging.ranges import VersionRange
+
+    from depglot.dialects._common import _single_interval_text, interval_text
+
+    versions = pep440_range(text)
+    for interval in versions._bounds:  # every interval, read straight off its bounds or by packaging
+        piece = VersionRange._build((interval,))
+        fast = _single_interval_text(interval)
+        if fast is not None:
+            assert same_set(pep440_range(fast), piece), (text, fast)
+        slow = interval_text(piece)
+        if slow is not None:
+            assert same_set(pep440_range(slow), piece), (text, slow)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_clause, min_size=1, max_size=2).map(",".join), min_size=2, max_size=3))
+def test_property_union_render_is_exact_or_a_superset_with_loss(groups: list[str]) -> None:
+    union = pep440_range(groups[0])
+    for g in groups[1:]:
+        union = union | pep440_range(g)
+    report = Report()
+    out = pep440.render(_foreign(union, " || ".join(groups)), report=report)
+    rendered = pep440_range(out)
+    if report.codes() == ["version-union-widened"]:
+        assert union.is_subset(rendered) and not same_set(union, rendered)
+        extra = rendered.difference(union)
+        prerelease_only = report.losses[0].severity is Severity.WARNING
+        assert prerelease_only == extra._with_policy(pre_region=(), configured=False).is_empty
+    else:
+        assert same_set(rendered, union), (groups, out)

@@ -660,3 +660,29 @@ def test_base_mode_pep735_group_gets_new_item() -> None:
     out = api.dumps(m2, "poetry", base=text).text
     assert out == text.replace('test = ["pytest>=8"]', 'test = ["pytest>=8", "hypothesis>=6"]')
     assert meaning(read(out)) == meaning(m2)
+
+
+def test_self_referencing_extras_are_expanded_and_version_is_supplied(tmp_path: Path) -> None:
+    text = """\
+[project]
+name = "pkg"
+dynamic = ["version"]
+dependencies = ["click>=8"]
+
+[project.optional-dependencies]
+a = ["numpy>=1.26"]
+b = ["pandas>=2; python_version >= '3.10'"]
+all = ["pkg[a,b] ; sys_platform != 'win32'", "rich"]
+"""
+    m = api.loads(text, "pep621")
+    conv = api.dumps(m, "poetry")
+    doc = tomllib.loads(conv.text)
+    assert doc["project"]["optional-dependencies"]["all"] == [
+        "numpy>=1.26 ; sys_platform != 'win32'",
+        "pandas>=2 ; python_version >= '3.10' and sys_platform != 'win32'",
+        "rich",
+    ]
+    assert doc["tool"]["poetry"]["version"] == "0.0.0" and doc["project"]["dynamic"] == ["version"]
+    assert {"poetry-self-extra-expanded", "project-version-invented"} <= set(conv.report.codes())
+    assert poetry_check_errors(conv.text) == []
+    poetry_view(conv.text, tmp_path)

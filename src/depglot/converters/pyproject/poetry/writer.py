@@ -47,6 +47,7 @@ def write_poetry(manifest: Manifest, *, base: str | None, report: Report, option
     layout = _layout(manifest, doc if base else None, legacy)
     manifest = _place_orphans(manifest, layout, options, report)
     manifest = _prereleases_per_dependency(manifest)
+    manifest = _expand_self_extras(manifest, report)
     w = _Writer(doc, old, manifest, report, newline, layout)
     if base is None:
         w.metadata()
@@ -116,6 +117,44 @@ def _layout(manifest: Manifest, doc: Any, legacy: bool) -> str:
     if manifest.project is None or not manifest.project.name:
         return "legacy"
     return "project"
+
+
+def _expand_self_extras(manifest: Manifest, report: Report) -> Manifest:
+    """``name[a,b]`` naming the project itself (PEP 621 allows it, Poetry rejects it): the requirements of those
+    extras instead, each with the self-reference's marker ANDed on."""
+    from ....dialects.markers import and_markers
+
+    project = manifest.project
+    if project is None or not project.name:
+        return manifest
+    me = cn(project.name)
+    extras = {cn(g.name): g for g in manifest.groups if g.kind is GroupKind.EXTRA}
+    def is_self(r: Requirement) -> bool:
+        return r.key == me and r.source is None and bool(r.extras)
+
+    if not any(is_self(r) for g in manifest.groups for r in g.requirements):
+        return manifest
+
+    def expand(reqs: tuple[Requirement, ...], seen: frozenset[str]) -> list[Requirement]:
+        out: list[Requirement] = []
+        for r in reqs:
+            if not is_self(r):
+                out.append(r)
+                continue
+            report.add("poetry-self-extra-expanded", Severity.INFO,
+                       f"{r.name}[{','.join(r.extras)}] names the project itself, which Poetry rejects; written as "
+                       "the requirements of those extras", subject=r.name, span=r.span)
+            for e in r.extras:
+                g = extras.get(cn(e))
+                if g is None or cn(e) in seen:
+                    continue
+                for x in expand(g.requirements, seen | {cn(e)}):
+                    out.append(x.replace(marker=and_markers(x.marker, r.marker)) if r.marker else x)
+        return out
+
+    groups = tuple(g.replace(requirements=tuple(expand(g.requirements, frozenset({cn(g.name)}))))
+                   for g in manifest.groups)
+    return manifest.replace(groups=groups)
 
 
 def _prereleases_per_dependency(manifest: Manifest) -> Manifest:
@@ -327,6 +366,18 @@ class _Writer:
         if self.layout == "legacy":
             self._tp()["package-mode"] = False
 
+    def _version_fallback(self, tp: Any) -> None:
+        """Poetry needs a version in package mode; a dynamic one (setuptools-scm, hatch-vcs) gets Poetry's
+        placeholder ``0.0.0`` in ``[tool.poetry]`` (what poetry-dynamic-versioning expects)."""
+        project = self.new.project
+        raw = raw_keys(self.new.raw)
+        if project is None or not project.name or project.version or "version" in raw:
+            return
+        tp["version"] = "0.0.0"
+        self.report.add("project-version-invented", Severity.WARNING,
+                        f"{project.name!r} has no static version and Poetry needs one; wrote version = \"0.0.0\" "
+                        "in [tool.poetry] (set it, or let a versioning plugin fill it)", subject=project.name)
+
     def metadata(self) -> None:
         project = self.new.project
         if self.layout == "project":
@@ -341,6 +392,12 @@ class _Writer:
             tbl = ensure_table(self.doc, "project")
             for key, value in meta.items():
                 tbl[key] = _plain_item(value)
+            if project is not None and not project.version and "version" not in dynamic:
+                if "dynamic" not in tbl:
+                    tbl["dynamic"] = ["version"]
+                else:
+                    tbl["dynamic"].append("version")
+            self._version_fallback(self._tp())
         else:
             meta = poetry_metadata(project)
             tp = self._tp()
@@ -349,6 +406,14 @@ class _Writer:
             for key, value in meta.items():
                 if key not in ("scripts", "plugins", "urls"):
                     tp[key] = _plain_item(value)
+            self._version_fallback(tp)
+            mapped = {"description", "authors", "maintainers", "license", "readme", "urls", "keywords",
+                      "classifiers", "scripts", "entry-points", "dynamic"}
+            for key, _ in project.metadata if project is not None else ():
+                if key not in mapped:
+                    self.report.add("project-metadata-dropped", Severity.INFO,
+                                    f"project.{key} has no place in Poetry 1's [tool.poetry]; not written",
+                                    subject=key)
 
     def python(self) -> None:
         new = self.new.python

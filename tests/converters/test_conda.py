@@ -423,3 +423,45 @@ def test_yaml_tags_are_never_constructed(tmp_path: Path) -> None:
 def test_detection() -> None:
     assert registry.detect("environment.yml", "name: x\ndependencies: []\n").name == "conda"
     assert registry.detect("env/dev.yaml", "name: x\nchannels: [conda-forge]\ndependencies:\n  - numpy\n").name == "conda"
+
+
+def _specifier_cases() -> list[str]:
+    versions = ["1", "1.2", "1.2.3", "2.0", "0.9.1", "1.2rc1", "2023.10"]
+    ops = ["==", "!=", ">=", "<=", ">", "<", "~="]
+    cases = [f"{op}{v}" for op in ops for v in versions if not (op == "~=" and "." not in v)]
+    cases += [f"=={v}.*" for v in ("1", "1.2", "2023")] + [f"!={v}.*" for v in ("1.2", "2")]
+    cases += [">=1.2,<2", ">1.0,<=1.5", ">=1.2,!=1.3.1,<2.0", "~=1.2,!=1.4.*", ">=2.0rc1,<3"]
+    return cases
+
+
+_GRID = [
+    "0.9", "0.9.1", "1", "1.0", "1.1", "1.2a1", "1.2rc1", "1.2", "1.2.0", "1.2.1", "1.2.3", "1.2.4",
+    "1.3", "1.3.1", "1.4", "1.4.2", "1.5", "1.9", "2.0a1", "2.0b2", "2.0rc1", "2.0", "2.0.1", "2.1", "2.5", "3.0rc1",
+    "3", "3.1", "2023.10", "2023.10.1", "2024.1",
+]
+
+
+@pytest.mark.parametrize("spec", _specifier_cases())
+def test_every_written_matchspec_means_the_pep440_set(spec: str) -> None:
+    """Oracle: py-rattler parses the written MatchSpec strictly and admits exactly what packaging admits,
+    prereleases included, on versions both ecosystems order the same way: no post/dev/local releases, and no
+    prerelease spelled with a different number of components than the bound (conda orders 1.2.0rc1 after 1.2rc1)."""
+    rattler = pytest.importorskip("rattler")
+    from packaging.specifiers import SpecifierSet
+
+    conv = api.convert(f"pandas{spec}\n", "requirements", "conda")
+    m = read(conv.text)
+    conda = [r for r in m.requirements() if isinstance(r.source, CondaPackage) and r.source.name == "pandas"]
+    if not conda:
+        assert "conda-kept-on-pip" in conv.report.codes()
+        pip = [r for r in m.requirements() if r.name == "pandas"]
+        assert len(pip) == 1 and pip[0].version is not None
+        assert pip[0].version.versions == SpecifierSet(spec).to_range()
+        return
+    written = conda[0].source.spec  # type: ignore[union-attr]
+    ms = rattler.MatchSpec(written, strict=True)
+    assert ms.name.normalized == "pandas"
+    for v in _GRID:
+        want = SpecifierSet(spec).contains(v, prereleases=True)
+        got = ms.version is None or rattler.VersionSpec(str(ms.version)).matches(rattler.Version(v))
+        assert got == want, (spec, written, v)

@@ -217,15 +217,15 @@ def render_parts(parts: list[PipPart]) -> str:
 def render_pip_requirement(req: Requirement) -> str:
     """A requirement as a pip line: PEP 508, ``-e target``, a bare URL/path, plus ``--hash`` options."""
     src = req.source
-    if req.editable or (not req.name and src is not None) or isinstance(src, LocalPath):
+    direct = isinstance(src, Vcs | Url | LocalPath)
+    if req.editable or isinstance(src, LocalPath) or (direct and not req.name):
         if isinstance(src, LocalPath):
             target = src.path
         else:
-            target = pep508.render_source(src) if src is not None else req.name
-            target = target or req.name
-        if req.name and isinstance(src, Vcs | Url | LocalPath) and (req.editable or not req.name) is not None:
-            if isinstance(src, Vcs | Url) and "egg=" not in target:
-                target += f"{'&' if '#' in target else '#'}egg={req.name}{'[' + ','.join(req.extras) + ']' if req.extras else ''}"
+            target = (pep508.render_source(src) if src is not None else None) or req.name
+            if req.name and isinstance(src, Vcs | Url) and "egg=" not in target:
+                extras = f"[{','.join(req.extras)}]" if req.extras else ""
+                target += f"{'&' if '#' in target else '#'}egg={req.name}{extras}"
         line = f"-e {target}" if req.editable else target
         if req.marker:
             line += f" ; {req.marker}"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...data.conda_names import NameMap
-from ...ir.model import CondaPackage, IndexRole, Manifest, Raw, Requirement
+from ...ir.model import CondaPackage, IndexRef, IndexRole, Manifest, Raw, Requirement
 from ...ir.versions import VersionSpec
 from ...report import Report, Severity
 from . import selectors
@@ -166,7 +166,9 @@ def _to_conda(req: Requirement, names: NameMap, report: Report) -> tuple[str, st
 
     why = None
     conda_name = names.pypi_to_conda(req.name) if req.name else None
-    if req.editable or req.source is not None:
+    if isinstance(req.source, IndexRef):
+        why = f"it names the index {req.source.name!r}"
+    elif req.editable or req.source is not None:
         why = "a direct reference or editable install"
     elif req.marker:
         why = "an environment marker conda cannot express"

@@ -103,3 +103,29 @@ def test_any_python_is_no_marker() -> None:
 )
 def test_poetry_platform(text: str, expected: str | None) -> None:
     assert markers.marker_from_platform(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("^3.8", 'python_version >= "3.8" and python_version < "4.0"'),
+        ("3.8", 'python_version == "3.8"'),
+        ("~3.8", 'python_version >= "3.8" and python_version < "3.9"'),
+        (">=3.8.1,<4.0", 'python_full_version >= "3.8.1" and python_version < "4.0"'),
+        ("*", None),
+    ],
+)
+def test_marker_from_poetry_python_key(text: str, expected: str | None) -> None:
+    assert markers.marker_from_python_constraint(text) == expected
+
+
+def test_importing_the_package_is_cheap() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, depglot.dialects as d; "
+        "assert not [m for m in sys.modules if m.startswith('packaging')], 'packaging imported'; "
+        "d.and_markers; assert 'depglot.dialects.markers' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

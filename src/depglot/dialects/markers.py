@@ -208,10 +208,10 @@ def _clauses_marker_cached(pep440: str) -> str | None:
 
 
 def marker_from_python_constraint(text: str, *, span: Span | None = None) -> str | None:
-    """Poetry's per-dependency ``python = "^3.8"`` key as a marker (``None`` for ``*``)."""
-    from .poetry import parse as parse_poetry
+    """Poetry's per-dependency ``python = "^3.8"`` key as a marker (``None`` for ``*``; ``"3.8"`` is the series)."""
+    from .poetry import python_constraint
 
-    return python_to_marker(parse_poetry(text, span=span))
+    return python_to_marker(python_constraint(text, span=span))
 
 
 def marker_from_platform(text: str) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ...ir.versions import VersionSpec, full_range, pep440_range
+from ...ir.versions import VersionSpec, pep440_range
 from ...report import Report, Severity
 from ...span import Span
 from .._common import cached_render, interval_text, is_full, located_error, mergeable, set_text
@@ -229,7 +229,8 @@ def _analyse(text: str) -> tuple[VersionSpec, bool, tuple[str, ...]]:
     parser = _Parser(text, first_fuzzy=False)
     versions = parser.parse()
     if parser.inexpressible:
-        spec = VersionSpec(raw=text, dialect=DIALECT, versions=full_range(), pep440=None)
+        # every version, but not ``is_any``: the spec does constrain, only PEP 440 cannot say how
+        spec = VersionSpec(raw=text, dialect=DIALECT, versions=pep440_range(">=0.dev0"), pep440=None)
     else:
         if parser.has_or:
             pep = set_text(versions)

@@ -82,7 +82,16 @@ def test_corpus_pip_lists_agree_with_pips_parser(path: Path, tmp_path: Path) -> 
     entries = []
     for item in layout.deps:
         for child in item.children:
-            raw = next((x.value for p in child.parts if p.kind == "requirement" for x in p.value[0].raw if x.key == "pip"), None)
+            raw = next(
+                (
+                    x.value
+                    for p in child.parts
+                    if p.kind == "requirement"
+                    for x in p.value[0].raw
+                    if x.key == "pip"
+                ),
+                None,
+            )
             if raw is not None:
                 entries.append(raw)
     (tmp_path / "reqs.txt").write_text("\n".join(entries) + "\n", encoding="utf-8")
@@ -107,9 +116,24 @@ def test_reader_maps_every_key() -> None:
     assert m.python is not None and m.python.pep440 == "==3.11.*"
     assert [g.name for g in m.groups] == ["main"] and m.groups[0].kind is GroupKind.MAIN
     names = [r.name for r in m.requirements()]
-    assert names == ["numpy", "scipy", "blas", "torch", "cudatoolkit", "pywin32", "patchelf", "pip", "requests", "tool", "", "attrs"]
+    assert names == [
+        "numpy",
+        "scipy",
+        "blas",
+        "torch",
+        "cudatoolkit",
+        "pywin32",
+        "patchelf",
+        "pip",
+        "requests",
+        "tool",
+        "",
+        "attrs",
+    ]
     torch = by_name(m, "torch")
-    assert torch.source == CondaPackage(name="pytorch", spec="pytorch::pytorch 2.0.*", channel="pytorch", pypi=True)
+    assert torch.source == CondaPackage(
+        name="pytorch", spec="pytorch::pytorch 2.0.*", channel="pytorch", pypi=True
+    )
     assert torch.version is not None and torch.version.pep440 == "==2.0.*"
     blas = by_name(m, "blas")
     assert blas.source == CondaPackage(name="blas", spec="blas=*=mkl", build="mkl", pypi=False)
@@ -127,7 +151,9 @@ def test_reader_maps_every_key() -> None:
     assert isinstance(by_name(m, "tool").source, Vcs) and by_name(m, "tool").source.rev == "v1.2"  # type: ignore[union-attr]
     local = m.requirements()[10]
     assert local.editable and local.source == LocalPath(path=".")
-    assert by_name(m, "attrs").hashes == ("sha256:1f28b4522cdc2fb4256ac1a020c78acf9cba2c6b7ad1ee5e8c25d6f6ac3e9f90",)
+    assert by_name(m, "attrs").hashes == (
+        "sha256:1f28b4522cdc2fb4256ac1a020c78acf9cba2c6b7ad1ee5e8c25d6f6ac3e9f90",
+    )
     assert [(i.url, i.role) for i in m.indexes] == [
         ("https://example.org/simple", IndexRole.DEFAULT),
         ("https://pypi.org/simple", IndexRole.EXTRA),
@@ -168,8 +194,16 @@ def test_crlf_and_bom_round_trip_and_edit() -> None:
     assert m.project is not None and m.project.name == "x"
     assert api.dumps(m, "conda", base=text).text == text
     numpy = by_name(m, "numpy")
-    edited = _replace_req(m, "numpy", numpy.replace(source=dataclasses.replace(numpy.source, spec="numpy=1.26")))  # type: ignore[arg-type]
-    edited = _replace_req(edited, "numpy", by_name(edited, "numpy").replace(version=by_name(read("dependencies: [numpy=1.26]"), "numpy").version))
+    edited = _replace_req(
+        m, "numpy", numpy.replace(source=dataclasses.replace(numpy.source, spec="numpy=1.26"))
+    )  # type: ignore[arg-type]
+    edited = _replace_req(
+        edited,
+        "numpy",
+        by_name(edited, "numpy").replace(
+            version=by_name(read("dependencies: [numpy=1.26]"), "numpy").version
+        ),
+    )
     out = api.dumps(edited, "conda", base=text).text
     assert out == text.replace("numpy=1.23", "numpy=1.26")
 
@@ -239,7 +273,8 @@ def test_changed_name_channels_and_raw_keys() -> None:
     m = m.replace(
         project=Project(name="renamed"),
         channels=("conda-forge", "bioconda"),
-        raw=tuple(r for r in m.raw if r.key != "prefix") + (Raw(format="conda", key="category", value="dev"),),
+        raw=tuple(r for r in m.raw if r.key != "prefix")
+        + (Raw(format="conda", key="category", value="dev"),),
     )
     out = api.dumps(m, "conda", base=EDGE).text
     expected = (
@@ -277,8 +312,12 @@ def test_conda_to_requirements_reports_every_loss() -> None:
     codes = conv.report.codes()
     only = [loss.subject for loss in conv.report if loss.code == "conda-only-package"]
     assert only == ["blas", "cudatoolkit"]
-    assert {"conda-package-as-pypi", "conda-name-unverified", "python-dropped", "channels-dropped"} <= set(codes)
-    loss = next(loss for loss in conv.report if loss.code == "conda-only-package" and loss.subject == "cudatoolkit")
+    assert {"conda-package-as-pypi", "conda-name-unverified", "python-dropped", "channels-dropped"} <= set(
+        codes
+    )
+    loss = next(
+        loss for loss in conv.report if loss.code == "conda-only-package" and loss.subject == "cudatoolkit"
+    )
     assert loss.severity is Severity.ERROR and loss.span is not None and loss.span.line == 14
 
 
@@ -299,7 +338,11 @@ def test_pypi_to_conda_maps_names_and_keeps_the_rest_on_pip() -> None:
     assert conda["numpy"] == "numpy=1.26"
     assert conda["opencv"] == "opencv=4.8"
     assert conda["pytables"] == "pytables"
-    pip = [next(x.value for x in r.raw if x.key == "pip") for r in m.requirements() if not isinstance(r.source, CondaPackage)]
+    pip = [
+        next(x.value for x in r.raw if x.key == "pip")
+        for r in m.requirements()
+        if not isinstance(r.source, CondaPackage)
+    ]
     assert pip == [
         "requests[socks]>=2.31",
         'pywin32 ; sys_platform == "win32"',
@@ -315,7 +358,11 @@ def test_pypi_to_conda_maps_names_and_keeps_the_rest_on_pip() -> None:
     src = {r.key: r for r in api.loads(PYPI, "requirements").requirements()}
     for r in m.requirements():
         if isinstance(r.source, CondaPackage) and r.key in src:
-            assert r.version is None or src[r.key].version is None or r.version.versions == src[r.key].version.versions
+            assert (
+                r.version is None
+                or src[r.key].version is None
+                or r.version.versions == src[r.key].version.versions
+            )
 
 
 def test_fresh_write_exact_text() -> None:
@@ -329,16 +376,47 @@ def test_fresh_write_exact_text() -> None:
 
 def _grid() -> list[str]:
     return [
-        "0.9", "1.0", "1.2", "1.2.3", "1.9.9", "1.10", "1.23", "1.23.0", "1.23.5", "1.24", "1.26", "1.26.4", "2.0",
-        "2.0.1", "2.1", "2.1.0", "2.5", "3.0", "3.10", "3.11", "3.11.4", "3.12", "4.8", "4.8.1", "4.9", "2024.1",
+        "0.9",
+        "1.0",
+        "1.2",
+        "1.2.3",
+        "1.9.9",
+        "1.10",
+        "1.23",
+        "1.23.0",
+        "1.23.5",
+        "1.24",
+        "1.26",
+        "1.26.4",
+        "2.0",
+        "2.0.1",
+        "2.1",
+        "2.1.0",
+        "2.5",
+        "3.0",
+        "3.10",
+        "3.11",
+        "3.11.4",
+        "3.12",
+        "4.8",
+        "4.8.1",
+        "4.9",
+        "2024.1",
     ]
 
 
 def test_written_matchspecs_parse_with_rattler_and_mean_the_same() -> None:
     rattler = pytest.importorskip("rattler")
     texts = [
-        "numpy==1.26.*\n", "torch>=2.1\n", "scipy>=1.10,<2\n", "pandas!=2.0.1\n", "tables==3.9\n",
-        "scikit-learn~=1.3.0\n", "zarr>2.0,<=2.5\n", "xarray==2024.1\n", "matplotlib<3.0\n",
+        "numpy==1.26.*\n",
+        "torch>=2.1\n",
+        "scipy>=1.10,<2\n",
+        "pandas!=2.0.1\n",
+        "tables==3.9\n",
+        "scikit-learn~=1.3.0\n",
+        "zarr>2.0,<=2.5\n",
+        "xarray==2024.1\n",
+        "matplotlib<3.0\n",
     ]
     for text in texts:
         conv = api.convert(text, "requirements", "conda")
@@ -411,7 +489,7 @@ def test_small_aliases_are_fine() -> None:
 
 def test_yaml_tags_are_never_constructed(tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
-    text = f"evil: !!python/object/apply:os.system [\"touch {marker}\"]\ndependencies: [numpy]\n"
+    text = f'evil: !!python/object/apply:os.system ["touch {marker}"]\ndependencies: [numpy]\n'
     m = read(text)
     assert not marker.exists()
     assert {r.key: r.value for r in m.raw}["evil"] == [f"touch {marker}"]
@@ -422,7 +500,10 @@ def test_yaml_tags_are_never_constructed(tmp_path: Path) -> None:
 
 def test_detection() -> None:
     assert registry.detect("environment.yml", "name: x\ndependencies: []\n").name == "conda"
-    assert registry.detect("env/dev.yaml", "name: x\nchannels: [conda-forge]\ndependencies:\n  - numpy\n").name == "conda"
+    assert (
+        registry.detect("env/dev.yaml", "name: x\nchannels: [conda-forge]\ndependencies:\n  - numpy\n").name
+        == "conda"
+    )
 
 
 def _specifier_cases() -> list[str]:
@@ -435,9 +516,37 @@ def _specifier_cases() -> list[str]:
 
 
 _GRID = [
-    "0.9", "0.9.1", "1", "1.0", "1.1", "1.2a1", "1.2rc1", "1.2", "1.2.0", "1.2.1", "1.2.3", "1.2.4",
-    "1.3", "1.3.1", "1.4", "1.4.2", "1.5", "1.9", "2.0a1", "2.0b2", "2.0rc1", "2.0", "2.0.1", "2.1", "2.5", "3.0rc1",
-    "3", "3.1", "2023.10", "2023.10.1", "2024.1",
+    "0.9",
+    "0.9.1",
+    "1",
+    "1.0",
+    "1.1",
+    "1.2a1",
+    "1.2rc1",
+    "1.2",
+    "1.2.0",
+    "1.2.1",
+    "1.2.3",
+    "1.2.4",
+    "1.3",
+    "1.3.1",
+    "1.4",
+    "1.4.2",
+    "1.5",
+    "1.9",
+    "2.0a1",
+    "2.0b2",
+    "2.0rc1",
+    "2.0",
+    "2.0.1",
+    "2.1",
+    "2.5",
+    "3.0rc1",
+    "3",
+    "3.1",
+    "2023.10",
+    "2023.10.1",
+    "2024.1",
 ]
 
 
@@ -465,3 +574,14 @@ def test_every_written_matchspec_means_the_pep440_set(spec: str) -> None:
         want = SpecifierSet(spec).contains(v, prereleases=True)
         got = ms.version is None or rattler.VersionSpec(str(ms.version)).matches(rattler.Version(v))
         assert got == want, (spec, written, v)
+
+
+def test_flow_style_lists_are_rerendered_when_edited() -> None:
+    text = "name: f\nchannels: [conda-forge]\ndependencies: [numpy=1.23, scipy, {pip: [requests, attrs]}]\n"
+    m = read(text)
+    assert api.dumps(m, "conda", base=text).text == text
+    out = api.dumps(_replace_req(m, "scipy", None), "conda", base=text).text
+    assert out == (
+        "name: f\nchannels: [conda-forge]\ndependencies:\n  - numpy=1.23\n  - pip:\n      - requests\n      - attrs\n"
+    )
+    assert strip(read(out)) == strip(_replace_req(m, "scipy", None))

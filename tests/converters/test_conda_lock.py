@@ -36,7 +36,10 @@ def test_every_package_entry_is_locked_with_its_hashes(path: Path) -> None:
         assert pkg.files[0].url == entry["url"]
         assert set(pkg.hashes) == {f"{algo}:{digest}" for algo, digest in entry["hash"].items()}
         assert pkg.groups == (entry.get("category", "main"),)
-        assert {r.key: r.value for r in pkg.raw} == {"platform": entry["platform"], "manager": entry["manager"]}
+        assert {r.key: r.value for r in pkg.raw} == {
+            "platform": entry["platform"],
+            "manager": entry["manager"],
+        }
         assert isinstance(pkg.source, CondaPackage) == (entry["manager"] == "conda")
         if isinstance(pkg.source, CondaPackage):
             assert pkg.source.name == entry["name"]
@@ -44,7 +47,11 @@ def test_every_package_entry_is_locked_with_its_hashes(path: Path) -> None:
         lines = path.read_text(encoding="utf-8").splitlines()
         assert lines[pkg.span.line - 1].strip() == f"- name: {entry['name']}"
     # every pinned requirement is a pin of a locked package (python is the manifest's python)
-    pinned = {(r.source.name if isinstance(r.source, CondaPackage) else r.name) for g in m.groups for r in g.requirements}
+    pinned = {
+        (r.source.name if isinstance(r.source, CondaPackage) else r.name)
+        for g in m.groups
+        for r in g.requirements
+    }
     locked = {e["name"] for e in data["package"]} - {"python"}
     assert pinned == locked
 
@@ -54,7 +61,9 @@ def test_platforms_become_markers() -> None:
     if not path.is_file():
         pytest.skip("shared corpus not found")
     m = api.load(path)
-    reqs = {r.source.name if isinstance(r.source, CondaPackage) else r.name: r for r in m.groups[0].requirements}
+    reqs = {
+        r.source.name if isinstance(r.source, CondaPackage) else r.name: r for r in m.groups[0].requirements
+    }
     assert reqs["pthreads-win32"].marker == WIN
     assert reqs["numpy"].marker is None  # same pin on all four platforms
     assert reqs["numpy"].version is not None and reqs["numpy"].version.pep440 == "==2.1.1"
@@ -89,8 +98,14 @@ def test_is_read_only() -> None:
     [
         ("version: 2\npackage: []\n", "unsupported conda-lock version"),
         ("- a\n", "mapping"),
-        ("version: 1\nmetadata: {}\npackage:\n- name: x\n  version: '1'\n  manager: npm\n  platform: linux-64\n", "manager"),
-        ("version: 1\nmetadata: {}\npackage:\n- name: x\n  manager: conda\n  platform: linux-64\n", "version"),
+        (
+            "version: 1\nmetadata: {}\npackage:\n- name: x\n  version: '1'\n  manager: npm\n  platform: linux-64\n",
+            "manager",
+        ),
+        (
+            "version: 1\nmetadata: {}\npackage:\n- name: x\n  manager: conda\n  platform: linux-64\n",
+            "version",
+        ),
         ("version: 1\npackage: [\n", "invalid YAML"),
     ],
 )

@@ -81,7 +81,9 @@ def test_bundled_map_is_loaded_once_and_well_formed() -> None:
 
 def test_user_map_text_overrides(tmp_path: Path) -> None:
     path = tmp_path / "names.txt"
-    path.write_text("# mine\ntorch  pytorch-cpu\nmy-lib\tmy-lib-conda\nrequests -\n-  pytorch\n", encoding="utf-8")
+    path.write_text(
+        "# mine\ntorch  pytorch-cpu\nmy-lib\tmy-lib-conda\nrequests -\n-  pytorch\n", encoding="utf-8"
+    )
     nm = load_name_map(str(path))
     assert nm.pypi_to_conda("torch") == "pytorch-cpu"
     assert nm.pypi_to_conda("my_lib") == "my-lib-conda"
@@ -97,7 +99,9 @@ def test_user_map_json_shapes(tmp_path: Path) -> None:
     assert load_name_map(str(flat)).pypi_to_conda("torch") == "pytorch-gpu"
     assert load_name_map(str(flat)).pypi_to_conda("leftpad") is None
     cf = tmp_path / "cf.json"
-    cf.write_text(json.dumps({"foo-bar": {"pypi_name": "foo-bar", "conda_name": "foo_bar"}}), encoding="utf-8")
+    cf.write_text(
+        json.dumps({"foo-bar": {"pypi_name": "foo-bar", "conda_name": "foo_bar"}}), encoding="utf-8"
+    )
     assert load_name_map(str(cf)).pypi_to_conda("foo.bar") == "foo_bar"
 
 

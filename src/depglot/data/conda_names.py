@@ -39,8 +39,12 @@ NONE = "-"
 @dataclass(slots=True)
 class NameMap:
     to_conda: dict[str, str | None] = field(default_factory=dict)  # canonical PyPI name -> conda name / None
-    to_pypi: dict[str, str | None] = field(default_factory=dict)  # conda name -> PyPI name / None (conda-only)
-    table_pypi: dict[str, str] = field(default_factory=dict)  # generated-table rows (for shadowed conda names)
+    to_pypi: dict[str, str | None] = field(
+        default_factory=dict
+    )  # conda name -> PyPI name / None (conda-only)
+    table_pypi: dict[str, str] = field(
+        default_factory=dict
+    )  # generated-table rows (for shadowed conda names)
     patterns: list[str] = field(default_factory=list)  # conda-only fnmatch patterns
 
     def pypi_to_conda(self, name: str) -> str | None:
@@ -130,7 +134,9 @@ def _read_user(path: str) -> list[tuple[str, str, str]]:
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
     except OSError as exc:
-        raise ParseError(f"cannot read the name map {path}: {exc.strerror or exc}", span=Span(file=path)) from None
+        raise ParseError(
+            f"cannot read the name map {path}: {exc.strerror or exc}", span=Span(file=path)
+        ) from None
     if path.lower().endswith(".json") or text.lstrip().startswith("{"):
         try:
             data = json.loads(text)
@@ -141,7 +147,9 @@ def _read_user(path: str) -> list[tuple[str, str, str]]:
                 source_line=text.splitlines()[exc.lineno - 1] if text.splitlines() else None,
             ) from None
         if not isinstance(data, dict):
-            raise ParseError("a JSON name map must be an object {pypi-name: conda-name}", span=Span(file=path))
+            raise ParseError(
+                "a JSON name map must be an object {pypi-name: conda-name}", span=Span(file=path)
+            )
         out = []
         for pypi, value in data.items():
             conda = value.get("conda_name") if isinstance(value, dict) else value

@@ -20,7 +20,13 @@ _HINTS = re.compile(r"^(channels|name|prefix)\s*:|^\s*-\s*pip\s*:", re.MULTILINE
 class CondaFormat(Format):
     name = "conda"
     description = "conda environment.yml (MatchSpecs, pip: sub-list, channels)"
-    filenames = ("environment.yml", "environment.yaml", "environment*.yml", "environment*.yaml", "*.environment.yml")
+    filenames = (
+        "environment.yml",
+        "environment.yaml",
+        "environment*.yml",
+        "environment*.yaml",
+        "*.environment.yml",
+    )
     features: ClassVar[frozenset[Feature]] = frozenset(
         {
             Feature.CONDA_PACKAGES,

@@ -17,7 +17,7 @@ from ...errors import ParseError
 from ...ir.model import Index, IndexRole, LocalPath, Option, Requirement, Url, Vcs
 from ...span import Span
 
-__all__ = ["PipPart", "parse_pip_line", "render_pip_requirement", "render_parts"]
+__all__ = ["PipPart", "parse_pip_line", "render_parts", "render_pip_requirement"]
 
 _VALUE_OPTIONS = {
     "-r": "requirement",
@@ -36,7 +36,12 @@ _VALUE_OPTIONS = {
     "-e": "editable",
     "--editable": "editable",
 }
-_FLAG_OPTIONS = {"--pre": "pre", "--no-index": "no-index", "--prefer-binary": "prefer-binary", "--require-hashes": "require-hashes"}
+_FLAG_OPTIONS = {
+    "--pre": "pre",
+    "--no-index": "no-index",
+    "--prefer-binary": "prefer-binary",
+    "--require-hashes": "require-hashes",
+}
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[A-Za-z][A-Za-z0-9.-]*\+[A-Za-z]+:")
 _EGG = re.compile(r"[#&]egg=([^&]+)")
 
@@ -71,8 +76,10 @@ def _error(message: str, line: str, span: Span | None, hint: str | None = None) 
 
 
 def _is_path(text: str) -> bool:
-    return text.startswith((".", "/", "~", "\\")) or bool(re.match(r"^[A-Za-z]:[\\/]", text)) or (
-        ("/" in text or "\\" in text) and "@" not in text and not _SCHEME.match(text)
+    return (
+        text.startswith((".", "/", "~", "\\"))
+        or bool(re.match(r"^[A-Za-z]:[\\/]", text))
+        or (("/" in text or "\\" in text) and "@" not in text and not _SCHEME.match(text))
     )
 
 
@@ -87,14 +94,20 @@ def _direct(text: str, span: Span | None, *, editable: bool) -> Requirement:
         m = _EGG.search(text)
         path = text.split("#", 1)[0] if "#" in text else text
         return Requirement(
-            name=m.group(1) if m else "", source=LocalPath(path=path), editable=editable, marker=marker, span=span
+            name=m.group(1) if m else "",
+            source=LocalPath(path=path),
+            editable=editable,
+            marker=marker,
+            span=span,
         )
     if _SCHEME.match(text):
         m = _EGG.search(text)
         name = m.group(1) if m else ""
         if "[" in name:  # egg=name[extra]
             name = name.split("[", 1)[0]
-        return Requirement(name=name, source=pep508.parse_url(text), editable=editable, marker=marker, span=span)
+        return Requirement(
+            name=name, source=pep508.parse_url(text), editable=editable, marker=marker, span=span
+        )
     req = pep508.parse_requirement(text if marker is None else f"{text} ; {marker}", span=span)
     return req.replace(editable=editable) if editable else req
 
@@ -145,7 +158,9 @@ def parse_pip_line(line: str, span: Span | None) -> list[PipPart]:
         if key is None and tok[:2] in _VALUE_OPTIONS and not tok.startswith("--"):  # -rfile / -e.
             key, inline, eq = _VALUE_OPTIONS[tok[:2]], tok[2:], "="
         if key is None:
-            raise _error(f"unknown pip option {tok!r} in the pip list", line, span, hint="see `pip install --help`")
+            raise _error(
+                f"unknown pip option {tok!r} in the pip list", line, span, hint="see `pip install --help`"
+            )
         if eq:
             value = inline
             i += 1
@@ -206,7 +221,9 @@ def render_parts(parts: list[PipPart]) -> str:
         if part.kind == "flag":
             out.append(f"--{part.value[0]}")
         elif part.kind == "include":
-            out.append(f"{'-r' if part.value[0] == 'requirement' else '-c'} {shlex.quote(str(part.value[1]))}")
+            out.append(
+                f"{'-r' if part.value[0] == 'requirement' else '-c'} {shlex.quote(str(part.value[1]))}"
+            )
         elif part.kind == "index":
             out.append(f"{_ROLE_FLAG[str(part.value[0])]} {shlex.quote(str(part.value[1]))}")
         elif part.kind == "option":

@@ -32,7 +32,7 @@ from . import selectors
 from .pipline import PipPart, index_of, option_of, parse_pip_line
 from .yamlnodes import compose, end_line, kind, node_span, plain_scalar, to_plain
 
-__all__ = ["Item", "Layout", "TopKey", "read_environment", "FORMAT", "conda_requirement"]
+__all__ = ["FORMAT", "Item", "Layout", "TopKey", "conda_requirement", "read_environment"]
 
 FORMAT = "conda"
 
@@ -50,6 +50,7 @@ class Item:
     token: Any = None  # what the IR says for this entry (compared span-free)
     parts: list[PipPart] = field(default_factory=list)
     children: list[Item] = field(default_factory=list)  # pip-list entries
+    flow: bool = False  # a flow-style pip list ([a, b]): its entries share lines
 
 
 @dataclass(slots=True)
@@ -126,7 +127,9 @@ def conda_requirement(
         name=pypi if pypi is not None else ms.name,
         version=ms.version,
         marker=marker,
-        source=CondaPackage(name=ms.name, spec=text, channel=ms.channel, build=ms.build, pypi=pypi is not None),
+        source=CondaPackage(
+            name=ms.name, spec=text, channel=ms.channel, build=ms.build, pypi=pypi is not None
+        ),
         raw=tuple(raws),
         span=span,
     )
@@ -162,7 +165,9 @@ def read_environment(text: str, path: str | None, names: NameMap) -> tuple[Manif
         if key in seen:
             raise _err(f"duplicate key {key!r}", knode, path, lines)
         seen.add(key)
-        top = TopKey(key=key, start=knode.start_mark.line, end=max(knode.start_mark.line, end_line(vnode)), value=vnode)
+        top = TopKey(
+            key=key, start=knode.start_mark.line, end=max(knode.start_mark.line, end_line(vnode)), value=vnode
+        )
         layout.keys.append(top)
         if key == "name":
             if kind(vnode) != "null":
@@ -192,7 +197,9 @@ def read_environment(text: str, path: str | None, names: NameMap) -> tuple[Manif
                     children = item.children
                     for child in children:
                         for part in child.parts:
-                            cspan = Span(file=path, line=child.start + 1, column=child.col + 1, key="dependencies.pip")
+                            cspan = Span(
+                                file=path, line=child.start + 1, column=child.col + 1, key="dependencies.pip"
+                            )
                             if part.kind == "requirement":
                                 reqs.append(part.value[0])  # type: ignore[arg-type]
                             elif part.kind == "index":
@@ -270,7 +277,9 @@ def _read_dependency(node: Node, path: str | None, lines: list[str], names: Name
             span = node_span(vnode, path, "dependencies")
             req, _ = conda_requirement(text, names, span, ("sel", expr))
             assert req is not None
-            item = Item(kind="conda", start=start, end=end, col=vnode.start_mark.column, scalar=_scalar_pos(vnode))
+            item = Item(
+                kind="conda", start=start, end=end, col=vnode.start_mark.column, scalar=_scalar_pos(vnode)
+            )
             item.key = _conda_key(req)
             item.token = (req,)
             return item
@@ -308,8 +317,11 @@ def _read_pip(node: MappingNode, vnode: Node, path: str | None, lines: list[str]
     if kind(vnode) == "null":
         return item
     if not isinstance(vnode, SequenceNode):
-        raise _err(f"the pip: section must be a list of requirement lines, not a {kind(vnode)}", vnode, path, lines)
+        raise _err(
+            f"the pip: section must be a list of requirement lines, not a {kind(vnode)}", vnode, path, lines
+        )
     item.children = [_pip_entry(c, path, lines) for c in vnode.value]
+    item.flow = bool(getattr(vnode, "flow_style", False))
     return item
 
 

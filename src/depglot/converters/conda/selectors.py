@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["SELECTOR_MARKERS", "selector_marker", "marker_selector", "comment_selector"]
+__all__ = ["SELECTOR_MARKERS", "comment_selector", "marker_selector", "selector_marker"]
 
 SELECTOR_MARKERS: dict[str, str] = {
     "win": 'sys_platform == "win32"',
@@ -29,7 +29,9 @@ SELECTOR_MARKERS: dict[str, str] = {
 # micromamba's sel(...) knows only these
 SEL_NAMES = frozenset({"unix", "linux", "osx", "win"})
 
-_REVERSE = {marker: sel for sel, marker in SELECTOR_MARKERS.items() if not sel.startswith("not ") or sel == "not win"}
+_REVERSE = {
+    marker: sel for sel, marker in SELECTOR_MARKERS.items() if not sel.startswith("not ") or sel == "not win"
+}
 _REVERSE['sys_platform != "win32"'] = "unix"
 
 _COMMENT = re.compile(r"#\s*\[([^\]]+)\]\s*$")

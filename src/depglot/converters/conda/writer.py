@@ -120,7 +120,9 @@ def _python_text(manifest: Manifest, report: Report) -> str | None:
             return raw
     if manifest.python.is_any:
         return "python"
-    return _join("python", render_version(manifest.python, report=report, subject="python", span=manifest.span))
+    return _join(
+        "python", render_version(manifest.python, report=report, subject="python", span=manifest.span)
+    )
 
 
 def _pip_line(req: Requirement) -> str:
@@ -234,7 +236,14 @@ def _plan(manifest: Manifest, report: Report, names: NameMap) -> Plan:
                         )
                 text = _conda_text(req, report)
                 token = _strip(req)
-                conda.append(Entry(("conda", src.name.lower(), tuple(sel) if sel else None), text, token, tuple(sel) if sel else None))
+                conda.append(
+                    Entry(
+                        ("conda", src.name.lower(), tuple(sel) if sel else None),
+                        text,
+                        token,
+                        tuple(sel) if sel else None,
+                    )
+                )
                 continue
             if _raw(req, "pip") is None:
                 mapped = _to_conda(req, names, report)
@@ -254,7 +263,11 @@ def _plan(manifest: Manifest, report: Report, names: NameMap) -> Plan:
     if manifest.no_index:
         options.append(PipPart("flag", ("no-index",)))
     for index in manifest.indexes:
-        role = index.role.value if index.role in (IndexRole.DEFAULT, IndexRole.FIND_LINKS) else IndexRole.EXTRA.value
+        role = (
+            index.role.value
+            if index.role in (IndexRole.DEFAULT, IndexRole.FIND_LINKS)
+            else IndexRole.EXTRA.value
+        )
         options.append(PipPart("index", (role, index.url)))
     for kind_, path in manifest.includes:
         options.append(PipPart("include", (kind_, path)))
@@ -465,13 +478,23 @@ def _splice(manifest: Manifest, plan: Plan, base_manifest: Manifest, layout: Lay
             first = ch.value.value[0] if ch.value.value else None
             if first is not None and first.start_mark.line > ch.start:
                 cdash = _indent_of(layout.lines[first.start_mark.line])
-        block("channels", ["channels:"] + [f"{cdash}- {yaml_scalar(c)}" for c in manifest.channels] if manifest.channels else None)
+        block(
+            "channels",
+            ["channels:"] + [f"{cdash}- {yaml_scalar(c)}" for c in manifest.channels]
+            if manifest.channels
+            else None,
+        )
     # dependencies
     if layout.deps_key is None or not layout.deps:
         if plan.conda or plan.pip or plan.python or plan.pip_options:
             block("dependencies", _deps_lines(plan, dash, dash + "    "))
     else:
+        before = (dict(sp.replace), set(sp.delete), {k: list(v) for k, v in sp.before.items()})
         _splice_deps(sp, layout, plan, dash)
+        edited = (sp.replace, sp.delete, sp.before) != before
+        if edited and _has_flow(layout):  # items share lines: re-render the whole block instead
+            sp.replace, sp.delete, sp.before = before
+            block("dependencies", _deps_lines(plan, dash, dash + "    "))
     # raw keys
     new_raw = {r.key: r.value for r in manifest.raw if r.format == FORMAT and r.key not in ("python",)}
     old_raw = {r.key: r.value for r in base_manifest.raw if r.format == FORMAT and r.key not in ("python",)}
@@ -487,6 +510,14 @@ def _splice(manifest: Manifest, plan: Plan, base_manifest: Manifest, layout: Lay
 
 
 _MISSING = object()
+
+
+def _has_flow(layout: Layout) -> bool:
+    """Whether dependencies or a pip list is flow style (``[a, b]``), where entries share lines."""
+    deps = layout.deps_key
+    if deps is not None and getattr(deps.value, "flow_style", False):
+        return True
+    return any(item.flow for item in layout.deps)
 
 
 def _splice_deps(sp: _Splice, layout: Layout, plan: Plan, dash: str) -> None:
@@ -523,7 +554,11 @@ def _splice_deps(sp: _Splice, layout: Layout, plan: Plan, dash: str) -> None:
     new_conda.sort(key=plan.conda.index)
     if new_conda:
         pip_items = [i for i in layout.deps if i.kind in ("pip-list", "pip-str")]
-        at = last_conda + 1 if last_conda is not None else (pip_items[0].start if pip_items else layout.deps[-1].end + 1)
+        at = (
+            last_conda + 1
+            if last_conda is not None
+            else (pip_items[0].start if pip_items else layout.deps[-1].end + 1)
+        )
         sp.insert(at, [f"{dash}- {_item_text(e)}" for e in new_conda])
     _splice_pip(sp, layout, plan, dash)
 
@@ -547,7 +582,12 @@ def _splice_pip(sp: _Splice, layout: Layout, plan: Plan, dash: str) -> None:
                 if keep:
                     last_child = child
                 first_child = first_child or child
-        if item.kind == "pip-list" and item.children and not alive and not (pending_left(pending) or options_left):
+        if (
+            item.kind == "pip-list"
+            and item.children
+            and not alive
+            and not (pending_left(pending) or options_left)
+        ):
             sp.drop(item.start, item.end)
     new_pip = [e for q in pending.values() for e in q]
     new_pip.sort(key=plan.pip.index)
@@ -575,7 +615,11 @@ def pending_left(pending: dict[tuple[Any, ...], list[Entry]]) -> bool:
 
 
 def _splice_child(
-    sp: _Splice, child: Item, pending: dict[tuple[Any, ...], list[Entry]], options_left: list[PipPart], parent: Item
+    sp: _Splice,
+    child: Item,
+    pending: dict[tuple[Any, ...], list[Entry]],
+    options_left: list[PipPart],
+    parent: Item,
 ) -> bool:
     """Keep, rewrite or delete one pip entry; True when it stays."""
     reqs = [p for p in child.parts if p.kind == "requirement"]
@@ -612,7 +656,9 @@ def _splice_child(
 # ------------------------------------------------------------------------------------------------ entry point
 
 
-def write_environment(manifest: Manifest, *, base: str | None, report: Report, names: NameMap, path: str | None) -> str:
+def write_environment(
+    manifest: Manifest, *, base: str | None, report: Report, names: NameMap, path: str | None
+) -> str:
     plan = _plan(manifest, report, names)
     if base is None:
         return _fresh(manifest, plan)

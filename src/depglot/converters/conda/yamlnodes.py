@@ -18,7 +18,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ...errors import ParseError
 from ...span import Span
 
-__all__ = ["MAX_NODES", "compose", "node_span", "end_line", "to_plain", "plain_scalar", "yaml_scalar", "kind"]
+__all__ = ["MAX_NODES", "compose", "end_line", "kind", "node_span", "plain_scalar", "to_plain", "yaml_scalar"]
 
 MAX_NODES = 200_000
 
@@ -64,7 +64,9 @@ def _check_size(root: Node, path: str | None) -> None:
         if isinstance(node, ScalarNode):
             sizes[id(node)] = 1
             continue
-        children = [v for pair in node.value for v in pair] if isinstance(node, MappingNode) else list(node.value)
+        children = (
+            [v for pair in node.value for v in pair] if isinstance(node, MappingNode) else list(node.value)
+        )
         if done:
             total = 1 + sum(sizes.get(id(c), 0) for c in children)
             if total > MAX_NODES:
@@ -83,7 +85,9 @@ def _check_size(root: Node, path: str | None) -> None:
 def node_span(node: Node, path: str | None, key: str | None = None) -> Span:
     m = node.start_mark
     e = node.end_mark
-    return Span(file=path, line=m.line + 1, column=m.column + 1, end_line=e.line + 1, end_column=e.column + 1, key=key)
+    return Span(
+        file=path, line=m.line + 1, column=m.column + 1, end_line=e.line + 1, end_column=e.column + 1, key=key
+    )
 
 
 def end_line(node: Node) -> int:
@@ -130,7 +134,11 @@ def plain_scalar(node: ScalarNode) -> Any:
         if tag == _BOOL:
             return text.lower() in ("true", "yes", "on")
         if tag == _INT:
-            return int(text.replace("_", ""), 0) if text[:2].lower() in ("0x", "0o", "0b") else int(text.replace("_", ""))
+            return (
+                int(text.replace("_", ""), 0)
+                if text[:2].lower() in ("0x", "0o", "0b")
+                else int(text.replace("_", ""))
+            )
         if tag == _FLOAT:
             return float(text.replace("_", ""))
     except ValueError:

@@ -21,7 +21,9 @@ class CondaLockFormat(Format):
     features: ClassVar[frozenset[Feature]] = frozenset()
 
     def detect(self, filename: str, head: str) -> int:
-        if re.search(r"^package\s*:", head, re.MULTILINE) and re.search(r"^\s+manager\s*:\s*(conda|pip)", head, re.MULTILINE):
+        if re.search(r"^package\s*:", head, re.MULTILINE) and re.search(
+            r"^\s+manager\s*:\s*(conda|pip)", head, re.MULTILINE
+        ):
             return 60
         return 0
 

@@ -35,7 +35,7 @@ from ...ir.model import (
 from ...ir.versions import VersionSpec
 from ...span import Span
 
-__all__ = ["read_conda_lock", "PLATFORM_MARKERS", "FORMAT"]
+__all__ = ["FORMAT", "PLATFORM_MARKERS", "read_conda_lock"]
 
 FORMAT = "conda-lock"
 
@@ -81,7 +81,9 @@ def _package_lines(text: str) -> list[int]:
     return [i for i, line in enumerate(text.splitlines(), 1) if re.match(r"^\s*- name\s*:", line)]
 
 
-def _str_field(entry: dict[str, Any], key: str, path: str | None, line: int | None, *, required: bool = True) -> str | None:
+def _str_field(
+    entry: dict[str, Any], key: str, path: str | None, line: int | None, *, required: bool = True
+) -> str | None:
     value = entry.get(key)
     if value is None:
         if required:
@@ -93,13 +95,15 @@ def _str_field(entry: dict[str, Any], key: str, path: str | None, line: int | No
 
 
 def read_conda_lock(text: str, path: str | None, names: NameMap) -> Manifest:
-    body = text[1:] if text.startswith("\ufeff") else text
+    body = text.removeprefix("\ufeff")
     data = _load(body, path)
     if not isinstance(data, dict):
         raise _fail("a conda-lock file is a mapping with version, metadata and package", path, 1)
     version = data.get("version")
     if version not in (1, "1"):
-        raise _fail(f"unsupported conda-lock version {version!r} (depglot reads version 1)", path, 1, key="version")
+        raise _fail(
+            f"unsupported conda-lock version {version!r} (depglot reads version 1)", path, 1, key="version"
+        )
     meta = data.get("metadata") or {}
     packages = data.get("package") or []
     if not isinstance(meta, dict) or not isinstance(packages, list):
@@ -127,10 +131,14 @@ def read_conda_lock(text: str, path: str | None, names: NameMap) -> Manifest:
         url = _str_field(entry, "url", path, line, required=False)
         assert name is not None and ver is not None and manager is not None and platform is not None
         if manager not in ("conda", "pip"):
-            raise _fail(f"unknown package manager {manager!r} (conda or pip)", path, line, key="package.manager")
+            raise _fail(
+                f"unknown package manager {manager!r} (conda or pip)", path, line, key="package.manager"
+            )
         hashes = entry.get("hash") or {}
         if not isinstance(hashes, dict):
-            raise _fail("package hash must be a mapping of algorithm to digest", path, line, key="package.hash")
+            raise _fail(
+                "package hash must be a mapping of algorithm to digest", path, line, key="package.hash"
+            )
         deps = entry.get("dependencies") or {}
         if not isinstance(deps, dict):
             raise _fail("package dependencies must be a mapping", path, line, key="package.dependencies")
@@ -165,13 +173,20 @@ def read_conda_lock(text: str, path: str | None, names: NameMap) -> Manifest:
                 else (),
                 groups=(category,),
                 dependencies=tuple(canonical_name(d) for d in deps),
-                raw=(Raw(format=FORMAT, key="platform", value=platform), Raw(format=FORMAT, key="manager", value=manager)),
+                raw=(
+                    Raw(format=FORMAT, key="platform", value=platform),
+                    Raw(format=FORMAT, key="manager", value=manager),
+                ),
                 span=span,
             )
         )
-        pins.setdefault((category, manager, name), {}).setdefault(ver, []).append((platform, build, pkg_name, line))
+        pins.setdefault((category, manager, name), {}).setdefault(ver, []).append(
+            (platform, build, pkg_name, line)
+        )
     python = _python(pins, path)
-    groups = _groups(pins, platforms or sorted({p for v in pins.values() for l in v.values() for p, *_ in l}), names, path)
+    groups = _groups(
+        pins, platforms or sorted({p for v in pins.values() for l in v.values() for p, *_ in l}), names, path
+    )
     lock_raw = [Raw(format=FORMAT, key="platforms", value=platforms)]
     if meta.get("content_hash") is not None:
         lock_raw.append(Raw(format=FORMAT, key="content_hash", value=dict(meta["content_hash"])))
@@ -236,7 +251,11 @@ def _groups(
                 spec = f"{name}={ver}={build}" if build else f"{name}=={ver}"
                 version: VersionSpec | None = parse_matchspec(f"{name}=={ver}", span=span).version
                 pypi, verified = names.conda_to_pypi(name)
-                raws = () if pypi is None or verified else (Raw(format="conda", key="name-unverified", value=True),)
+                raws = (
+                    ()
+                    if pypi is None or verified
+                    else (Raw(format="conda", key="name-unverified", value=True),)
+                )
                 req = Requirement(
                     name=pkg_name,
                     version=version,
@@ -246,7 +265,9 @@ def _groups(
                     span=span,
                 )
             else:
-                req = Requirement(name=name, version=pep440.parse(f"=={ver}", span=span), marker=marker, span=span)
+                req = Requirement(
+                    name=name, version=pep440.parse(f"=={ver}", span=span), marker=marker, span=span
+                )
             by_cat.setdefault(category, []).append(req)
     groups = []
     for category in sorted(by_cat, key=lambda c: (c != "main", c)):

@@ -11,8 +11,8 @@ from packaging.requirements import Requirement as PackagingRequirement
 from validate_pyproject import api as vp_api
 from validate_pyproject import plugins as vp_plugins
 
-from tests.conftest import FIXTURES, corpus_params
 from depglot import api
+from depglot.dialects.pep508 import parse_requirement
 from depglot.errors import ConversionError, ParseError
 from depglot.ir.model import (
     Group,
@@ -26,7 +26,7 @@ from depglot.ir.model import (
     Url,
     Vcs,
 )
-from depglot.dialects.pep508 import parse_requirement
+from tests.conftest import FIXTURES, corpus_params
 
 FIX = FIXTURES / "pep621"
 
@@ -425,3 +425,16 @@ def test_poetry_groups_keep_their_install_default_in_uv() -> None:
     read = api.loads(text, "uv")
     assert [g.optional for g in read.groups] == [False, False]
     assert api.dumps(read, "uv", base=text).text == text
+
+
+def test_legacy_uv_dev_dependencies_move_to_pep735_when_changed() -> None:
+    text = '[project]\nname = "x"\nversion = "1"\n\n[tool.uv]\ndev-dependencies = ["pytest"]\n'
+    m = api.loads(text, "uv")
+    assert [(g.name, [r.name for r in g.requirements]) for g in m.groups] == [("dev", ["pytest"])]
+    assert api.dumps(m, "uv", base=text).text == text
+    dev = m.group("dev")
+    out = api.dumps(m.replace(groups=(dev.replace(requirements=(*dev.requirements, _req("ruff"))),)), "uv", base=text)
+    doc = tomllib.loads(out.text)
+    assert doc["dependency-groups"]["dev"] == ["pytest", "ruff"]
+    assert "tool" not in doc
+    assert out.report.codes() == ["dependency-group-replaced"]

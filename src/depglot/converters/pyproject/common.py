@@ -21,16 +21,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BOM",
-    "load_toml",
-    "requirement_at",
-    "split_bom",
-    "newline_of",
     "array_indent",
-    "set_string_array",
-    "make_string_array",
-    "inline_table_like",
-    "remove_key",
     "ensure_table",
+    "inline_table_like",
+    "load_toml",
+    "make_string_array",
+    "newline_of",
+    "remove_key",
+    "requirement_at",
+    "set_string_array",
+    "split_bom",
 ]
 
 BOM = "\ufeff"

@@ -14,10 +14,20 @@ from typing import Any
 
 from ...edit.tomlspan import TomlLocator
 from ...errors import ParseError
-from ...ir.model import Group, GroupKind, Index, IndexRole, LocalPath, Manifest, Raw, Requirement, canonical_name
+from ...ir.model import (
+    Group,
+    GroupKind,
+    Index,
+    IndexRole,
+    LocalPath,
+    Manifest,
+    Raw,
+    Requirement,
+    canonical_name,
+)
 from ...report import Report
 
-__all__ = ["read_pdm", "pdm_source_entry"]
+__all__ = ["pdm_source_entry", "read_pdm"]
 
 
 def _bad(loc: TomlLocator, message: str, *path: str | int) -> ParseError:

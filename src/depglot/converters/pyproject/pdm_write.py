@@ -39,18 +39,17 @@ def write_pdm(doc: Any, manifest: Manifest, report: Report, options: WriteOption
 
     want = [pdm_source_entry(ix) for ix in manifest.indexes]
     have = pdm.get("source") if pdm is not None else None
-    if want or have is not None:
-        if have is None or _plain(list(have)) != want:
-            if want:
-                aot = tomlkit.aot()
-                for entry in want:
-                    t = tomlkit.table()
-                    for k, v in entry.items():
-                        t[k] = v
-                    aot.append(t)
-                table()["source"] = aot
-            else:
-                del pdm["source"]
+    if (want or have is not None) and (have is None or _plain(list(have)) != want):
+        if want:
+            aot = tomlkit.aot()
+            for entry in want:
+                t = tomlkit.table()
+                for k, v in entry.items():
+                    t[k] = v
+                aot.append(t)
+            table()["source"] = aot
+        else:
+            del pdm["source"]
 
     resolution_raw = next((r.value for r in manifest.raw if r.format == "pdm" and r.key == "tool.pdm.resolution"), None)
     if resolution_raw is None:

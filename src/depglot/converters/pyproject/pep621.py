@@ -51,7 +51,7 @@ _PDM_FEATURES = _BASE_FEATURES | {
     Feature.PRERELEASES,
 }
 
-_PROJECT = re.compile(r"^\[project\]|^\[dependency-groups\]", re.M)
+_PROJECT = re.compile(r"^\[project\]|^\[dependency-groups\]", re.MULTILINE)
 
 
 class Pep621Format(Format):
@@ -73,7 +73,7 @@ class Pep621Format(Format):
         if not _PROJECT.search(text):
             return 0
         score = 30
-        if re.search(r"^\[tool\.poetry[.\]]", text, re.M):
+        if re.search(r"^\[tool\.poetry[.\]]", text, re.MULTILINE):
             score = 10  # the Poetry format scores higher
         return score
 

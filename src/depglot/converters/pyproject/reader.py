@@ -19,7 +19,7 @@ from ...report import Report, Severity
 from ...span import Span
 from .common import load_toml, requirement_at, split_bom
 
-__all__ = ["read_pyproject", "read_requirement_list", "read_dynamic", "PROJECT_DEP_KEYS"]
+__all__ = ["PROJECT_DEP_KEYS", "read_dynamic", "read_pyproject", "read_requirement_list"]
 
 # [project] keys that hold dependency information (everything else is metadata).
 PROJECT_DEP_KEYS = frozenset({"name", "version", "dependencies", "optional-dependencies", "requires-python"})

@@ -14,7 +14,7 @@ from ...ir.model import IndexRef, LocalPath, Requirement, Url, Vcs
 from ...ir.versions import VersionSpec
 from ...report import Report
 
-__all__ = ["RequirementText", "uv_keeps_in_pep508", "same_requirement_text"]
+__all__ = ["RequirementText", "same_requirement_text", "uv_keeps_in_pep508"]
 
 
 def uv_keeps_in_pep508(req: Requirement) -> bool:
@@ -54,7 +54,7 @@ def same_requirement_text(a: str, b: str) -> bool:
 class RequirementText:
     """Renders requirements for one flavour (``None``, ``"uv"`` or ``"pdm"``)."""
 
-    __slots__ = ("flavour", "report", "path")
+    __slots__ = ("flavour", "path", "report")
 
     def __init__(self, flavour: str | None, report: Report, *, path: str | None = None) -> None:
         self.flavour = flavour
@@ -90,7 +90,7 @@ class RequirementText:
 
         src = req.source
         if isinstance(src, LocalPath) and not src.path.startswith("/"):
-            path = src.path[2:] if src.path.startswith("./") else src.path
+            path = src.path.removeprefix("./")
             url = "file:///${PROJECT_ROOT}/" + path if path not in ("", ".") else "file:///${PROJECT_ROOT}"
         else:
             url = (render_source(src) if src is not None else None) or req.name

@@ -32,7 +32,7 @@ from ...ir.model import (
 )
 from ...report import Report
 
-__all__ = ["read_uv", "source_from_uv", "source_to_uv", "UV_HANDLED_KEYS", "UV_STRATEGIES"]
+__all__ = ["UV_HANDLED_KEYS", "UV_STRATEGIES", "read_uv", "source_from_uv", "source_to_uv"]
 
 UV_STRATEGIES = ("first-index", "unsafe-first-match", "unsafe-best-match")
 

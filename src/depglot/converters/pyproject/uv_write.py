@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ...format import WriteOptions
     from .writer import Layout
 
-__all__ = ["write_uv", "uv_index_entry"]
+__all__ = ["uv_index_entry", "write_uv"]
 
 PYPI_SIMPLE = ("https://pypi.org/simple", "https://pypi.org/simple/", "https://pypi.python.org/simple",
                "https://pypi.python.org/simple/")
@@ -128,18 +128,17 @@ def write_uv(
     find_links = [ix.url for ix in manifest.indexes if ix.role is IndexRole.FIND_LINKS and ix.name is None]
     want_idx = [uv_index_entry(ix, report) for ix in indexes]
     have_idx = uv.get("index") if uv is not None else None
-    if want_idx or have_idx is not None:
-        if have_idx is None or _plain(list(have_idx)) != want_idx:
-            if want_idx:
-                aot = tomlkit.aot()
-                for entry in want_idx:
-                    t = tomlkit.table()
-                    for k, v in entry.items():
-                        t[k] = v
-                    aot.append(t)
-                table()["index"] = aot
-            else:
-                del uv["index"]
+    if (want_idx or have_idx is not None) and (have_idx is None or _plain(list(have_idx)) != want_idx):
+        if want_idx:
+            aot = tomlkit.aot()
+            for entry in want_idx:
+                t = tomlkit.table()
+                for k, v in entry.items():
+                    t[k] = v
+                aot.append(t)
+            table()["index"] = aot
+        else:
+            del uv["index"]
     _set_or_drop(uv, table, "find-links", find_links or None, newline)
     _set_or_drop(uv, table, "no-index", True if manifest.no_index else None, newline)
 

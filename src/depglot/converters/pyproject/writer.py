@@ -14,12 +14,20 @@ from typing import TYPE_CHECKING, Any
 from ...errors import DepglotError
 from ...ir.model import Group, GroupKind, Manifest, Requirement, canonical_name
 from ...report import Report, Severity
-from .common import ensure_table, load_toml, remove_key, make_string_array, newline_of, set_string_array, split_bom
+from .common import (
+    ensure_table,
+    load_toml,
+    make_string_array,
+    newline_of,
+    remove_key,
+    set_string_array,
+    split_bom,
+)
 
 if TYPE_CHECKING:
     from ...format import WriteOptions
 
-__all__ = ["write_pyproject", "layout", "Layout"]
+__all__ = ["Layout", "layout", "write_pyproject"]
 
 # Groups whose requirements go to [project] (main, extras) or [dependency-groups] (the rest).
 _PROJECT_KINDS = (GroupKind.MAIN, GroupKind.EXTRA)
@@ -28,7 +36,7 @@ _PROJECT_KINDS = (GroupKind.MAIN, GroupKind.EXTRA)
 class Layout:
     """Where every requirement goes: main, extras and dependency groups, with optional deps placed."""
 
-    __slots__ = ("main", "extras", "groups")
+    __slots__ = ("extras", "groups", "main")
 
     def __init__(self) -> None:
         self.main: list[Requirement] | None = None
@@ -208,11 +216,9 @@ def _write_project(
         return
     if lay.extras or "optional-dependencies" in proj:
         existing = proj.get("optional-dependencies")
-        if existing is None:
-            if lay.extras:
-                tbl = tomlkit.table()
-                proj["optional-dependencies"] = tbl
-                existing = tbl
+        if existing is None and lay.extras:
+            existing = tomlkit.table()
+            proj["optional-dependencies"] = existing
         if existing is not None:
             for name in [k for k in existing if k not in lay.extras]:
                 remove_key(existing, name)
@@ -311,15 +317,17 @@ def _write_groups(
     handled: set[str] = set()
     for name, (reqs, includes, _grp) in lay.groups.items():
         values: list[Any] = [{"include-group": i} for i in includes] + [texts.array_item(r) for r in reqs]
-        if dg is not None and name in dg and legacy_uv is not None and canonical_name(name) == "dev":
-            both = [*dg[name], *legacy_uv]
+        if legacy_uv is not None and canonical_name(name) == "dev":
+            # uv reads [tool.uv] dev-dependencies as part of "dev": unchanged, leave both; else move to PEP 735.
+            both = [*(dg[name] if dg is not None and name in dg else []), *legacy_uv]
             if _same_items(texts.reuse(both, values), both):
                 handled.add(name)
                 continue
-        if legacy_uv is not None and canonical_name(name) == "dev" and (dg is None or name not in dg):
-            if _same_items(texts.reuse(list(legacy_uv), values), list(legacy_uv)):
-                handled.add(name)
-                continue
+            _report_replaced(report, "tool.uv.dev-dependencies", list(legacy_uv), removed=True)
+            remove_key(tool["uv"], "dev-dependencies")
+            if not tool["uv"]:
+                remove_key(tool, "uv")
+            legacy_uv = None
         if pdm and any(r.editable for r in reqs) and (dg is None or name not in dg) and (
             legacy_pdm is None or name not in legacy_pdm
         ):

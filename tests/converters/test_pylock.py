@@ -13,13 +13,12 @@ import pytest
 from packaging.markers import Marker
 from packaging.pylock import Pylock
 
-from tests.conftest import CORPUS, corpus_params
 from depglot import api
 from depglot.api import Selection
+from depglot.dialects.pep508 import parse_requirement
 from depglot.errors import ConversionError, ParseError
 from depglot.ir.model import Group, LocalPath, Lock, LockedPackage, LockFile, Manifest, Url, Vcs
-from depglot.dialects.pep508 import parse_requirement
-
+from tests.conftest import CORPUS, corpus_params
 from tests.converters.test_uv_lock import ENVIRONMENTS, _uv_export  # noqa: F401  (shared oracle helpers)
 
 
@@ -110,8 +109,8 @@ def test_hash_only_lock_is_refused() -> None:
     with pytest.raises(ConversionError):
         api.dumps(_hash_only_manifest(), "pylock")
     # The report says why, with the code the catalogue documents.
-    from depglot.report import Report
     from depglot.converters.pylock.writer import render_pylock
+    from depglot.report import Report
 
     report = Report()
     with pytest.raises(ConversionError):

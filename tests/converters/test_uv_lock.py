@@ -12,11 +12,11 @@ import pytest
 from packaging.markers import Marker
 from packaging.requirements import Requirement as PackagingRequirement
 
-from tests.conftest import corpus_params
 from depglot import api
 from depglot.dialects.pep508 import render_source
 from depglot.errors import ParseError
 from depglot.ir.model import GroupKind, IndexRef, LocalPath, Url, Vcs
+from tests.conftest import corpus_params
 
 _BASE_ENV = {
     "implementation_name": "cpython",

@@ -46,7 +46,7 @@ _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 def _load(text: str, file: str | None) -> dict[str, Any]:
-    body = text[1:] if text.startswith("\ufeff") else text
+    body = text.removeprefix("\ufeff")
     try:
         return tomllib.loads(body)
     except tomllib.TOMLDecodeError as exc:
@@ -105,7 +105,7 @@ def _extras_beside(path: str | None) -> set[str] | None:
 def read_pdm_lock(text: str, options: ReadOptions) -> Manifest:
     file = options.path
     doc = _load(text, file)
-    loc = TomlLocator(text[1:] if text.startswith("\ufeff") else text, file)
+    loc = TomlLocator(text.removeprefix("\ufeff"), file)
     report = Report()
     meta = doc.get("metadata")
     if not isinstance(meta, dict) or "lock_version" not in meta:

@@ -39,7 +39,7 @@ from ...ir.model import (
 from ...ir.versions import VersionSpec
 from ...span import Span
 
-__all__ = ["read_pylock", "PYPI_URLS", "LOCK_KEYS"]
+__all__ = ["LOCK_KEYS", "PYPI_URLS", "read_pylock"]
 
 PYPI_URLS = frozenset({"https://pypi.org/simple", "https://pypi.org/simple/"})
 LOCK_KEYS = ("environments", "extras", "dependency-groups", "default-groups", "created-by", "tool")
@@ -48,7 +48,7 @@ _PATH = re.compile(r"in '([^']+)'")
 
 
 def _load(text: str, file: str | None) -> dict[str, Any]:
-    body = text[1:] if text.startswith("\ufeff") else text
+    body = text.removeprefix("\ufeff")
     try:
         return tomllib.loads(body)
     except tomllib.TOMLDecodeError as exc:
@@ -109,7 +109,7 @@ def read_pylock(text: str, options: ReadOptions) -> Manifest:
 
     file = options.path
     doc = _load(text, file)
-    loc = TomlLocator(text[1:] if text.startswith("\ufeff") else text, file)
+    loc = TomlLocator(text.removeprefix("\ufeff"), file)
     try:
         Pylock.from_dict(doc)
     except PylockUnsupportedVersionError as exc:

@@ -13,13 +13,23 @@ import tomllib
 from typing import TYPE_CHECKING, Any
 
 from ...errors import ConversionError
-from ...ir.model import IndexRef, LocalPath, LockedPackage, LockFile, Manifest, Requirement, Url, Vcs, canonical_name
+from ...ir.model import (
+    IndexRef,
+    LocalPath,
+    LockedPackage,
+    LockFile,
+    Manifest,
+    Requirement,
+    Url,
+    Vcs,
+    canonical_name,
+)
 from ...report import Report, Severity
 
 if TYPE_CHECKING:
     from ...format import WriteOptions
 
-__all__ = ["write_pylock", "render_pylock"]
+__all__ = ["render_pylock", "write_pylock"]
 
 _COMMIT = re.compile(r"[0-9a-fA-F]{40}")
 

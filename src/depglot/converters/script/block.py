@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ...errors import ParseError
 from ...span import Span
 
-__all__ = ["Block", "find_block", "block_toml", "render_block", "splice"]
+__all__ = ["Block", "block_toml", "find_block", "render_block", "splice"]
 
 _OPEN = re.compile(r"# /// (?P<type>[a-zA-Z0-9-]+)")
 
@@ -90,7 +90,7 @@ def block_toml(block: Block) -> str:
 
 def render_block(toml_text: str, newline: str = "\n") -> str:
     """A complete ``# /// script`` block holding ``toml_text``."""
-    body = toml_text[:-1] if toml_text.endswith("\n") else toml_text
+    body = toml_text.removesuffix("\n")
     lines = ["# /// script"]
     for line in body.split("\n") if body else []:
         lines.append(f"# {line}" if line else "#")

@@ -44,14 +44,14 @@ from ...report import Report, Severity
 from ...span import Span
 from .graph import Edge, Node, reach, render_paths
 
-__all__ = ["read_uv_lock", "PYPI_URLS"]
+__all__ = ["PYPI_URLS", "read_uv_lock"]
 
 PYPI_URLS = frozenset({"https://pypi.org/simple", "https://pypi.org/simple/"})
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 def _load(text: str, file: str | None) -> dict[str, Any]:
-    body = text[1:] if text.startswith("\ufeff") else text
+    body = text.removeprefix("\ufeff")
     try:
         return tomllib.loads(body)
     except tomllib.TOMLDecodeError as exc:
@@ -124,7 +124,7 @@ def read_uv_lock(text: str, options: ReadOptions) -> Manifest:
 
     file = options.path
     doc = _load(text, file)
-    body = text[1:] if text.startswith("\ufeff") else text
+    body = text.removeprefix("\ufeff")
     loc = TomlLocator(body, file)
     report = Report()
     if "version" not in doc:

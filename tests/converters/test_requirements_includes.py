@@ -129,3 +129,15 @@ def test_default_root_without_a_repository_is_the_file_directory(tmp_path: Path)
     (tmp_path / "a").mkdir()
     assert not any((p / ".git").exists() for p in (tmp_path, *tmp_path.parents))
     assert default_root(tmp_path / "a" / "requirements.txt") == tmp_path / "a"
+
+
+def test_constraint_files_refuse_editables_and_report_odd_forms(tmp_path: Path):
+    _tree(tmp_path, {"requirements.txt": "-c c.txt\n", "c.txt": "urllib3<3\nfoo[bar]==1\n"})
+    m = depglot.load(tmp_path / "requirements.txt", "requirements", follow_includes=True)
+    assert [(loss.code, loss.span.line if loss.span else None) for loss in m.losses] == [
+        ("requirements-constraint-form", 2)
+    ]
+    (tmp_path / "c.txt").write_text("urllib3<3\n-e ./lib\n", encoding="utf-8")
+    with pytest.raises(IncludeError, match="editable requirements are not allowed as constraints") as info:
+        depglot.load(tmp_path / "requirements.txt", "requirements", follow_includes=True)
+    assert info.value.span == Span(file=str(tmp_path / "c.txt"), line=2, column=4)

@@ -24,6 +24,7 @@ from ...dialects import pep508
 from ...errors import IncludeError
 from ...format import ReadOptions
 from ...ir.model import Raw
+from ...report import Loss, Severity
 from ...span import Span
 from .decode import decode
 from .lines import Entry, parse_document
@@ -130,8 +131,32 @@ def _walk(
             merged.losses.extend(child.losses)
             _walk(child, target, (*chain, target), merged, root, options)
         else:
+            _check_constraints(child, merged)
             # pip reads a -c file's own -r lines as requirements again: follow them the same way
             merged.includes.append((kind, value, entry, token))
             lines = tuple(pep508.render_requirement(r) for r in child.requirements)
             merged.raw.append(Raw(format=FORMAT, key=f"constraints:{value}", value=lines))
             _walk(child, target, (*chain, target), merged, root, options)
+
+
+def _check_constraints(child: Parts, merged: Parts) -> None:
+    """pip refuses editable constraints and ignores (with a deprecation) unnamed ones and extras."""
+    for req in child.requirements:
+        span = req.span
+        if req.editable:
+            raise IncludeError(
+                "editable requirements are not allowed as constraints",
+                span=Span(file=span.file, line=span.line, column=span.column) if span else None,
+                dialect="requirements",
+            )
+        if not req.name or req.extras:
+            what = "an unnamed requirement" if not req.name else f"extras [{','.join(req.extras)}]"
+            merged.losses.append(
+                Loss(
+                    code="requirements-constraint-form",
+                    severity=Severity.WARNING,
+                    message=f"a constraint with {what}: pip accepts only a name with a version specifier here",
+                    subject=req.name or None,
+                    span=span,
+                )
+            )

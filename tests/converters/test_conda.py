@@ -143,7 +143,11 @@ def test_reader_maps_every_key() -> None:
     # selectors become markers; the selector text is kept
     assert by_name(m, "pywin32").marker == 'sys_platform == "win32"'
     assert by_name(m, "patchelf").marker == 'sys_platform == "linux"'
-    assert any(r.key == "name-unverified" for r in by_name(m, "patchelf").raw)
+    assert {r.key: r.value for r in by_name(m, "pywin32").raw} == {"selector": "# [win]"}
+    assert {r.key: r.value for r in by_name(m, "patchelf").raw} == {
+        "selector": "sel(linux)",
+        "name-unverified": True,
+    }
     # the pip: list: ordinary requirements, options as manifest facts
     req = by_name(m, "requests")
     assert req.source is None and req.extras == ("socks",) and req.marker == 'python_version >= "3.10"'
@@ -585,3 +589,11 @@ def test_flow_style_lists_are_rerendered_when_edited() -> None:
         "name: f\nchannels: [conda-forge]\ndependencies:\n  - numpy=1.23\n  - pip:\n      - requests\n      - attrs\n"
     )
     assert strip(read(out)) == strip(_replace_req(m, "scipy", None))
+
+
+def test_ir_json_round_trip_keeps_conda_detail() -> None:
+    m = read(EDGE, "edge.yml")
+    again = api.loads(api.dumps(m, "ir").text, "ir")
+    assert strip(again) == strip(m)
+    assert api.dumps(again, "conda", base=EDGE).text == EDGE
+    assert api.dumps(again, "conda").text == api.dumps(m, "conda").text

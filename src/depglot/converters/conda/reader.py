@@ -13,7 +13,7 @@ IR mapping (docs/formats/conda.md):
   become indexes (``--index-url`` default, ``--extra-index-url`` extra, ``--find-links``), ``includes`` (``-r``/``-c``),
   ``allow_prereleases`` (``--pre``), ``no_index`` and ``Option``s.
 * Selectors (``# [win]`` comments, ``sel(win):`` mappings) become the equivalent PEP 508 marker, with
-  ``Raw("conda", "selector", (form, expr))`` keeping the text.
+  ``Raw("conda", "selector", "# [win]" | "sel(win)")`` keeping the text.
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def conda_requirement(
     raws: list[Raw] = []
     marker = None
     if selector is not None:
-        raws.append(Raw(format=FORMAT, key="selector", value=selector))
+        raws.append(Raw(format=FORMAT, key="selector", value=selectors.encode(*selector)))
         marker = selectors.selector_marker(selector[1])
     if pypi is not None and not verified:
         raws.append(Raw(format=FORMAT, key="name-unverified", value=True))
@@ -301,7 +301,9 @@ def _read_dependency(node: Node, path: str | None, lines: list[str], names: Name
 def _conda_key(req: Requirement) -> tuple[Any, ...]:
     src = req.source
     assert isinstance(src, CondaPackage)
-    sel = next((r.value for r in req.raw if r.format == FORMAT and r.key == "selector"), None)
+    sel = selectors.decode(
+        next((r.value for r in req.raw if r.format == FORMAT and r.key == "selector"), None)
+    )
     return ("conda", src.name.lower(), sel)
 
 
@@ -339,7 +341,7 @@ def _pip_entry(node: Node, path: str | None, lines: list[str]) -> Item:
             raws = [Raw(format=FORMAT, key="pip", value=text)]
             marker = req.marker
             if sel:
-                raws.append(Raw(format=FORMAT, key="selector", value=("comment", sel)))
+                raws.append(Raw(format=FORMAT, key="selector", value=selectors.encode("comment", sel)))
                 sel_marker = selectors.selector_marker(sel)
                 if sel_marker:
                     from ...dialects.markers import and_markers

@@ -52,3 +52,18 @@ def comment_selector(comment: str) -> str | None:
     """``[win]`` out of a trailing comment ``# [win]`` (``None`` when the comment is not a selector)."""
     m = _COMMENT.search(comment)
     return m.group(1).strip() if m else None
+
+
+def encode(form: str, expr: str) -> str:
+    """The selector as written: ``# [win]`` (comment form) or ``sel(win)`` (micromamba's mapping form)."""
+    return f"sel({expr})" if form == "sel" else f"# [{expr}]"
+
+
+def decode(text: object) -> tuple[str, str] | None:
+    """(form, expr) of an encoded selector; ``None`` for anything else."""
+    if not isinstance(text, str):
+        return None
+    if text.startswith("sel(") and text.endswith(")"):
+        return "sel", text[4:-1]
+    expr = comment_selector(text)
+    return ("comment", expr) if expr is not None else None

@@ -135,7 +135,7 @@ def _pip_line(req: Requirement) -> str:
         if len(parts) == 1 and parts[0].kind == "requirement":
             again = parts[0].value[0]
             assert isinstance(again, Requirement)
-            sel = _raw(req, "selector")
+            sel = selectors.decode(_raw(req, "selector"))
             marker = again.marker
             if sel:
                 from ...dialects.markers import and_markers
@@ -144,7 +144,7 @@ def _pip_line(req: Requirement) -> str:
             again = again.replace(marker=marker, raw=req.raw)
             if _strip(again) == _strip(req):
                 return line
-    sel = _raw(req, "selector")
+    sel = selectors.decode(_raw(req, "selector"))
     if sel and req.marker:
         sel_marker = selectors.selector_marker(sel[1])
         if sel_marker and req.marker.endswith(sel_marker):
@@ -158,7 +158,7 @@ def _pip_line(req: Requirement) -> str:
 
 
 def _pip_selector(req: Requirement, text: str) -> tuple[str, str] | None:
-    sel = _raw(req, "selector")
+    sel = selectors.decode(_raw(req, "selector"))
     return tuple(sel) if sel and isinstance(_raw(req, "pip"), str) else None  # type: ignore[return-value]
 
 
@@ -220,7 +220,7 @@ def _plan(manifest: Manifest, report: Report, names: NameMap) -> Plan:
         for req in group.requirements:
             src = req.source
             if isinstance(src, CP):
-                sel = _raw(req, "selector")
+                sel = selectors.decode(_raw(req, "selector"))
                 if req.marker and not sel:
                     expr = selectors.marker_selector(req.marker)
                     if expr is not None:

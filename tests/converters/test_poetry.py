@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 import tomllib
 from pathlib import Path
 
@@ -24,7 +23,16 @@ from depglot import api
 from depglot.converters.pyproject.poetry.entries import requirement_key
 from depglot.errors import ParseError
 from depglot.ir.model import (
-    Group, GroupKind, Index, IndexRef, IndexRole, LocalPath, Manifest, Project, Requirement, Url, Vcs,
+    Group,
+    GroupKind,
+    Index,
+    IndexRef,
+    IndexRole,
+    LocalPath,
+    Manifest,
+    Requirement,
+    Url,
+    Vcs,
 )
 from depglot.ir.versions import VersionSpec, pep440_range
 
@@ -63,9 +71,11 @@ def placed_orphans(m: Manifest) -> Manifest:
 def _cons(c: str) -> str:
     if "||" in c or c == "*":
         return c
+    from packaging.specifiers import InvalidSpecifier
+
     try:
         text = str(pep440_range(c).to_specifier_set())
-    except Exception:
+    except InvalidSpecifier:
         return c
     return re.sub(r"(\d+(?:\.\d+)*?)(?:\.0)+(?![\d.])", r"\1", text)
 
@@ -584,8 +594,6 @@ def test_fixture_files_match_the_inline_texts_and_round_trip() -> None:
         for fmt in ("poetry", "poetry1"):
             assert api.dumps(read(text), fmt, base=text).text == text
 
-
-_ = (shutil, Project)
 
 
 # ------------------------------------------------------------------------------------------- Pipenv -> Poetry

@@ -18,7 +18,7 @@ from typing import Any
 from ...dialects import markers as md
 from ...ir.model import canonical_name
 
-__all__ = ["Root", "roots_from_pyproject", "walk", "MAX_PATHS", "strip_extra"]
+__all__ = ["MAX_PATHS", "Root", "roots_from_pyproject", "strip_extra", "walk"]
 
 MAX_PATHS = 64  # distinct markers per package and group before giving up (kept for every environment)
 _EXTRA_ONLY = re.compile(r"""^\(?\s*extra\s*==\s*["'][^"']+["']\s*(?:or\s+extra\s*==\s*["'][^"']+["']\s*)*\)?$""")

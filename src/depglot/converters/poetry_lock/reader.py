@@ -23,8 +23,22 @@ from ...edit.tomlspan import TomlLocator
 from ...errors import ParseError
 from ...format import ReadOptions
 from ...ir.model import (
-    MAIN, Group, GroupKind, Index, IndexRef, IndexRole, LocalPath, Lock, LockedPackage, LockFile, Manifest, Raw,
-    Requirement, Url, Vcs, canonical_name,
+    MAIN,
+    Group,
+    GroupKind,
+    Index,
+    IndexRef,
+    IndexRole,
+    LocalPath,
+    Lock,
+    LockedPackage,
+    LockFile,
+    Manifest,
+    Raw,
+    Requirement,
+    Url,
+    Vcs,
+    canonical_name,
 )
 from ...ir.versions import VersionSpec
 from ...report import Report, Severity
@@ -107,7 +121,7 @@ def _pyproject_beside(options: ReadOptions) -> dict[str, Any] | None:
 
 
 def read_poetry_lock(text: str, options: ReadOptions) -> Manifest:
-    body = text[1:] if text.startswith("\ufeff") else text
+    body = text.removeprefix("\ufeff")
     file = options.path
     doc = _load(body, file)
     loc = TomlLocator(body, file)

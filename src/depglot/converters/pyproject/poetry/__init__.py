@@ -17,9 +17,9 @@ if TYPE_CHECKING:
     from ....ir.model import Manifest
     from ....report import Report
 
-__all__ = ["PoetryFormat", "Poetry1Format", "read_poetry"]
+__all__ = ["Poetry1Format", "PoetryFormat", "read_poetry"]
 
-_POETRY = re.compile(r"^[ \t]*\[\[?[ \t]*tool[ \t]*\.[ \t]*poetry[ \t]*[.\]]", re.M)
+_POETRY = re.compile(r"^[ \t]*\[\[?[ \t]*tool[ \t]*\.[ \t]*poetry[ \t]*[.\]]", re.MULTILINE)
 
 
 class PoetryFormat(Format):

@@ -20,7 +20,7 @@ from ....ir.model import IndexRef, LocalPath, Raw, Requirement, Url, Vcs
 from ....report import Loss, Report, Severity
 from ....span import Span
 
-__all__ = ["KNOWN_KEYS", "parse_entry", "render_entry", "strip_git_prefix", "same_requirement", "requirement_key"]
+__all__ = ["KNOWN_KEYS", "parse_entry", "render_entry", "requirement_key", "same_requirement", "strip_git_prefix"]
 
 FORMAT = "poetry"
 
@@ -33,7 +33,7 @@ _REV_KEYS = ("branch", "tag", "rev")
 
 
 def strip_git_prefix(url: str) -> str:
-    return url[4:] if url.startswith("git+") else url
+    return url.removeprefix("git+")
 
 
 def _bad(loc: TomlLocator, message: str, path: tuple[str | int, ...], hint: str | None = None) -> ParseError:
@@ -169,11 +169,11 @@ def _marker(value: dict[str, Any], loc: TomlLocator, path: tuple[str | int, ...]
 def _norm_marker(marker: str | None) -> str | None:
     if marker is None:
         return None
-    from packaging.markers import Marker
+    from packaging.markers import InvalidMarker, Marker
 
     try:
         return str(Marker(marker))
-    except Exception:
+    except InvalidMarker:
         return marker
 
 

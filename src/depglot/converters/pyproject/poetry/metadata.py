@@ -14,7 +14,7 @@ from typing import Any
 
 from ....ir.model import Project, Raw
 
-__all__ = ["DEPENDENCY_KEYS", "read_metadata", "poetry_metadata", "project_metadata", "raw_keys"]
+__all__ = ["DEPENDENCY_KEYS", "poetry_metadata", "project_metadata", "raw_keys", "read_metadata"]
 
 # [tool.poetry] keys the dependency reader owns.
 DEPENDENCY_KEYS = frozenset({"dependencies", "dev-dependencies", "group", "extras", "source"})

@@ -20,7 +20,18 @@ from typing import Any
 from ....edit.tomlspan import TomlLocator
 from ....errors import ParseError
 from ....ir.model import (
-    MAIN, Group, GroupKind, Index, IndexRef, LocalPath, Manifest, Raw, Requirement, Url, Vcs, canonical_name,
+    MAIN,
+    Group,
+    GroupKind,
+    Index,
+    IndexRef,
+    LocalPath,
+    Manifest,
+    Raw,
+    Requirement,
+    Url,
+    Vcs,
+    canonical_name,
 )
 from ....ir.versions import VersionSpec, range_to_pep440
 from ....report import Loss, Severity
@@ -28,7 +39,7 @@ from .entries import parse_entry, strip_git_prefix
 from .metadata import read_metadata
 from .sources import read_sources
 
-__all__ = ["read_poetry", "is_legacy"]
+__all__ = ["is_legacy", "read_poetry"]
 
 _TP = ("tool", "poetry")
 
@@ -282,7 +293,6 @@ def _enrich_group(group: Group, by_name: dict[str, list[Requirement]], used: set
 def _enrich(req: Requirement, poetry: Requirement) -> Requirement:
     """poetry-core's ``_enrich_dependency``: the [project] requirement with the Poetry entry's detail."""
     from ....dialects.markers import and_markers
-
     from .entries import _norm_marker
 
     marker = req.marker

@@ -23,7 +23,7 @@ from ....errors import ParseError
 from ....ir.model import Index, IndexRole, Raw
 from ....report import Report, Severity
 
-__all__ = ["PYPI_URL", "read_sources", "render_sources", "is_pypi"]
+__all__ = ["PYPI_URL", "is_pypi", "read_sources", "render_sources"]
 
 PYPI_URL = "https://pypi.org/simple"
 _PRIORITIES = ("primary", "supplemental", "explicit", "default", "secondary")

@@ -25,6 +25,7 @@ from ....dialects import pep440 as pep440_dialect
 from ....dialects import pep508 as pep508_dialect
 from ....dialects import poetry as poetry_dialect
 from ....edit.tomlspan import TomlLocator
+from ....errors import DepglotError
 from ....format import ReadOptions, WriteOptions
 from ....ir.model import Group, GroupKind, IndexRef, IndexRole, LocalPath, Manifest, Requirement, Url, Vcs
 from ....ir.model import canonical_name as cn
@@ -83,9 +84,9 @@ def _space_new_tables(doc: Any, body: str) -> None:
                 continue
             sub = (*path, key)
             last = item.value.body[-1][1] if item.value.body else None
-            if not item.is_super_table() and _header(sub) not in body and not isinstance(last, Table):
-                if not item.as_string().endswith("\n\n"):
-                    item.add(tomlkit.nl())
+            if (not item.is_super_table() and _header(sub) not in body and not isinstance(last, Table)
+                    and not item.as_string().endswith("\n\n")):
+                item.add(tomlkit.nl())
             walk(item, sub)
 
     walk(doc, ())
@@ -508,7 +509,7 @@ class _Writer:
             if isinstance(item, str):
                 try:
                     old.append((str(item), pep508_dialect.parse_requirement(str(item))))
-                except Exception:
+                except DepglotError:
                     old.append((str(item), None))
         strings: list[str] = []
         for r in reqs:
@@ -706,12 +707,12 @@ def _equivalent(name: str, current: Any, value: Any, *, deps: bool) -> bool:
     if name.lower() == "python":
         try:
             return _same_spec(poetry_dialect.parse(str(plain)), poetry_dialect.parse(str(value)))
-        except Exception:
+        except DepglotError:
             return False
     try:
         a = parse_entry(name, plain, loc=_DUMMY, path=("x", name), losses=[])
         b = parse_entry(name, value, loc=_DUMMY, path=("x", name), losses=[])
-    except Exception:
+    except DepglotError:
         return False
     return _keys(a) == _keys(b)
 

@@ -718,3 +718,16 @@ def test_unnamed_requirements_get_a_pipfile_key() -> None:
     c = dumps(m, "pipfile")
     assert c.report.codes() == ["pipfile-name-derived"] * 3
     assert [r.name for r in loads(c.text, "pipfile").main.requirements] == ["cdb4ee2", "bar", "repo"]
+
+
+def test_base_mode_writes_another_formats_manifest_into_an_existing_pipfile() -> None:
+    base = (
+        '# keep me\n[[source]]\nurl = "https://pypi.org/simple"\nverify_ssl = true\nname = "pypi"\n\n'
+        '[packages]\nrequests = "*"  # http\nflask = "*"\n\n[dev-packages]\npytest = "*"\n\n[docs]\nsphinx = "*"\n'
+    )
+    m = loads("requests\nrich>=13\n", "requirements")
+    out = dumps(m, "pipfile", base=base).text
+    assert out == (
+        '# keep me\n[[source]]\nurl = "https://pypi.org/simple"\nverify_ssl = true\nname = "pypi"\n\n'
+        '[packages]\nrequests = "*"  # http\nrich = ">=13"\n\n[dev-packages]\n\n'
+    )

@@ -392,8 +392,8 @@ def _base(manifest: Manifest, base: str, report: Report) -> str:
                 match = next((t for t in existing if t.unwrap() == src), None)
                 aot.append(match if match is not None else _table(src))
             doc["source"] = aot
-        elif "source" in doc:
-            del doc["source"]
+        elif "source" in doc and not _only_pypi(doc["source"]):
+            del doc["source"]  # no index named: pipenv's default, PyPI (an explicit PyPI source stays)
 
     sections = plan_sections(manifest, report)
     wanted = {s for s, _ in sections}
@@ -401,6 +401,9 @@ def _base(manifest: Manifest, base: str, report: Report) -> str:
     for name in list(doc.keys()):
         if name not in SECTIONS and name not in wanted and isinstance(doc[name], dict):
             del doc[name]
+    if DEV_SECTION in doc and DEV_SECTION not in wanted:  # pipenv keeps an empty [dev-packages]
+        for key in list(doc[DEV_SECTION].keys()):
+            del doc[DEV_SECTION][key]
     for section, group in sections:
         if section not in doc:
             doc[section] = _section_table(section, group, report)
@@ -417,6 +420,18 @@ def _base(manifest: Manifest, base: str, report: Report) -> str:
         if key in ("scripts", "pipfile") and key not in kept:
             del doc[key]
     return bom + tomlkit.dumps(doc)
+
+
+def _only_pypi(sources: Any) -> bool:
+    plain = _plain(sources)
+    return (
+        isinstance(plain, list)
+        and len(plain) == 1
+        and isinstance(plain[0], dict)
+        and str(plain[0].get("url", "")).rstrip("/")
+        in ("https://pypi.org/simple", "https://pypi.python.org/simple")
+        and plain[0].get("verify_ssl", True) is True
+    )
 
 
 def _section_of(group: Group) -> str:

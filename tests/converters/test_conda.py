@@ -597,3 +597,95 @@ def test_ir_json_round_trip_keeps_conda_detail() -> None:
     assert strip(again) == strip(m)
     assert api.dumps(again, "conda", base=EDGE).text == EDGE
     assert api.dumps(again, "conda").text == api.dumps(m, "conda").text
+
+
+# ------------------------------------------------------------------------------------------------ properties
+
+_CONDA_POOL = [
+    "numpy=1.23",
+    "scipy>=1.10,<2",
+    "conda-forge::pandas 2.1.*",
+    '"blas=*=mkl"',
+    "pywin32  # [win]",
+    "cudatoolkit=11.8",
+    "pip",
+    "xarray",
+    "sel(linux): patchelf",
+]
+_PIP_POOL = [
+    "requests>=2",
+    "-e .",
+    "git+https://example.org/a.git@main",
+    "--index-url https://example.org/simple",
+    "attrs==23.1.0",
+    "flask ; python_version >= '3.10'",
+]
+_NEW = ["httpx==0.27.*", "unknown-proj>=1", "torch>=2.1", "git+https://example.org/b.git@v1#egg=b"]
+
+
+def _sorted(m: Manifest) -> Any:
+    reqs = tuple(sorted((strip(r) for r in m.requirements()), key=repr))
+    return strip(m).replace(
+        groups=(m.groups[0].replace(requirements=reqs),), raw=tuple(sorted(strip(m.raw), key=repr))
+    )
+
+
+def _doc(draw: Any) -> str:
+    from hypothesis import strategies as st
+
+    dash = " " * draw(st.sampled_from([0, 2, 4]))
+    child = dash + " " * draw(st.sampled_from([2, 4]))
+    lines = [draw(st.sampled_from(["# header", "---", "name: prop"]))]
+    if draw(st.booleans()):
+        lines += ["channels:", f"{dash}- conda-forge"]
+    lines.append("dependencies:")
+    if draw(st.booleans()):
+        lines.append(f"{dash}- python=3.11")
+    for spec in draw(st.lists(st.sampled_from(_CONDA_POOL), unique=True, max_size=6)):
+        if draw(st.integers(0, 4)) == 0:
+            lines.append(draw(st.sampled_from([f"{dash}# a comment", "", f"{dash}  # indented comment"])))
+        lines.append(f"{dash}- {spec}")
+    pip = draw(st.lists(st.sampled_from(_PIP_POOL), unique=True, max_size=4))
+    if pip:
+        lines.append(f"{dash}- pip:")
+        lines += [f"{child}- {p}" for p in pip]
+    if draw(st.booleans()):
+        lines += ["variables:", f"{dash[:2] or '  '}X: '1'"]
+    return "\n".join(lines) + draw(st.sampled_from(["\n", ""]))
+
+
+def test_splices_mean_what_a_fresh_write_means() -> None:
+    """Property: after random removals, version changes and additions, the spliced file reads back to the same
+    requirements as a fresh write of the same manifest, and an unchanged manifest gives the base back."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.data())
+    def run(data: Any) -> None:
+        text = _doc(data.draw)
+        m = read(text)
+        assert api.dumps(m, "conda", base=text).text == text
+        reqs = list(m.requirements())
+        keep = [r for r in reqs if data.draw(st.booleans())]
+        changed = []
+        for r in keep:
+            if isinstance(r.source, CondaPackage) and data.draw(st.integers(0, 3)) == 0:
+                v = read("dependencies: [x>=9.9]").requirements()[0].version
+                r = r.replace(version=v)
+            changed.append(r)
+        new = api.loads(
+            "\n".join(data.draw(st.lists(st.sampled_from(_NEW), unique=True, max_size=3))) + "\n",
+            "requirements",
+        )
+        edited = m.replace(groups=(m.groups[0].replace(requirements=(*changed, *new.requirements())),))
+        if data.draw(st.booleans()):
+            edited = edited.replace(indexes=())
+        spliced = api.dumps(edited, "conda", base=text).text
+        fresh = api.dumps(edited, "conda").text
+        assert _sorted(read(spliced)).groups == _sorted(read(fresh)).groups, spliced
+        assert read(spliced).indexes == () or [i.url for i in read(spliced).indexes] == [
+            i.url for i in edited.indexes
+        ]
+
+    run()

@@ -253,3 +253,21 @@ def test_pre_commit_hooks_run_the_documented_commands(pipenv_project: Path) -> N
     assert cli(*entry, "--to", "poetry", cwd=pipenv_project).exit_code == 1  # not migrated yet
     assert cli("migrate", "--to", "poetry", "--remove-old", cwd=pipenv_project).exit_code == 0
     assert cli(*entry, "--to", "poetry", cwd=pipenv_project).exit_code == 0
+
+
+def test_poetry_to_uv_in_place_replaces_the_poetry_dependency_tables(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "repo1" / "poetry" / "pyproject.toml", tmp_path / "pyproject.toml")
+    source = api.load(tmp_path / "pyproject.toml")
+    migration = plan_migration(tmp_path, "uv")
+    assert "migrate-tables-replaced" in migration.report.codes()
+    migration.plan.apply()
+    text = (tmp_path / "pyproject.toml").read_text()
+    doc = tomllib.loads(text)
+    from validate_pyproject import api as vapi
+
+    vapi.Validator()(doc)
+    assert "dependencies" not in doc["tool"]["poetry"] and "group" not in doc["tool"]["poetry"]
+    assert doc["build-system"]["build-backend"] == "poetry.core.masonry.api"  # other tables stay
+    back = api.load(tmp_path / "pyproject.toml", "pep621")
+    _same_requirements(source, back)
+    assert not plan_migration(tmp_path, "uv").plan.check()  # migrated: nothing left to do

@@ -289,13 +289,16 @@ def plan_migration(
         conv = api.dumps(m, out_fmt, base, path=path, keep_locked=keep_locked, index_strategy=index_strategy,
                          optional_to=optional_to)
         report.extend(conv.report)
+        text = conv.text
+        if os.path.basename(path) == "pyproject.toml" and target != "poetry" and base is not None:
+            text = _drop_poetry_dependencies(text, path, report)
         if keep_locked and target == "uv" and m.lock is not None and m.lock.packages and \
                 "constraint-dependencies" not in conv.text:
             report.add("keep-locked-unsupported", Severity.ERROR,
                        f"--keep-locked: the {out_fmt} writer did not carry the {len(m.lock.packages)} locked "
                        "version(s) as [tool.uv] constraint-dependencies; the first `uv lock` may resolve "
                        "differently", span=Span(file=path))
-        changes.append(FileChange(path=path, before=before, after=conv.text.encode("utf-8")))
+        changes.append(FileChange(path=path, before=before, after=text.encode("utf-8")))
         written.append(os.path.abspath(path))
     removed = []
     if remove_old:
@@ -311,6 +314,30 @@ def plan_migration(
             removed.append(s.path)
     return Migration(plan=Plan.of(changes, d), report=report, sources=tuple(sources),
                      outputs=tuple(p for p, _, _ in outputs), removed=tuple(removed), manifest=manifest)
+
+
+_POETRY_DEPENDENCY_KEYS = ("dependencies", "dev-dependencies", "group", "source", "extras")
+
+
+def _drop_poetry_dependencies(text: str, path: str, report: Report) -> str:
+    """Migrating a Poetry project elsewhere: its dependency tables were replaced, so they go (metadata stays)."""
+    import tomlkit
+
+    doc = tomlkit.parse(text)
+    poetry = doc.get("tool", {}).get("poetry")
+    if poetry is None:
+        return text
+    dropped = [k for k in _POETRY_DEPENDENCY_KEYS if k in poetry]
+    if not dropped:
+        return text
+    for k in dropped:
+        del poetry[k]
+    if not poetry:
+        del doc["tool"]["poetry"]
+    report.add("migrate-tables-replaced", Severity.INFO,
+               "the Poetry dependency tables were replaced by the target's and removed: "
+               + ", ".join(f"[tool.poetry.{k}]" for k in dropped), span=Span(file=path))
+    return tomlkit.dumps(doc)
 
 
 def _readable_lock(path: str) -> bool:

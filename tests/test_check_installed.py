@@ -95,3 +95,16 @@ def test_cli_freeze(venv_python: Path, tmp_path: Path) -> None:  # noqa: F811
     args = ["freeze", "--prefix", str(tmp_path / "missing")]
     bad = CliRunner().invoke(build_app(args), args)
     assert bad.exit_code == 2 and "no environment at" in bad.stderr
+
+
+def test_cli_freeze_into_a_group_of_an_existing_pyproject(venv_python: Path, tmp_path: Path) -> None:  # noqa: F811
+    out = tmp_path / "pyproject.toml"
+    out.write_text('[project]\nname = "app"\nversion = "1.0"\ndependencies = ["requests>=2"]\n\n'
+                   '[dependency-groups]\nlint = ["ruff"]\n')
+    args = ["freeze", "--python", str(venv_python), "-t", "pep621+uv", "--group", "env", "-o", str(out)]
+    result = CliRunner().invoke(build_app(args), args)
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert text.startswith('[project]\nname = "app"\nversion = "1.0"\ndependencies = ["requests>=2"]\n')
+    assert 'lint = ["ruff"]\nenv = [\n    "alpha==1.0",\n    "beta==1.5",\n    "delta==0.3",\n' in text
+    assert f'localproj = {{ path = "{venv_python.parent.parent.parent / "localproj"}", editable = true }}' in text

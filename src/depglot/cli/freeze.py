@@ -23,6 +23,10 @@ def freeze(
     output: Annotated[
         Optional[str], typer.Option("-o", "--output", help="Write here (- or omitted: stdout); an existing file is edited.")
     ] = None,
+    group: Annotated[
+        Optional[str],
+        typer.Option("--group", help="Write the pins as this dependency group (into -o's existing groups)."),
+    ] = None,
     fail_on: FailOn = "error",
     output_format: OutputFormat = "concise",
     diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of the output; write nothing.")] = False,
@@ -33,7 +37,7 @@ def freeze(
     Without --python/--prefix: $VIRTUAL_ENV, else $CONDA_PREFIX, else the python depglot runs under.
     """
     from .. import api
-    from ..env import inspect, to_manifest
+    from ..env import inspect, into_group, to_manifest
     from ..errors import DepglotError
 
     if python and prefix:
@@ -42,6 +46,9 @@ def freeze(
     env = inspect(python=python, prefix=prefix)
     manifest = to_manifest(env)
     current = read_current(output)
+    if group:
+        base = api.loads(current, to, path=output) if current is not None else None
+        manifest = into_group(manifest, group, base)
     conversion = api.dumps(manifest, to, current, path=output)
     changed = emit(conversion.text, output, diff=diff, check=check, current=current)
     print_losses(conversion.report, output_format)

@@ -31,6 +31,7 @@ __all__ = [
     "inspect_prefix",
     "inspect_location",
     "to_manifest",
+    "into_group",
     "pin_spec",
     "read_dist",
 ]
@@ -181,3 +182,21 @@ def to_manifest(env: Environment) -> Manifest:
         losses=env.problems,
         span=Span(file=os.fspath(env.location.prefix)),
     )
+
+
+def into_group(env_manifest: Manifest, name: str, base: Manifest | None = None) -> Manifest:
+    """The environment's pins as the dependency group ``name`` of ``base`` (replacing a group of that name), or of
+    an otherwise empty manifest; the base's other groups, project and indexes stay as they are."""
+    reqs = env_manifest.requirements()
+    group = Group(name=name, kind=GroupKind.GROUP, requirements=reqs)
+    if base is None:
+        return env_manifest.replace(groups=(Group(name=MAIN, kind=GroupKind.MAIN), group))
+    groups = list(base.groups)
+    for i, g in enumerate(groups):
+        if g.kind is not GroupKind.MAIN and canonical_name(g.name) == canonical_name(name):
+            groups[i] = g.replace(requirements=reqs)
+            break
+    else:
+        groups.append(group)
+    channels = tuple(dict.fromkeys((*base.channels, *env_manifest.channels)))
+    return base.replace(groups=tuple(groups), channels=channels, losses=(*base.losses, *env_manifest.losses))

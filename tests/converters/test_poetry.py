@@ -106,6 +106,21 @@ def poetry_view(text: str, tmp: Path) -> tuple:
     return groups, sorted(pkg.extras), _cons(str(pkg.python_constraint))
 
 
+def poetry_check(text: str, tmp: Path) -> tuple[int, str]:
+    """``poetry check --directory DIR``, the real command run in-process: (exit code, its output)."""
+    from cleo.testers.application_tester import ApplicationTester
+    from poetry.console.application import Application
+
+    d = tmp / f"check{len(list(tmp.iterdir()))}"
+    d.mkdir()
+    (d / "pyproject.toml").write_text(text, encoding="utf-8")
+    app = Application()
+    app.auto_exits(False)
+    tester = ApplicationTester(app)
+    code = tester.execute(f"check --directory {d}")
+    return code, tester.io.fetch_output() + tester.io.fetch_error()
+
+
 def poetry_check_errors(text: str) -> list[str]:
     from poetry.factory import Factory
 
@@ -550,10 +565,17 @@ def test_migration_sources_keep_pypi_and_pipenv_priorities(tmp_path: Path) -> No
     assert deps["lib"] == {"git": "https://github.com/o/lib.git", "rev": "v1", "develop": True}
     assert deps["wheel"] == {"url": "https://example.org/w-1.0-py3-none-any.whl"}
     assert tp["package-mode"] is False
-    assert poetry_check_errors(conv.text) == []
+    assert poetry_check(conv.text, tmp_path) == (0, "All set!\n")
     back = read(conv.text)
     assert meaning(back) == meaning(m)
     assert back.python.versions == m.python.versions
+
+
+def test_poetry_check_oracle_catches_undeclared_source(tmp_path: Path) -> None:
+    text = '[tool.poetry]\npackage-mode = false\n\n[tool.poetry.dependencies]\nx = { version = "*", source = "nope" }\n'
+    code, out = poetry_check(text, tmp_path)
+    assert code == 1 and 'Invalid source "nope"' in out
+    assert [loss.code for loss in read(text).losses] == ["poetry-source-undeclared"]
 
 
 def test_primary_extra_index_declares_pypi_first() -> None:
@@ -603,12 +625,15 @@ def _pipenv_meaning(m: Manifest) -> list:
     """Requirement sets by group; Pipfile categories are Poetry groups, pipenv's file-wide allow_prereleases is
     Poetry's per-dependency one, empty groups say nothing."""
     out = []
+    pypi = {ix.name.lower() for ix in m.indexes if ix.name and "pypi." in ix.url and ix.role is IndexRole.DEFAULT}
     for g in m.groups:
         if not g.requirements:
             continue
         kind = GroupKind.GROUP if g.kind is GroupKind.CATEGORY else g.kind
         reqs = []
         for r in g.requirements:
+            if isinstance(r.source, IndexRef) and r.source.name.lower() in pypi:
+                r = r.replace(source=None)  # Poetry's implicit PyPI has no name; same index
             if m.allow_prereleases and r.allow_prereleases is None and not isinstance(r.source, (LocalPath, Url)):
                 r = r.replace(allow_prereleases=True)
             reqs.append(requirement_key(r))
@@ -623,6 +648,7 @@ def test_pipfile_migration_passes_poetry_check_and_keeps_requirements(path: Path
     m = api.loads(path.read_text(encoding="utf-8"), "pipfile", path=str(path))
     conv = api.dumps(m, "poetry")
     assert poetry_check_errors(conv.text) == []
+    assert poetry_check(conv.text, tmp_path) == (0, "All set!\n")
     poetry_view(conv.text, tmp_path)  # poetry-core reads it
     back = read(conv.text)
     assert _pipenv_meaning(back) == _pipenv_meaning(conv.manifest)

@@ -97,6 +97,16 @@ def _host_name(url: str, taken: set[str]) -> str:
     return name
 
 
+def implicit_pypi(indexes: tuple[Index, ...]) -> tuple[Index, ...]:
+    """The default index when it is PyPI and no other primary source needs it declared: Poetry's implicit PyPI,
+    not written (a ``source = "pypi"`` naming it is written as no source, which means the same)."""
+    regular = [ix for ix in indexes if ix.role is not IndexRole.FIND_LINKS]
+    if any(ix.role in (IndexRole.PRIMARY, IndexRole.EXTRA) for ix in regular):
+        return ()
+    return tuple(ix for ix in regular if ix.role is IndexRole.DEFAULT and is_pypi(ix.url)
+                 and not any(r.format == "poetry" for r in ix.raw))
+
+
 def render_sources(indexes: tuple[Index, ...], report: Report) -> list[dict[str, Any]]:
     """``[[tool.poetry.source]]`` tables keeping each index's meaning.
 
@@ -118,9 +128,7 @@ def render_sources(indexes: tuple[Index, ...], report: Report) -> list[dict[str,
     ordered = sorted(regular, key=lambda ix: 0 if ix.role is IndexRole.DEFAULT else 1)
     for ix in ordered:
         raw = {r.key: r.value for r in ix.raw if r.format == "poetry"}
-        if ix.role is IndexRole.DEFAULT and is_pypi(ix.url) and not has_primary and not raw and (
-            ix.name is None or ix.name.lower() == "pypi"
-        ):
+        if ix in implicit_pypi(indexes):
             continue  # Poetry's implicit PyPI
         name = ix.name
         if not name:

@@ -33,7 +33,7 @@ from ....report import Report, Severity
 from ..common import ensure_table, inline_table_like, newline_of, remove_key, set_string_array, split_bom
 from .entries import parse_entry, render_entry, requirement_key
 from .metadata import poetry_metadata, project_metadata, raw_keys
-from .sources import render_sources
+from .sources import implicit_pypi, render_sources
 
 __all__ = ["write_poetry"]
 
@@ -49,6 +49,7 @@ def write_poetry(manifest: Manifest, *, base: str | None, report: Report, option
     manifest = _place_orphans(manifest, layout, options, report)
     manifest = _prereleases_per_dependency(manifest)
     manifest = _expand_self_extras(manifest, report)
+    manifest = _drop_implicit_pypi_refs(manifest)
     w = _Writer(doc, old, manifest, report, newline, layout)
     if base is None:
         w.metadata()
@@ -118,6 +119,20 @@ def _layout(manifest: Manifest, doc: Any, legacy: bool) -> str:
     if manifest.project is None or not manifest.project.name:
         return "legacy"
     return "project"
+
+
+def _drop_implicit_pypi_refs(manifest: Manifest) -> Manifest:
+    """``index = "pypi"`` (Pipfile) naming the default PyPI: Poetry's implicit PyPI has no name to refer to."""
+    names = {ix.name.lower() for ix in implicit_pypi(manifest.indexes) if ix.name}
+    if not names:
+        return manifest
+    return manifest.replace(groups=tuple(
+        g.replace(requirements=tuple(
+            r.replace(source=None) if isinstance(r.source, IndexRef) and r.source.name.lower() in names else r
+            for r in g.requirements
+        ))
+        for g in manifest.groups
+    ))
 
 
 def _expand_self_extras(manifest: Manifest, report: Report) -> Manifest:

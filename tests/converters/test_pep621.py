@@ -438,3 +438,53 @@ def test_legacy_uv_dev_dependencies_move_to_pep735_when_changed() -> None:
     assert doc["dependency-groups"]["dev"] == ["pytest", "ruff"]
     assert "tool" not in doc
     assert out.report.codes() == ["dependency-group-replaced"]
+
+
+def _source_format(path: Path) -> str:
+    return {"poetry": "poetry", "poetry2": "poetry", "pipfile": "pipfile", "requirements": "requirements"}[
+        path.parent.name
+    ]
+
+
+@pytest.mark.parametrize("path", corpus_params("poetry", "poetry2", "pipfile", "requirements"))
+@pytest.mark.parametrize("target", ["uv", "pep621", "pdm"])
+def test_other_formats_convert_to_valid_pyprojects(path: Path, target: str) -> None:
+    """Oracle: whatever the source, the pyproject written validates and reads back with the same requirements."""
+    m = api.load(path, _source_format(path))
+    out = api.dumps(m, target, path="/tmp/demo-project/pyproject.toml")
+    validate(out.text)
+    back = api.loads(out.text, target)
+    for line in all_requirement_strings(out.text):
+        if not line.startswith("-e "):
+            PackagingRequirement(line)
+    written = {r.key for r in back.requirements()}
+    for req in out.manifest.requirements():
+        if req.name:
+            assert req.key in written, req.name
+
+
+def test_unnamed_and_self_requirements() -> None:
+    from depglot.ir.model import LocalPath as LP
+
+    m = _manifest(Group(name="main", requirements=(
+        _req("requests"),
+        _req("x").replace(name="", source=LP(path="."), editable=True, extras=("socks",)),
+        _req("x").replace(name="", source=Vcs(vcs="git", url="https://x.example/r")),
+    )))
+    out = api.dumps(m, "uv", path="/tmp/p/pyproject.toml")
+    assert tomllib.loads(out.text)["project"]["dependencies"] == ["requests"]
+    assert [c for c in out.report.codes() if "invented" not in c] == ["project-itself-dropped",
+                                                                      "unnamed-requirement-dropped"]
+
+
+def test_poetry_metadata_is_made_pep621() -> None:
+    m = Manifest(format="poetry", project=Project(name="p", version="1.0", metadata=(
+        ("license", "Apache License 2.0"), ("homepage", "https://x.example"), ("dynamic", ["version", "readme"]),
+        ("entry-points", {"blog.parsers": {".rst": "mod::Cls", "md": "mod:md"}}),
+    )), groups=(Group(name="main", requirements=(_req("requests"),)),))
+    out = api.dumps(m, "pep621")
+    doc = tomllib.loads(out.text)["project"]
+    assert doc["license"] == {"text": "Apache License 2.0"}
+    assert "homepage" not in doc and doc["dynamic"] == ["readme"]
+    assert doc["entry-points"] == {"blog.parsers": {"md": "mod:md"}}
+    assert sorted(out.report.codes()) == ["entry-point-invalid", "project-metadata-dropped"]

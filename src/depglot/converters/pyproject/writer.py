@@ -9,6 +9,7 @@ manifest says what the file already says. Flavour-specific tables are written by
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING, Any
 
 from ...errors import DepglotError
@@ -49,6 +50,7 @@ def layout(manifest: Manifest, report: Report, options: WriteOptions) -> Layout:
     out = Layout()
     in_extras = {r.key for g in manifest.groups if g.kind is GroupKind.EXTRA for r in g.requirements}
     stray: list[Requirement] = []
+    manifest = _named_only(manifest, report)
     for g in manifest.groups:
         if g.kind is GroupKind.MAIN:
             reqs = []
@@ -64,6 +66,11 @@ def layout(manifest: Manifest, report: Report, options: WriteOptions) -> Layout:
         else:
             reqs_, incs, _ = out.groups.get(g.name, ([], [], None))
             out.groups[g.name] = (reqs_ + list(g.requirements), incs + list(g.includes), g)
+    # include-group names are spelled like the group they name (PEP 735 tools compare normalised names, but
+    # validate-pyproject compares them as written).
+    spelled = {canonical_name(n): n for n in out.groups}
+    for name, (reqs_, incs, grp) in list(out.groups.items()):
+        out.groups[name] = (reqs_, [spelled.get(canonical_name(i), i) for i in incs], grp)
     for r in stray:
         where = options.optional_to
         if where == "group":
@@ -82,6 +89,31 @@ def layout(manifest: Manifest, report: Report, options: WriteOptions) -> Layout:
             subject=r.name, span=r.span, data={"placed": where, "name": name},
         )
     return out
+
+
+def _named_only(manifest: Manifest, report: Report) -> Manifest:
+    """PEP 508 needs a name: ``-e .`` is the project itself (always installed); other unnamed lines are dropped."""
+    from ...ir.model import LocalPath
+
+    if all(r.name for r in manifest.requirements()):
+        return manifest
+    groups = []
+    for g in manifest.groups:
+        kept = []
+        for r in g.requirements:
+            if r.name:
+                kept.append(r)
+            elif isinstance(r.source, LocalPath) and r.source.path in (".", "./"):
+                extras = f" (its extras {', '.join(r.extras)} are not requested)" if r.extras else ""
+                report.add("project-itself-dropped", Severity.WARNING if r.extras else Severity.INFO,
+                           f"'{r.source.path}' is the project itself, which a pyproject always installs{extras}",
+                           subject=r.source.path, span=r.span)
+            else:
+                report.add("unnamed-requirement-dropped", Severity.ERROR,
+                           "a requirement without a name cannot be a PEP 508 string; add #egg=<name> or "
+                           "'<name> @ <url>' to the source", subject=str(r.source), span=r.span)
+        groups.append(g.replace(requirements=tuple(kept)))
+    return manifest.replace(groups=tuple(groups))
 
 
 def write_pyproject(
@@ -188,8 +220,22 @@ def _write_project(
                        "the source names no version; [project] needs one, so it is '0.0.0' (edit it)",
                        subject="version", span=manifest.span)
         for key, value in meta.items():
+            if key not in PEP621_KEYS:
+                report.add("project-metadata-dropped", Severity.INFO,
+                           f"{key!r} is not a PEP 621 [project] field; not written",
+                           subject=key, span=manifest.span)
+                continue
+            if key in ("scripts", "gui-scripts", "entry-points") and isinstance(value, dict):
+                value = _valid_entry_points(key, value, manifest, report)
+                if not value:
+                    continue
+            if key == "license" and isinstance(value, str) and not _is_spdx(value):
+                value = {"text": value}  # free text (Poetry, setup.cfg): PEP 621's table form, not an SPDX string
             if key == "dynamic":
-                written = {"dependencies"} if lay.main is not None else set()
+                # A field written statically here cannot stay dynamic (Poetry fills dynamic fields itself).
+                written = {k for k in meta if k != "dynamic"} | ({"version"} if version is not None else set())
+                if lay.main is not None:
+                    written |= {"dependencies"}
                 if lay.extras:
                     written |= {"optional-dependencies"}
                 value = [v for v in value if v not in written]
@@ -225,6 +271,47 @@ def _write_project(
             for name, reqs in lay.extras.items():
                 values = [texts.array_item(r) for r in reqs]
                 _sync(existing, name, values, texts, newline=newline, fresh=fresh)
+
+
+PEP621_KEYS = frozenset({
+    "name", "version", "description", "readme", "requires-python", "license", "license-files", "authors",
+    "maintainers", "keywords", "classifiers", "urls", "scripts", "gui-scripts", "entry-points", "dependencies",
+    "optional-dependencies", "dynamic", "import-names", "import-namespaces",
+})
+
+
+_ENTRY_POINT = re.compile(r"[\w.]+(\s*:\s*[\w.]+)?(\s*\[[\w.,\s-]*\])?")
+
+
+def _valid_entry_points(key: str, value: dict[str, Any], manifest: Manifest, report: Report) -> dict[str, Any]:
+    """Scripts and entry points whose object references PEP 621 accepts (``module:attr``); the rest reported."""
+
+    def keep(group: str, name: str, ref: Any) -> bool:
+        if isinstance(ref, str) and _ENTRY_POINT.fullmatch(ref.strip()):
+            return True
+        report.add("entry-point-invalid", Severity.WARNING,
+                   f"{group} {name!r} = {ref!r} is not a 'module:attr' reference; PEP 621 cannot hold it",
+                   subject=f"{group}.{name}", span=manifest.span)
+        return False
+
+    if key != "entry-points":
+        return {n: r for n, r in value.items() if keep(key, n, r)}
+    out = {}
+    for group, entries in value.items():
+        kept = {n: r for n, r in (entries or {}).items() if keep(f"entry-points.{group}", n, r)}
+        if kept:
+            out[group] = kept
+    return out
+
+
+def _is_spdx(text: str) -> bool:
+    from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
+
+    try:
+        canonicalize_license_expression(text)
+    except InvalidLicenseExpression:
+        return False
+    return True
 
 
 _SUBTABLE_KEYS = frozenset({"urls", "scripts", "gui-scripts", "entry-points"})
@@ -315,6 +402,7 @@ def _write_groups(
     legacy_uv = (tool.get("uv") or {}).get("dev-dependencies") if isinstance(tool.get("uv"), dict) else None
     dg = doc.get("dependency-groups")
     handled: set[str] = set()
+    included = {canonical_name(i) for _, incs, _ in lay.groups.values() for i in incs}
     for name, (reqs, includes, _grp) in lay.groups.items():
         values: list[Any] = [{"include-group": i} for i in includes] + [texts.array_item(r) for r in reqs]
         if legacy_uv is not None and canonical_name(name) == "dev":
@@ -328,7 +416,13 @@ def _write_groups(
             if not tool["uv"]:
                 remove_key(tool, "uv")
             legacy_uv = None
-        if pdm and any(r.editable for r in reqs) and (dg is None or name not in dg) and (
+        if pdm and any(r.editable for r in reqs) and canonical_name(name) in included:
+            for r in reqs:
+                if r.editable:
+                    report.add("editable-dropped", Severity.WARNING,
+                               f"{r.name!r} is editable; group {name!r} is included by another group, so it stays "
+                               "in [dependency-groups], which cannot say editable", subject=r.name, span=r.span)
+        elif pdm and any(r.editable for r in reqs) and (dg is None or name not in dg) and (
             legacy_pdm is None or name not in legacy_pdm
         ):
             # PEP 735 groups cannot say "editable"; PDM's own table can.

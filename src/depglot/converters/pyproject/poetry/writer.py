@@ -64,7 +64,9 @@ def write_poetry(manifest: Manifest, *, base: str | None, report: Report, option
     _space_new_tables(doc, body)
     text = tomlkit.dumps(doc)
     if base is None:
-        text = text.lstrip("\n")
+        import re
+
+        text = re.sub(r"([^\n])\n(\[)", r"\1\n\n\2", text.lstrip("\n"))  # a blank line before every table
     if "\n\n\n" not in body.replace("\r\n", "\n"):
         import re
 

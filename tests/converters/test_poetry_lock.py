@@ -194,3 +194,16 @@ def test_lock_to_requirements_keeps_pins_hashes_and_markers() -> None:
     text = api.dumps(m, "requirements").text
     assert "win32-setctime==" in text and 'sys_platform == "win32"' in text
     assert "--hash=sha256:" in text
+
+
+def test_lock_to_pipfile_lock_keeps_pins_and_hashes() -> None:
+    import json
+
+    if "pipfile-lock" not in registry.names():
+        pytest.skip("pipfile-lock format not available")
+    m = read(FIX / "lock11" / "poetry.lock")
+    data = json.loads(api.dumps(m, "pipfile-lock").text)
+    files = tomllib.loads((FIX / "lock11" / "poetry.lock").read_text())["metadata"]["files"]
+    assert data["default"]["anyio"]["version"] == "==3.3.4"
+    assert sorted(data["default"]["anyio"]["hashes"]) == sorted(f["hash"] for f in files["anyio"])
+    assert data["default"]["win32-setctime"]["markers"].replace("'", '"') == 'sys_platform == "win32"'

@@ -53,6 +53,7 @@ line = st.tuples(st.sampled_from(LINES), st.sampled_from(["", " \\", "\\"]), st.
 files = st.lists(line, min_size=1, max_size=8).map(lambda ls: "".join(a + b + c for a, b, c in ls))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(files)
 def test_generated_files_agree_with_pip_and_round_trip(text: str) -> None:
@@ -93,6 +94,7 @@ edits = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(good_files, edits)
 def test_base_mode_edits_read_back_as_the_edited_manifest(text: str, ops) -> None:

@@ -221,9 +221,10 @@ def parse_options(text: str, base: int = 0) -> tuple[list[Token], list[tuple[str
             tokens.append(Token(spec.name, value, written, offset))
         elif word.startswith("-") and len(word) > 1:
             opt = word[:2]
-            spec = _SHORT.get(opt)
-            if spec is None:
+            short = _SHORT.get(opt)
+            if short is None:
                 raise OptionError(f"no such option: {opt}", offset, 2)
+            spec = short
             if len(word) > 2:
                 value, value_offset, written = word[2:], offset + 2, word
             else:

@@ -13,7 +13,7 @@ requirement. Option lines work the same way, token by token.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 from ...format import WriteOptions
 from ...ir.model import Index, IndexRole, Manifest, Requirement
@@ -100,9 +100,17 @@ def _manifest_items(manifest: Manifest, report: Report, *, fresh: bool = True) -
     return items
 
 
-_FLAGS = {
-    ("pre", None): lambda m: bool(m.allow_prereleases),
-    ("no-index", None): lambda m: bool(m.no_index),
+def _says_pre(m: Manifest) -> bool:
+    return bool(m.allow_prereleases)
+
+
+def _says_no_index(m: Manifest) -> bool:
+    return m.no_index
+
+
+_FLAGS: dict[tuple[Hashable, ...], Callable[[Manifest], bool]] = {
+    ("pre", None): _says_pre,
+    ("no-index", None): _says_no_index,
 }
 
 

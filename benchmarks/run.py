@@ -39,8 +39,8 @@ PEERS = [
     "pip==26.3",
     "poetry-core==2.5.0",
     "plette==2.4.0",
-    "typer==0.29.2",
 ]
+VENV_TYPER = HERE / ".venv-typer"  # typer 0.29 alone (pipenv-poetry-migrate pins an older typer)
 
 
 def bin_of(venv: Path, name: str) -> Path:
@@ -48,11 +48,12 @@ def bin_of(venv: Path, name: str) -> Path:
 
 
 def setup() -> None:
-    for venv in (VENV_DEPGLOT, VENV_PEERS):
+    for venv in (VENV_DEPGLOT, VENV_PEERS, VENV_TYPER):
         if not venv.exists():
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     subprocess.run([str(bin_of(VENV_DEPGLOT, "pip")), "install", "-q", "-e", str(ROOT)], check=True)
     subprocess.run([str(bin_of(VENV_PEERS, "pip")), "install", "-q", *PEERS], check=True)
+    subprocess.run([str(bin_of(VENV_TYPER, "pip")), "install", "-q", "typer==0.29.2"], check=True)
 
 
 def whole_process(cmd: list[str], runs: int, cwd: str | None = None, env: dict[str, str] | None = None) -> dict:
@@ -180,7 +181,8 @@ def main() -> int:
         hello.write_text(HELLO)
         floor = whole_process([str(py), "-c", "pass"], runs)
         hello_slim = whole_process([str(py), str(hello)], runs)
-        peers = {"typer 0.29 hello": whole_process([str(peers_py), str(hello)], runs)} if have_peers else {}
+        typer_py = bin_of(VENV_TYPER, "python")
+        peers = {"typer 0.29 hello": whole_process([str(typer_py), str(hello)], runs)} if have_peers else {}
         rows.append(row("python -c pass (floor)", floor, {}))
         rows.append(row("typer-slim hello-world (depglot's typer)", hello_slim, peers))
 

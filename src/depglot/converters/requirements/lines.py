@@ -48,10 +48,6 @@ class Entry:
     indent: str = ""  # leading whitespace of the first physical line
 
     @property
-    def nlines(self) -> int:
-        return len(split_physical(self.text))
-
-    @property
     def eol(self) -> str:
         """The line ending of its last physical line ("" at the end of a file without a final newline)."""
         text = self.text

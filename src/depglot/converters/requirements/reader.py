@@ -78,7 +78,7 @@ def _requirement(
         offset = token.offset + len(token.text) - len(text)
     span = entry.span(file, offset, len(text))
     try:
-        req = _parse(text, editable, span)
+        req = _parse(text, editable)
     except BareError as exc:
         raise entry.error(f"invalid requirement {text!r}: {exc}", file, offset, len(text)) from None
     except ParseError as exc:
@@ -148,7 +148,7 @@ def _check_marker(marker: str, text: str) -> None:
         ) from None
 
 
-def _parse(text: str, editable: bool, span: Span) -> Requirement:
+def _parse(text: str, editable: bool) -> Requirement:
     if editable:
         bare = bare_editable(text)
         if bare is None:

@@ -18,6 +18,7 @@ IR mapping (docs/formats/conda.md):
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,7 +137,28 @@ def conda_requirement(
     return req, None
 
 
-def read_environment(text: str, path: str | None, names: NameMap) -> tuple[Manifest, Layout]:
+_CACHE: OrderedDict[tuple[str, int], tuple[NameMap, str | None, Manifest, Layout]] = OrderedDict()
+
+
+def read_environment(
+    text: str, path: str | None, names: NameMap, *, any_path: bool = False
+) -> tuple[Manifest, Layout]:
+    """The manifest and layout of ``text``. The last few results are kept, so a base-mode write of a file just read
+    does not parse it twice (the Manifest is frozen and the writer never changes a Layout); ``any_path`` accepts a
+    result read under another file name (the writer compares span-free IR only)."""
+    key = (text, id(names))
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is names and (any_path or hit[1] == path):
+        _CACHE.move_to_end(key)
+        return hit[2], hit[3]
+    manifest, layout = _read_environment(text, path, names)
+    _CACHE[key] = (names, path, manifest, layout)
+    if len(_CACHE) > 8:
+        _CACHE.popitem(last=False)
+    return manifest, layout
+
+
+def _read_environment(text: str, path: str | None, names: NameMap) -> tuple[Manifest, Layout]:
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     body = text[len(bom) :]
     lines = body.splitlines(keepends=True)

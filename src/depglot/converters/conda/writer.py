@@ -662,5 +662,5 @@ def write_environment(
     plan = _plan(manifest, report, names)
     if base is None:
         return _fresh(manifest, plan)
-    base_manifest, layout = read_environment(base, path, names)
+    base_manifest, layout = read_environment(base, path, names, any_path=True)
     return _splice(manifest, plan, base_manifest, layout)

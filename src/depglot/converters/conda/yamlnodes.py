@@ -9,6 +9,8 @@ check itself is linear), and a document over that limit is refused with a ParseE
 from __future__ import annotations
 
 import json
+import re
+from functools import lru_cache
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -30,7 +32,9 @@ _NULL = "tag:yaml.org,2002:null"
 
 def compose(text: str, path: str | None) -> Node | None:
     """The root node of ``text`` (``None`` for an empty document); YAML errors become ParseErrors."""
-    yaml = YAML(typ="rt", pure=True)
+    yaml = YAML(
+        typ="safe", pure=True
+    )  # the safe composer: marks, no comment gathering (about 2x faster than rt)
     try:
         root = yaml.compose(text)
     except MarkedYAMLError as exc:
@@ -94,6 +98,8 @@ def end_line(node: Node) -> int:
     """0-based line of the last character of ``node`` (block collections end where the next token starts)."""
     if isinstance(node, ScalarNode) or getattr(node, "flow_style", False):
         e = node.end_mark
+        if e.index == node.start_mark.index:  # an empty value (``key:`` alone) occupies no line of its own
+            return -1
         return e.line if e.column > 0 or e.line == node.start_mark.line else e.line - 1
     last = node.start_mark.line
     seen: set[int] = set()
@@ -159,10 +165,24 @@ def to_plain(node: Node) -> Any:
     return [to_plain(v) for v in node.value]
 
 
+_SAFE_PLAIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.=<>!~*,|/+@;' ()\[\]-]*$")
+_IMPLICIT = re.compile(
+    r"^(?:[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|0[xob][0-9a-fA-F_]+|"
+    r"true|false|yes|no|on|off|null|y|n)$",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=65536)
 def yaml_scalar(text: str) -> str:
     """``text`` as a YAML flow scalar: plain when it reads back as the same string, else double-quoted."""
-    if text and text == text.strip() and _reads_back(text):
-        return text
+    if (
+        text and text == text.strip() and not _IMPLICIT.match(text)
+    ):  # quote what YAML 1.1 or 1.2 reads as non-str
+        if _SAFE_PLAIN.match(text) and " #" not in text:
+            return text  # only characters that cannot start or end a YAML construct in block context
+        if _reads_back(text):
+            return text
     return json.dumps(text, ensure_ascii=False)
 
 
@@ -172,7 +192,7 @@ def _reads_back(text: str) -> bool:
     if ": " in text or " #" in text or text.endswith(":"):
         return False
     try:
-        node = YAML(typ="rt", pure=True).compose(f"- {text}\n")
+        node = YAML(typ="safe", pure=True).compose(f"- {text}\n")
     except YAMLError:
         return False
     if not isinstance(node, SequenceNode) or len(node.value) != 1:

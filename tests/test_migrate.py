@@ -141,7 +141,7 @@ def test_uv_keep_locked_keeps_ranges_and_adds_constraints(pipenv_project: Path) 
     doc = tomllib.loads((pipenv_project / "pyproject.toml").read_text())
     assert "requests>=2.28" in doc["project"]["dependencies"]  # ranges as written (issue 7)
     assert sorted(doc["tool"]["uv"]["constraint-dependencies"]) == [
-        "colorama==0.4.6", "flask==3.0.3", "pytest==8.3.2", "requests==2.32.3"]
+        "colorama==0.4.6 ; sys_platform == 'win32'", "flask==3.0.3", "pytest==8.3.2", "requests==2.32.3"]
 
 
 def test_requirements_into_an_existing_pyproject(tmp_path: Path) -> None:

@@ -293,11 +293,8 @@ def plan_migration(
         if os.path.basename(path) == "pyproject.toml" and target != "poetry" and base is not None:
             text = _drop_poetry_dependencies(text, path, report)
         if keep_locked and target == "uv" and m.lock is not None and m.lock.packages and \
-                "constraint-dependencies" not in conv.text:
-            report.add("keep-locked-unsupported", Severity.ERROR,
-                       f"--keep-locked: the {out_fmt} writer did not carry the {len(m.lock.packages)} locked "
-                       "version(s) as [tool.uv] constraint-dependencies; the first `uv lock` may resolve "
-                       "differently", span=Span(file=path))
+                "constraint-dependencies" not in text:
+            text = _add_uv_constraints(text, m.lock, path, report)
         changes.append(FileChange(path=path, before=before, after=text.encode("utf-8")))
         written.append(os.path.abspath(path))
     removed = []
@@ -314,6 +311,35 @@ def plan_migration(
             removed.append(s.path)
     return Migration(plan=Plan.of(changes, d), report=report, sources=tuple(sources),
                      outputs=tuple(p for p, _, _ in outputs), removed=tuple(removed), manifest=manifest)
+
+
+def _add_uv_constraints(text: str, lock: Lock, path: str, report: Report) -> str:
+    """``[tool.uv] constraint-dependencies`` with every locked version (issue 7), when the writer left them out."""
+    import tomlkit
+
+    from .dialects.pep440 import validate_clause
+
+    pins = []
+    for p in sorted(lock.packages, key=lambda p: (p.key, p.version or "")):
+        if not p.version or validate_clause(f"=={p.version}") is not None:
+            continue
+        pins.append(f"{p.key}=={p.version}" + (f" ; {p.marker}" if p.marker else ""))
+    if not pins:
+        return text
+    try:
+        doc = tomlkit.parse(text)
+    except Exception:  # noqa: BLE001 - the writer's output is TOML; if not, say so rather than guess
+        report.add("keep-locked-unsupported", Severity.ERROR,
+                   "--keep-locked: could not add [tool.uv] constraint-dependencies to the written pyproject; "
+                   "the first `uv lock` may resolve differently", span=Span(file=path))
+        return text
+    tool = doc.setdefault("tool", tomlkit.table(is_super_table=True))
+    uv = tool.setdefault("uv", tomlkit.table())
+    array = tomlkit.array()
+    array.multiline(True)
+    array.extend(pins)
+    uv["constraint-dependencies"] = array
+    return tomlkit.dumps(doc)
 
 
 _POETRY_DEPENDENCY_KEYS = ("dependencies", "dev-dependencies", "group", "source", "extras")

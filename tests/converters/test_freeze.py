@@ -176,3 +176,24 @@ def test_bad_input_is_a_located_parse_error(name: str, line: int | None) -> None
         api.load(FREEZE / name, "freeze")
     assert info.value.span.file.endswith(name)
     assert info.value.span.line == line
+
+
+@pytest.mark.parametrize("name", ["pip-list.json", "conda-list.json", "conda-list-export.txt", "crlf-bom-freeze.txt"])
+def test_every_listing_round_trips_in_base_mode(name: str) -> None:
+    text = (FREEZE / name).read_bytes().decode("utf-8")
+    assert api.dumps(api.loads(text, "freeze"), "freeze", base=text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[" * 5000 + "]" * 5000, "invalid pep508 requirement"),  # too deep for json: not a listing
+        ("-e\n", "-e needs a value"),
+        ("six==1.16.0\n--index-url\n", "--index-url needs a value"),
+        ("a @ \n", "Expected URL after @"),
+    ],
+)
+def test_hostile_input_is_a_located_error(text: str, message: str) -> None:
+    with pytest.raises(ParseError) as info:
+        api.loads(text, "freeze", path="x.txt")
+    assert message in info.value.message and info.value.span.file == "x.txt" and info.value.span.line is not None

@@ -53,7 +53,7 @@ def kind_of(text: str) -> str:
     if body.startswith("["):
         try:
             data = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting is not a listing either
             return PIP_FREEZE
         if isinstance(data, list) and all(isinstance(d, dict) for d in data):
             if any("build_string" in d or "channel" in d or "platform" in d for d in data):
@@ -185,6 +185,8 @@ def _read_pip_freeze(text: str, path: str | None) -> Manifest:
             if "=" in opt and opt.startswith("--"):
                 opt, _, value = opt.partition("=")
             value = value.strip()
+            if opt in ("-e", "--editable", "-i", "--index-url", "--extra-index-url", "-f", "--find-links") and not value:
+                raise ParseError(f"{opt} needs a value", span=span, source_line=line, width=len(opt))
             if opt in ("-e", "--editable"):
                 req = _editable(value, span, state, line)
                 state.reqs.append(req.replace(comments=tuple(state.pending)))
@@ -216,6 +218,8 @@ def _read_pip_freeze(text: str, path: str | None) -> Manifest:
 def _json_list(text: str, path: str | None, what: str) -> list[dict]:
     try:
         data = json.loads(text.lstrip("\ufeff"))
+    except RecursionError:
+        raise ParseError(f"{what} JSON is nested too deeply", span=Span(file=path, line=1, column=1)) from None
     except json.JSONDecodeError as exc:
         raise ParseError(f"invalid {what} JSON: {exc.msg}", span=Span(file=path, line=exc.lineno, column=exc.colno),
                          source_line=text.lstrip("\ufeff").splitlines()[exc.lineno - 1] if text.strip() else None) from None

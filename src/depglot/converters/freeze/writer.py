@@ -81,6 +81,8 @@ def write(manifest: Manifest, *, base: str | None, report: Report) -> str:
     reqs = list(manifest.requirements())
     if base is not None and kind_of(base) == PIP_FREEZE:
         return _edit(base, manifest, reqs, report)
+    if base is not None and _unchanged(base, reqs):
+        return base  # a JSON or conda listing that still says the same: kept as it is
     out = [f"# {c}" if c else "#" for c in manifest.comments]
     for req in reqs:
         out.extend(render_line(req, report))
@@ -126,3 +128,15 @@ def _edit(base: str, manifest: Manifest, reqs: list[Requirement], report: Report
 
 def _key_render(req: Requirement) -> tuple[str, ...]:
     return tuple(render_line(req.replace(comments=()), None))
+
+
+def _unchanged(base: str, reqs: list[Requirement]) -> bool:
+    """Whether ``base`` (any listing) reads to the same requirements, as the writer sees them (PyPI-only)."""
+    from ...errors import DepglotError
+    from ...ir.ecosystem import to_pypi
+
+    try:
+        old = to_pypi(read(base, None), Report())
+    except DepglotError:
+        return False
+    return [_key_render(r) for r in old.requirements()] == [_key_render(r) for r in reqs]

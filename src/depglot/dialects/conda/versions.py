@@ -93,10 +93,12 @@ def _atom(text: str, offset: int, *, fuzzy: bool) -> _Atom:
     from packaging.version import Version
 
     v = Version(pep)
+    if v.local is not None and op not in ("==", "!="):
+        return _Atom([], inexpressible=True)  # PEP 440 cannot order by a local version ("+" bounds)
     final = v.pre is None and v.dev is None and v.local is None
     if op == "<":
         if v.pre == ("a", 0) and v.dev is None and v.post is None and v.local is None:
-            base = v.base_version if v.epoch == 0 else f"{v.epoch}!{v.base_version}"
+            base = v.base_version  # (with its epoch)
             if _fewer(v) == ".".join(map(str, v.release)):  # <2a0: no pre/dev release of 2, however spelled
                 return _Atom([f"<{base}"])
             note = (

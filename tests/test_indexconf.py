@@ -159,3 +159,30 @@ def test_cli_pip_conf_option(tmp_path: Path) -> None:
     args = ["convert", str(src), "-t", "requirements", "--index-config", str(CONF / "broken.conf")]
     bad = CliRunner().invoke(build_app(args), args)
     assert bad.exit_code == 2 and "Traceback" not in bad.output and "broken.conf:1" in bad.stderr
+
+
+@pytest.mark.parametrize("tool", ["pip", "uv", "conda"])
+def test_hostile_configuration_is_never_a_traceback(tool: str) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from depglot.indexconf import read_condarc, read_pip_conf, read_uv_toml
+
+    reader = {"pip": read_pip_conf, "uv": read_uv_toml, "conda": read_condarc}[tool]
+    seeds = [(CONF / n).read_text() for n in ("layered.conf", "uv.toml", "condarc")]
+    pieces = st.sampled_from(["[global]\n", "[[index]]\n", "index-url = ", "url = ", "channels:\n", "  - x\n", "=",
+                              "\n", "[", "]", '"', "{", "- ", "\t", "%(x)s", "${A}", "\ufeff", "\x00", "é"])
+
+    @settings(max_examples=150, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(st.sampled_from(seeds), st.lists(st.tuples(st.integers(0, 400), pieces), max_size=6))
+    def check(seed: str, edits: list[tuple[int, str]]) -> None:
+        text = seed
+        for at, piece in edits:
+            text = text[:at] + piece + text[at:]
+        try:
+            reader(text, "fuzz.conf")
+        except DepglotError as exc:
+            assert exc.span is not None and exc.span.file == "fuzz.conf"
+
+    check()

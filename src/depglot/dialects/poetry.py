@@ -225,7 +225,9 @@ def _clause(clause: str, offset: int) -> list[str]:
     if op == "===":
         raise _Invalid(offset, "'===' (arbitrary equality) is not Poetry syntax", 3)
     if "+" in version and op not in ("=", "==", "!="):
-        raise _Invalid(offset, f"a local version ({version!r}) cannot bound a range; pin it with '=='", len(clause))
+        raise _Invalid(
+            offset, f"a local version ({version!r}) cannot bound a range; pin it with '=='", len(clause)
+        )
     if wildcard:
         if op in ("=", "==", "!="):
             if not re.fullmatch(r"(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*", version):

@@ -369,8 +369,14 @@ def _drop_poetry_dependencies(text: str, path: str, report: Report, manifest: Ma
         back = api.loads(new_text, "pep621", path=path)
     except DepglotError:
         return text
-    if not {r.key for r in manifest.requirements()} <= {r.key for r in back.requirements()}:
-        return text  # the target tables do not hold everything yet: keep Poetry's rather than lose them
+    missing = {r.key for r in manifest.requirements()} - {r.key for r in back.requirements()}
+    if missing:
+        # the target tables do not hold everything: keep Poetry's rather than lose them, and say so
+        report.add("migrate-tables-kept", Severity.ERROR,
+                   f"the written tables miss {len(missing)} requirement(s) that only [tool.poetry] holds "
+                   f"({', '.join(sorted(missing)[:5])}{', ...' if len(missing) > 5 else ''}); the Poetry tables "
+                   "were kept, but the target tool will not read them", span=Span(file=path))
+        return text
     report.add("migrate-tables-replaced", Severity.INFO,
                "the Poetry dependency tables were replaced by the target's and removed: "
                + ", ".join(f"[tool.poetry.{k}]" for k in dropped), span=Span(file=path))

@@ -276,3 +276,17 @@ def test_parallel_jobs_give_the_same_plan(repo: Path) -> None:
     one = run(files, Codemod(kind="add", requirement="attrs"), jobs=1)
     two = run(files, Codemod(kind="add", requirement="attrs"), jobs=2)
     assert one.plan.diff() == two.plan.diff() != ""
+
+
+def test_pin_a_pipfile_from_its_lock(tmp_path: Path) -> None:
+    _need("pipfile-lock")
+    repo = tmp_path / "p"
+    shutil.copytree(FIXTURES / "repo2", repo)
+    r = cli("pin", "Pipfile", "--from", "Pipfile.lock", cwd=repo)
+    assert r.exit_code == 0, r.output
+    assert "warning[lock-stale]" in r.stderr
+    text = (repo / "Pipfile").read_text()
+    assert 'requests = "==2.32.3"\nflask = {version = "==3.0.3", extras = ["async"]}\n' in text
+    assert 'colorama = {version = "==0.4.6", markers = "sys_platform == \'win32\'"}\n' in text
+    assert 'pytest = "==8.3.2"\n' in text
+    assert cli("pin", "Pipfile", "--from", "Pipfile.lock", "--check", cwd=repo).exit_code == 0

@@ -488,3 +488,21 @@ def test_poetry_metadata_is_made_pep621() -> None:
     assert "homepage" not in doc and doc["dynamic"] == ["readme"]
     assert doc["entry-points"] == {"blog.parsers": {"md": "mod:md"}}
     assert sorted(out.report.codes()) == ["entry-point-invalid", "project-metadata-dropped"]
+
+
+def test_keep_locked_writes_constraint_dependencies() -> None:
+    from depglot.ir.model import Lock, LockedPackage
+
+    lock = Lock(packages=(
+        LockedPackage(name="Rich", version="14.0.0"),
+        LockedPackage(name="colorama", version="0.4.6", marker="sys_platform == 'win32'"),
+        LockedPackage(name="mylib", version="1.0", source=Vcs(vcs="git", url="https://x.example/l", rev="a" * 40)),
+    ))
+    text = '[project]\nname = "p"\nversion = "1"\ndependencies = ["rich>=13"]\n\n[tool.uv]\nconstraint-dependencies = ["six<2"]\n'
+    m = api.loads(text, "uv").replace(lock=lock)
+    out = api.dumps(m, "uv", base=text, keep_locked=True)
+    doc = tomllib.loads(out.text)
+    assert doc["project"]["dependencies"] == ["rich>=13"]  # ranges stay as written
+    assert doc["tool"]["uv"]["constraint-dependencies"] == [
+        "six<2", "colorama==0.4.6 ; sys_platform == 'win32'", "rich==14.0.0"]
+    assert "keep-locked-no-lock" in api.dumps(api.loads(text, "uv"), "uv", keep_locked=True).report.codes()

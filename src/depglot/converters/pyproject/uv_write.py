@@ -164,6 +164,9 @@ def write_uv(
     if not has_raw_pre:
         _set_or_drop(uv, table, "prerelease", "allow" if manifest.allow_prereleases else None, newline)
 
+    if options.keep_locked:
+        _write_locked_constraints(uv, table, manifest, report, newline)
+
     # Everything else uv said that the IR keeps verbatim.
     for raw in manifest.raw:
         if raw.format != "uv" or not raw.key.startswith("tool.uv.") or raw.key.startswith("tool.uv.sources."):
@@ -199,6 +202,31 @@ def _write_default_groups(uv: Any, table: Any, manifest: Manifest, newline: str)
     t = table()
     t["default-groups"] = value if isinstance(value, str) else make_string_array(value, multiline=False,
                                                                                   newline=newline)
+
+
+def _write_locked_constraints(uv: Any, table: Any, manifest: Manifest, report: Report, newline: str) -> None:
+    """``--keep-locked``: the locked versions as ``constraint-dependencies``, so the first ``uv lock`` keeps them
+    while the dependencies keep their ranges. Existing constraints stay; pins are added after them."""
+    from ...dialects.pep440 import validate_clause
+
+    if manifest.lock is None or not manifest.lock.packages:
+        report.add("keep-locked-no-lock", Severity.WARNING,
+                   "--keep-locked: the source has no lock, so no versions are carried", span=manifest.span)
+        return
+    pins: list[str] = []
+    for p in sorted(manifest.lock.packages, key=lambda p: (p.key, p.version or "")):
+        if not p.version or p.source is not None or validate_clause(f"=={p.version}") is not None:
+            continue  # VCS/path/url packages are pinned by their source, not by a version
+        pin = f"{p.key}=={p.version}" + (f" ; {p.marker}" if p.marker else "")
+        if pin not in pins:
+            pins.append(pin)
+    raw = next((r.value for r in manifest.raw if r.format == "uv" and r.key == "tool.uv.constraint-dependencies"), [])
+    current = [str(x) for x in (uv.get("constraint-dependencies") if uv is not None and
+                                "constraint-dependencies" in uv else raw)]
+    have = {c.split(";")[0].split("==")[0].strip().lower() for c in current}
+    merged = current + [p for p in pins if p.split("==")[0] not in have]
+    if merged != current:
+        table()["constraint-dependencies"] = make_string_array(merged, multiline=True, newline=newline)
 
 
 def _set_or_drop(uv: Any, table: Any, key: str, value: Any, newline: str) -> None:

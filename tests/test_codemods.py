@@ -101,6 +101,15 @@ def test_require_hashes_refuses_unless_drop_hashes() -> None:
     assert report.codes() == ["hashes-stale"]
 
 
+def test_other_hashed_requirements_mean_hash_checking_mode() -> None:
+    base = _m("requests==2.31", "idna==3.6")
+    reqs = tuple(r.replace(hashes=("sha256:aa",)) for r in base.groups[0].requirements)
+    base = base.replace(groups=(base.groups[0].replace(requirements=reqs),))
+    with pytest.raises(ConversionError, match="hash-checking mode"):
+        cm.set_version(base, "requests", "==2.32")
+    assert cm.set_version(base, "requests", "==2.32", drop_hashes=True).groups[0].requirements[0].hashes == ()
+
+
 def test_bad_arguments_raise_parse_errors_with_a_location() -> None:
     with pytest.raises(ParseError) as exc:
         cm.parse_spec(">=2..3")

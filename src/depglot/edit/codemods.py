@@ -93,9 +93,11 @@ def _with_version(
     """``req`` with a new version; its hashes (computed for the old version) go, or the edit is refused."""
     hashes = req.hashes
     if hashes and not new_hashes:
-        if requires_hashes(manifest) and not drop_hashes:
+        hash_mode = requires_hashes(manifest) or any(r.hashes for r in manifest.requirements() if r.key != req.key)
+        if hash_mode and not drop_hashes:
             raise ConversionError(
-                f"{req.name!r} is hashed in a --require-hashes file: depglot cannot compute new hashes offline",
+                f"{req.name!r} is hashed in a file pip installs in hash-checking mode (--require-hashes, or "
+                "other requirements with --hash): depglot cannot compute new hashes offline",
                 span=req.span,
                 hint="pass --drop-hashes and re-lock (e.g. pip-compile --generate-hashes), or pin with --from LOCK",
             )

@@ -55,7 +55,7 @@ _NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
 
 def _derived_name(req: Requirement) -> str | None:
     """The key the Pipfile writer gives a requirement without a name (kept in step with
-    ``converters/pipfile/writer.derived_name``; converters do not import each other)."""
+    ``converters/pipfile/layout.derived_name``; converters do not import each other)."""
     src = req.source
     where = src.path if isinstance(src, LocalPath) else src.url if isinstance(src, (Url, Vcs)) else ""
     where = where.rstrip("/")

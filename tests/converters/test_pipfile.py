@@ -286,7 +286,7 @@ def test_git_and_path_together_is_an_error_at_the_entry() -> None:
     assert err.span.line == 3
     assert err.span.key == "packages.foo.path"
     assert "has both 'git' and 'path'" in err.message
-    assert err.one_line().startswith("Pipfile:3:1: error: package 'foo' has both 'git' and 'path'")
+    assert err.one_line().startswith("Pipfile:3:52: error: package 'foo' has both 'git' and 'path'")
 
 
 def test_unknown_index_name_is_an_error_with_key_path_and_line() -> None:
@@ -294,7 +294,7 @@ def test_unknown_index_name_is_an_error_with_key_path_and_line() -> None:
     with pytest.raises(ParseError) as info:
         loads(text, "pipfile", path="Pipfile")
     err = info.value
-    assert (err.span.line, err.span.key) == (8, "packages.requests.index")
+    assert (err.span.line, err.span.column, err.span.key) == (8, 28, "packages.requests.index")
     assert err.message == "package 'requests' names index 'private', which no [[source]] defines"
     assert err.hint == "defined: 'pypi'"
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ...dialects import pipfile as dialect
@@ -85,7 +85,13 @@ class _Context:
     locate: Locate
 
     def span(self, *sub: str) -> Span:
-        return self.locate(self.section, self.key, *sub)
+        """Where ``section.key[.sub]`` is; a key inside an inline table gets its own column."""
+        at = self.locate(self.section, self.key, *sub)
+        if not sub or at.line is None:
+            return at
+        line = self.line(at) or ""
+        m = re.search(rf"(?<![\w-]){re.escape(sub[-1])}\s*=", line)
+        return replace(at, column=m.start() + 1) if m else at
 
     def line(self, span: Span) -> str | None:
         owner = getattr(self.locate, "__self__", None)

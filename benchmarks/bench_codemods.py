@@ -100,6 +100,9 @@ def main() -> None:
         for label, extra in (("--check", ["--check"]), ("apply", [])):
             work = Path(tempfile.mkdtemp(prefix="depglot-bench-run-"))
             shutil.copytree(root, work / "t")
+            import resource
+
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             proc = subprocess.run(
                 [sys.executable, "-m", "depglot", "set", PACKAGE, ">=2", str(work / "t"), "--jobs", str(args.jobs),
@@ -107,14 +110,18 @@ def main() -> None:
                 capture_output=True, text=True,
             )
             dt = time.perf_counter() - t0
-            print(f"depglot set {label:8s} --jobs {args.jobs}: {args.files} files in {dt:.2f} s "
-                  f"({args.files / dt:,.0f} files/s), exit {proc.returncode}; {proc.stderr.strip().splitlines()[-1:]}")
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+            load = os.getloadavg()[0]
+            print(f"depglot set {label:8s} --jobs {args.jobs}: {args.files} files in {dt:.2f} s wall "
+                  f"({args.files / dt:,.0f} files/s), {cpu:.2f} s CPU over all processes (load {load:.1f}), "
+                  f"exit {proc.returncode}; {proc.stderr.strip().splitlines()[-1:]}")
             shutil.rmtree(work)
         from depglot.edit.discover import discover
         from depglot.edit.runner import Codemod, run
 
         t0 = time.perf_counter()
-        files = discover([str(root)])
+        files = discover([str(root)], lazy=True)
         t1 = time.perf_counter()
         result = run(files, Codemod(kind="set", name=PACKAGE, spec=">=2"), jobs=args.jobs, root=str(root))
         t2 = time.perf_counter()

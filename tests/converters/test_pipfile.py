@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from depglot import registry
 from depglot.api import convert, dumps, loads
@@ -731,3 +733,65 @@ def test_base_mode_writes_another_formats_manifest_into_an_existing_pipfile() ->
         '# keep me\n[[source]]\nurl = "https://pypi.org/simple"\nverify_ssl = true\nname = "pypi"\n\n'
         '[packages]\nrequests = "*"  # http\nrich = ">=13"\n\n[dev-packages]\n\n'
     )
+
+
+# ------------------------------------------------------------------------------------------- properties
+
+
+_NAMES = st.from_regex(r"[a-z][a-z0-9]{0,6}(?:[-_.][a-z0-9]{1,4})?", fullmatch=True)
+_SPECS = st.sampled_from(["", ">=1.0", "==2.3.4", "~=1.2", "<3,>=2", "!=1.5", "==1.*", ">0.1.3"])
+_MARKERS = st.sampled_from(
+    [
+        None,
+        "sys_platform == 'win32'",
+        "python_version < '3.10'",
+        "os_name == 'nt' and platform_machine != 'arm64'",
+    ]
+)
+_SOURCES = st.sampled_from(
+    [
+        None,
+        LocalPath(path="./pkgs/x"),
+        Vcs(vcs="git", url="https://g.example/r.git", rev="v1"),
+        Url(url="https://files.example/x-1.0.tar.gz"),
+        IndexRef(name="pypi"),
+    ]
+)
+
+
+@st.composite
+def _requirement(draw: st.DrawFn) -> Requirement:
+    source = draw(_SOURCES)
+    spec = draw(_SPECS) if source is None or isinstance(source, IndexRef) else ""
+    return Requirement(
+        name=draw(_NAMES),
+        extras=tuple(draw(st.lists(st.sampled_from(["a", "b2", "c-d"]), unique=True, max_size=2))),
+        version=VersionSpec.from_pep440(spec) if spec else None,
+        marker=draw(_MARKERS),
+        source=source,
+        editable=isinstance(source, LocalPath) and draw(st.booleans()),
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    main=st.lists(_requirement(), max_size=5, unique_by=lambda r: r.key),
+    dev=st.lists(_requirement(), max_size=3, unique_by=lambda r: r.key),
+)
+def test_fresh_write_reads_back_the_same_meaning(main: list[Requirement], dev: list[Requirement]) -> None:
+    groups = [Group(name="main", requirements=tuple(main))]
+    if dev:
+        groups.append(Group(name="dev", kind=GroupKind.GROUP, requirements=tuple(dev)))
+    m = Manifest(format="pep621", groups=tuple(groups), python=VersionSpec.from_pep440("==3.12.*"))
+    c = dumps(m, "pipfile")
+    back = loads(c.text, "pipfile")
+    assert [g.name for g in back.groups] == [g.name for g in m.groups]
+    for mine, theirs in zip(m.groups, back.groups, strict=True):
+        for a, b in zip(mine.requirements, theirs.requirements, strict=True):
+            assert (a.name, a.extras, a.source, a.editable) == (b.name, b.extras, b.source, b.editable)
+            assert (a.version is None) == (b.version is None) or a.version.is_any
+            if a.version is not None and b.version is not None:
+                assert a.version.versions == b.version.versions
+            assert same_marker(a.marker, b.marker)
+    assert back.python.versions == m.python.versions
+    assert dumps(back, "pipfile", base=c.text).text == c.text

@@ -795,3 +795,26 @@ def test_fresh_write_reads_back_the_same_meaning(main: list[Requirement], dev: l
             assert same_marker(a.marker, b.marker)
     assert back.python.versions == m.python.versions
     assert dumps(back, "pipfile", base=c.text).text == c.text
+
+
+def test_pipfile_to_pyproject_keeps_what_peers_lost() -> None:
+    """End to end (research/peers.md §4): python_version not widened, categories and the per-package index kept
+    (as an explicit source, so PyPI stays the default), marker keys as valid markers, extras as extras."""
+    import tomllib
+
+    from packaging.requirements import Requirement as PkgRequirement
+
+    text, _ = read_fixture("every_form.Pipfile")
+    pep621 = tomllib.loads(convert(text, "pipfile", "pep621").text)
+    assert pep621["project"]["requires-python"] == "==3.11.*"
+    assert sorted(pep621["dependency-groups"]) == ["dev", "docs"]
+    deps = {PkgRequirement(d).name: PkgRequirement(d) for d in pep621["project"]["dependencies"]}
+    assert deps["celery"].extras == {"redis", "msgpack"}
+    assert same_marker(str(deps["winonly"].marker), "os_name == 'nt'")
+    poetry = tomllib.loads(convert(text, "pipfile", "poetry").text)["tool"]["poetry"]
+    assert poetry["dependencies"]["torch"]["source"] == "pytorch"
+    assert poetry["source"] == [
+        {"name": "pytorch", "url": "https://download.pytorch.org/whl/cpu", "priority": "explicit"}
+    ]
+    assert poetry["dependencies"]["localpkg"] == {"path": "./packages/localpkg", "develop": True}
+    assert "docs" in poetry["group"]

@@ -11,7 +11,8 @@ import re
 
 __all__ = ["redact"]
 
-_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^@/\s'\"]+)@")
+# The scheme is bounded (RFC 3986 schemes are short): an unbounded run made matching quadratic on long lines.
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{0,31}://)(?P<userinfo>[^@/\s'\"]+)@")
 
 
 def _sub(match: re.Match[str]) -> str:

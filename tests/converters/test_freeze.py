@@ -197,3 +197,15 @@ def test_hostile_input_is_a_located_error(text: str, message: str) -> None:
     with pytest.raises(ParseError) as info:
         api.loads(text, "freeze", path="x.txt")
     assert message in info.value.message and info.value.span.file == "x.txt" and info.value.span.line is not None
+
+
+def test_a_very_long_broken_line_fails_fast() -> None:
+    """Found by tests/test_fuzz.py: the error message's credential redaction was quadratic on a 100 kB line."""
+    import time
+
+    text = "six==1.16.0\nruamel-yaml-conda @ file:///tmp/b" + "x" * 100_000 + "- - - uild\n"
+    start = time.perf_counter()
+    with pytest.raises(ParseError) as info:
+        api.loads(text, "freeze", path="x.txt")
+    assert info.value.span.line == 2
+    assert time.perf_counter() - start < 2

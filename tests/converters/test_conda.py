@@ -689,3 +689,15 @@ def test_splices_mean_what_a_fresh_write_means() -> None:
         ]
 
     run()
+
+
+def test_unknown_selector_is_kept_and_reported() -> None:
+    text = "dependencies:\n  - numpy\n  - enum34  # [py<34]\n"
+    m = read(text, "env.yml")
+    assert by_name(m, "enum34").marker is None
+    assert api.dumps(m, "conda", base=text).text == text
+    assert api.dumps(m, "conda").text.endswith("  - enum34  # [py<34]\n")
+    conv = api.dumps(m, "requirements")
+    assert "enum34" in conv.text.splitlines()
+    loss = next(loss for loss in conv.report if loss.code == "conda-selector-unknown")
+    assert loss.severity is Severity.WARNING and loss.span is not None and loss.span.line == 3

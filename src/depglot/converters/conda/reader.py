@@ -26,6 +26,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ...data.conda_names import NameMap
 from ...errors import ParseError
+from ...report import Loss, Severity
 from ...ir.model import CondaPackage, Group, GroupKind, Manifest, Option, Project, Raw, Requirement
 from ...ir.versions import VersionSpec
 from ...span import Span
@@ -246,8 +247,26 @@ def _read_environment(text: str, path: str | None, names: NameMap) -> tuple[Mani
         else:
             raws.append(Raw(format=FORMAT, key=key, value=to_plain(vnode)))
 
+    losses = []
+    for req in reqs:
+        sel = selectors.decode(
+            next((r.value for r in req.raw if r.format == FORMAT and r.key == "selector"), None)
+        )
+        if sel is not None and selectors.selector_marker(sel[1]) is None:
+            losses.append(
+                Loss(
+                    code="conda-selector-unknown",
+                    severity=Severity.WARNING,
+                    message=f"selector [{sel[1]}] on {req.name!r} has no PEP 508 marker; outside conda files the "
+                    "dependency applies on every platform",
+                    subject=req.name or None,
+                    span=req.span,
+                    data={"selector": sel[1]},
+                )
+            )
     manifest = Manifest(
         format=FORMAT,
+        losses=tuple(losses),
         project=project,
         python=python,
         groups=(Group(name="main", kind=GroupKind.MAIN, requirements=tuple(reqs)),),

@@ -26,9 +26,9 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ...data.conda_names import NameMap
 from ...errors import ParseError
-from ...report import Loss, Severity
 from ...ir.model import CondaPackage, Group, GroupKind, Manifest, Option, Project, Raw, Requirement
 from ...ir.versions import VersionSpec
+from ...report import Loss, Severity
 from ...span import Span
 from . import selectors
 from .pipline import PipPart, index_of, option_of, parse_pip_line

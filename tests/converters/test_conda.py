@@ -701,3 +701,33 @@ def test_unknown_selector_is_kept_and_reported() -> None:
     assert "enum34" in conv.text.splitlines()
     loss = next(loss for loss in conv.report if loss.code == "conda-selector-unknown")
     assert loss.severity is Severity.WARNING and loss.span is not None and loss.span.line == 3
+
+
+def test_pypi_manifest_into_an_existing_environment_keeps_conda_only_facts() -> None:
+    """A pyproject cannot say channels, the env name, variables or conda-only packages: writing it into an
+    existing environment.yml updates the packages it can say and keeps the rest."""
+    pyproject = (
+        '[project]\nname = "demo"\nversion = "1"\nrequires-python = ">=3.11"\n'
+        'dependencies = ["numpy>=1.26", "torch==2.0.*", "requests>=2.31", "httpx"]\n'
+    )
+    m = api.loads(pyproject, "pep621")
+    conv = api.dumps(m, "conda", base=EDGE)
+    out = conv.text
+    assert out.startswith("# Hand-made environment")
+    assert "name: edge-env\n" in out and "  - nodefaults\n" in out and "OMP_NUM_THREADS" in out
+    for kept in ("  - cudatoolkit=11.8\n", '  - "blas=*=mkl"\n', "  - pip\n", "prefix: /opt/envs/edge-env\n"):
+        assert kept in out
+    assert "  - numpy>=1.26\n" in out and "  - pytorch::pytorch 2.0.*\n" not in out
+    assert "  - conda-forge::scipy" not in out  # the pyproject no longer lists scipy
+    assert "    - requests>=2.31\n" not in out  # written as a conda package now
+    assert "  - requests>=2.31\n" in out and "  - httpx\n" in out
+    assert "  - python>=3.11\n" in out
+    again = read(out)
+    assert {r.key for r in again.requirements()} >= {
+        "numpy",
+        "torch",
+        "requests",
+        "httpx",
+        "cudatoolkit",
+        "blas",
+    }

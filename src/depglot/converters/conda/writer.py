@@ -465,13 +465,16 @@ def _splice(manifest: Manifest, plan: Plan, base_manifest: Manifest, layout: Lay
         else:
             sp.put(tk.start, tk.end, new_lines)
 
+    # A manifest from a PyPI format cannot say conda-only facts (env name, channels, variables, conda-only
+    # packages): their absence is not a removal, so the base keeps them.
+    foreign = manifest.format != FORMAT
     # name
     new_name = manifest.project.name if manifest.project is not None else None
     old_name = base_manifest.project.name if base_manifest.project is not None else None
-    if new_name != old_name:
+    if new_name != old_name and not foreign:
         block("name", [f"name: {yaml_scalar(new_name)}"] if new_name else None)
     # channels
-    if manifest.channels != base_manifest.channels:
+    if manifest.channels != base_manifest.channels and not (foreign and not manifest.channels):
         ch = top.get("channels")
         cdash = dash
         if ch is not None and getattr(ch.value, "value", None) and not isinstance(ch.value.value, str):
@@ -490,7 +493,7 @@ def _splice(manifest: Manifest, plan: Plan, base_manifest: Manifest, layout: Lay
             block("dependencies", _deps_lines(plan, dash, dash + "    "))
     else:
         before = (dict(sp.replace), set(sp.delete), {k: list(v) for k, v in sp.before.items()})
-        _splice_deps(sp, layout, plan, dash)
+        _splice_deps(sp, layout, plan, dash, keep_conda_only=foreign)
         edited = (sp.replace, sp.delete, sp.before) != before
         if edited and _has_flow(layout):  # items share lines: re-render the whole block instead
             sp.replace, sp.delete, sp.before = before
@@ -499,6 +502,8 @@ def _splice(manifest: Manifest, plan: Plan, base_manifest: Manifest, layout: Lay
     new_raw = {r.key: r.value for r in manifest.raw if r.format == FORMAT and r.key not in ("python",)}
     old_raw = {r.key: r.value for r in base_manifest.raw if r.format == FORMAT and r.key not in ("python",)}
     for key in list(old_raw) + [k for k in new_raw if k not in old_raw]:
+        if foreign and key not in new_raw:
+            continue
         if new_raw.get(key, _MISSING) == old_raw.get(key, _MISSING):
             continue
         block(key, _dump_value(key, new_raw[key], dash) if key in new_raw else None)
@@ -520,7 +525,9 @@ def _has_flow(layout: Layout) -> bool:
     return any(item.flow for item in layout.deps)
 
 
-def _splice_deps(sp: _Splice, layout: Layout, plan: Plan, dash: str) -> None:
+def _splice_deps(
+    sp: _Splice, layout: Layout, plan: Plan, dash: str, *, keep_conda_only: bool = False
+) -> None:
     pending: dict[tuple[Any, ...], list[Entry]] = {}
     for e in plan.conda:
         pending.setdefault(e.key, []).append(e)
@@ -529,8 +536,11 @@ def _splice_deps(sp: _Splice, layout: Layout, plan: Plan, dash: str) -> None:
     python_done = plan.python is None
     for item in layout.deps:
         if item.kind == "python":
-            if plan.python is None:
+            if plan.python is None and not keep_conda_only:
                 sp.drop(item.start, item.end)
+            elif plan.python is None:
+                python_done = True
+                last_conda = item.end
             else:
                 python_done = True
                 if item.token[0] != plan.python:
@@ -541,7 +551,11 @@ def _splice_deps(sp: _Splice, layout: Layout, plan: Plan, dash: str) -> None:
             continue
         queue = pending.get(item.key)
         if not queue:
-            sp.drop(item.start, item.end)
+            src = item.token[0].source
+            if keep_conda_only and (not src.pypi or src.name.lower() == "pip"):
+                last_conda = item.end
+            else:
+                sp.drop(item.start, item.end)
             continue
         entry = queue.pop(0)
         last_conda = item.end

@@ -124,9 +124,15 @@ def make_venv(root: Path) -> Path:
     return python
 
 
+_BUILT: dict[str, Path] = {}
+
+
 @pytest.fixture(scope="session")
 def venv_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_venv(tmp_path_factory.mktemp("envs"))
+    """Built once per session, also when another test module imports this fixture."""
+    if "venv" not in _BUILT:
+        _BUILT["venv"] = make_venv(tmp_path_factory.mktemp("envs"))
+    return _BUILT["venv"]
 
 
 # ----------------------------------------------------------------------------------------------- tests

@@ -173,7 +173,7 @@ def test_hostile_configuration_is_never_a_traceback(tool: str) -> None:
     pieces = st.sampled_from(["[global]\n", "[[index]]\n", "index-url = ", "url = ", "channels:\n", "  - x\n", "=",
                               "\n", "[", "]", '"', "{", "- ", "\t", "%(x)s", "${A}", "\ufeff", "\x00", "é"])
 
-    @settings(max_examples=150, deadline=None, database=None, derandomize=True,
+    @settings(max_examples=100, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
     @given(st.sampled_from(seeds), st.lists(st.tuples(st.integers(0, 400), pieces), max_size=6))
     def check(seed: str, edits: list[tuple[int, str]]) -> None:

@@ -197,13 +197,13 @@ def codemods(draw: st.DrawFn):  # type: ignore[no-untyped-def]
     spec = draw(_SPECS)
     group = draw(st.sampled_from([None, "main", "dev", "docs"]))
     return draw(st.sampled_from([
-        lambda m: cm.add(m, name + spec, group=group),
+        lambda m: cm.add(m, name + spec, group=group, drop_hashes=True),
         lambda m: cm.remove(m, name, group=group),
-        lambda m: cm.set_version(m, name, spec or "*", group=group),
+        lambda m: cm.set_version(m, name, spec or "*", group=group, drop_hashes=True),
         lambda m: cm.rename_group(m, "dev", "test"),
         lambda m: cm.normalize(m),
         lambda m: cm.normalize(m, sort=True),
-        lambda m: cm.pin(m, _LOCK, group=group),
+        lambda m: cm.pin(m, _LOCK, group=group, drop_hashes=True),
     ]))
 
 

@@ -290,3 +290,22 @@ def test_pin_a_pipfile_from_its_lock(tmp_path: Path) -> None:
     assert 'colorama = {version = "==0.4.6", markers = "sys_platform == \'win32\'"}\n' in text
     assert 'pytest = "==8.3.2"\n' in text
     assert cli("pin", "Pipfile", "--from", "Pipfile.lock", "--check", cwd=repo).exit_code == 0
+
+
+def test_a_writer_bug_never_reaches_the_disk(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _need("pep621")
+    from depglot import api
+
+    real = api.dumps
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        conv = real(*args, **kwargs)
+        return api.Conversion(conv.text + "[project\n", conv.manifest, conv.report, conv.format)
+
+    monkeypatch.setattr(api, "dumps", broken)
+    path = repo / "pep621" / "pyproject.toml"
+    before = path.read_bytes()
+    result = run(discover([str(path)]), Codemod(kind="set", name="requests", spec=">=2.32"))
+    assert result.errors and "cannot read back" in (result.errors[0].error or "")
+    assert not result.plan.check()
+    assert path.read_bytes() == before

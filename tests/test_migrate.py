@@ -17,7 +17,7 @@ from depglot import api
 from depglot.cli import build_app
 from depglot.edit.atomic import TEMP_PREFIX
 from depglot.errors import DepglotError
-from depglot.migrate import _group_of, find_sources, plan_migration
+from depglot.migrate import find_sources, group_of, plan_migration
 
 runner = CliRunner()
 
@@ -72,7 +72,7 @@ def _same_requirements(a, b) -> None:  # type: ignore[no-untyped-def]
     ("constraints.txt", False, None), ("README.txt", False, None), ("setup.cfg", False, None),
 ])
 def test_requirements_file_names_give_groups(name: str, subdir: bool, group: str | None) -> None:
-    assert _group_of(name, subdir) == group
+    assert group_of(name, subdir) == group
 
 
 def test_find_sources_prefers_in_over_compiled_txt(tmp_path: Path) -> None:
@@ -270,3 +270,16 @@ def test_every_corpus_project_migrates_to_uv_and_validates(tmp_path: Path, path:
     back = api.load(tmp_path / "pyproject.toml", "pep621")
     dropped = {loss.subject for loss in migration.report if loss.severity.name == "ERROR"}
     assert {r.key for r in back.requirements()} >= {r.key for r in source.requirements() if r.key not in dropped}
+
+
+def test_migrate_never_plans_a_file_its_format_cannot_read(pipenv_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = api.dumps
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        conv = real(*args, **kwargs)
+        return api.Conversion(conv.text + "[project\n", conv.manifest, conv.report, conv.format)
+
+    monkeypatch.setattr(api, "dumps", broken)
+    with pytest.raises(DepglotError, match="cannot read back"):
+        plan_migration(pipenv_project, "poetry", remove_old=True)
+    assert (pipenv_project / "Pipfile").exists() and not (pipenv_project / "pyproject.toml").exists()

@@ -10,7 +10,7 @@ import typer
 
 from ._common import FailOn, OutputFormat, handle_errors
 
-__all__ = ["register", "add", "remove", "set_", "rename_group", "normalize", "pin", "apply_codemod"]
+__all__ = ["add", "apply_codemod", "normalize", "pin", "register", "remove", "rename_group", "set_"]
 
 Paths = Annotated[
     Optional[list[str]],

@@ -9,7 +9,7 @@ import typer
 
 from ._common import FailOn, OutputFormat, handle_errors
 
-__all__ = ["register", "migrate"]
+__all__ = ["migrate", "register"]
 
 
 @handle_errors

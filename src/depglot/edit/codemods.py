@@ -32,17 +32,17 @@ from ..report import Report, Severity
 
 __all__ = [
     "add",
-    "remove",
-    "set_version",
-    "rename_group",
-    "normalize",
-    "pin",
     "lock_from_manifest",
+    "names_package",
+    "normalize",
     "parse_req",
     "parse_spec",
+    "pin",
+    "remove",
+    "rename_group",
     "requires_hashes",
-    "names_package",
     "same_version",
+    "set_version",
 ]
 
 

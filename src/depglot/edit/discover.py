@@ -21,7 +21,14 @@ from functools import cache
 from ..errors import DepglotError
 
 __all__ = [
-    "Found", "discover", "GitIgnore", "DEFAULT_EXCLUDES", "LOCK_FORMATS", "classify", "locks_beside", "plan_root",
+    "DEFAULT_EXCLUDES",
+    "LOCK_FORMATS",
+    "Found",
+    "GitIgnore",
+    "classify",
+    "discover",
+    "locks_beside",
+    "plan_root",
 ]
 
 DEFAULT_EXCLUDES = (
@@ -109,8 +116,7 @@ class GitIgnore:
             negate = line.startswith("!")
             if negate:
                 line = line[1:]
-            if line.startswith("\\"):
-                line = line[1:]
+            line = line.removeprefix("\\")
             dir_only = line.endswith("/")
             line = line.rstrip("/")
             anchored = "/" in line

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from ..errors import WriteError
 from .atomic import TEMP_PREFIX
 
-__all__ = ["FileChange", "Plan", "JOURNAL", "recover", "remove_stale_temps", "RecoveryResult"]
+__all__ = ["JOURNAL", "FileChange", "Plan", "RecoveryResult", "recover", "remove_stale_temps"]
 
 JOURNAL = ".depglot-journal.json"
 JOURNAL_VERSION = 1
@@ -206,7 +206,7 @@ class Plan:
                 done.append(i)
             for directory in dict.fromkeys(os.path.dirname(t) for t in targets):
                 _fsync_dir(directory)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure mid-rename must put the old files back
             # Put back what was already replaced; the journal stays if even that fails.
             try:
                 _revert(root, entries)

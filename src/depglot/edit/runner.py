@@ -22,7 +22,7 @@ from . import codemods
 from .discover import Found, locks_beside
 from .plan import FileChange, Plan
 
-__all__ = ["Codemod", "FileResult", "RunResult", "run", "name_regex"]
+__all__ = ["Codemod", "FileResult", "RunResult", "name_regex", "run"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -167,6 +167,12 @@ def _edit(found: Found, codemod: Codemod, data: bytes) -> FileResult:
     for loss in conversion.report:
         if (loss.code, loss.subject, loss.message, loss.span) not in seen and (loss.code, loss.subject) not in noise:
             report.append(loss)
+    try:
+        fmt.read(conversion.text, ReadOptions(path=found.path))
+    except DepglotError as exc:
+        return FileResult(path=found.path, format=found.format,
+                          error=f"{found.path}: error: the {found.format} writer produced a file it cannot read "
+                                f"back ({exc.message}); not written (a depglot bug: please report it)")
     after = conversion.text.encode("utf-8")
     if after != data:
         for lock in locks_beside(found.path, found.format):

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..errors import ParseError
 
-__all__ = ["Settings", "load_settings", "find_settings_file"]
+__all__ = ["Settings", "find_settings_file", "load_settings"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,0 +1,179 @@
+"""``depglot migrate``: one project's manifests, merged into one manifest, written as the target tool's files.
+
+The planner finds the manifests at the top of a project directory (``Pipfile`` + ``Pipfile.lock``, a
+``pyproject.toml`` with Poetry or PEP 621 dependencies, ``requirements*.txt`` / ``requirements/*.txt`` and
+their ``.in`` sources, ``environment.yml``), reads each (:func:`depglot.api.load`) and merges them:
+``requirements.txt`` is the main list, ``requirements-dev.txt`` (also ``dev-requirements.txt``,
+``requirements/dev.txt``) becomes group ``dev``; a ``requirements.in`` is preferred over the ``.txt`` compiled
+from it, which then serves as its lock. The result is written in base mode into the target's existing file
+when there is one (``pyproject.toml`` keeps every other table), and with ``remove_old`` the replaced files are
+deleted — all as one :class:`~depglot.edit.plan.Plan`.
+
+``keep_locked``: the manifest carries the lock's pins as ``manifest.lock`` (a :class:`~depglot.ir.model.Lock`)
+and the writers get ``WriteOptions.keep_locked=True``. Targets without a constraints mechanism get exact ``==``
+pins in the requirements themselves (issue 6: Poetry); uv keeps the ranges as written and its writer carries
+the pins as ``[tool.uv] constraint-dependencies`` (issue 7).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from ..errors import DepglotError
+from ..ir.model import Group, GroupKind, Manifest
+from ..report import Report, Severity
+from ..span import Span
+from .merge import as_group, lock_of, merge, merge_locks, readable_lock
+from .pyproject import add_uv_constraints, drop_poetry_dependencies
+from .sources import Source, find_sources, group_of
+
+__all__ = ["TARGETS", "Migration", "Source", "find_sources", "group_of", "merge", "plan_migration"]
+
+# target name -> (format, file written)
+TARGETS: dict[str, tuple[str, str]] = {
+    "poetry": ("poetry", "pyproject.toml"),
+    "uv": ("pep621+uv", "pyproject.toml"),
+    "pep621": ("pep621", "pyproject.toml"),
+    "pdm": ("pep621+pdm", "pyproject.toml"),
+    "pipenv": ("pipfile", "Pipfile"),
+    "requirements": ("requirements", "requirements.txt"),
+    "conda": ("conda", "environment.yml"),
+}
+# Locks each target tool makes itself (kept by --remove-old when migrating to that tool).
+_OWN_LOCKS = {"poetry": "poetry.lock", "uv": "uv.lock", "pdm": "pdm.lock", "pipenv": "Pipfile.lock",
+              "conda": "conda-lock.yml"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Migration:
+    plan: object  # depglot.edit.plan.Plan
+    report: Report = field(default_factory=Report)
+    sources: tuple[Source, ...] = ()
+    outputs: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    manifest: Manifest | None = None
+
+
+def plan_migration(
+    directory: str | os.PathLike[str],
+    target: str,
+    *,
+    keep_locked: bool = False,
+    remove_old: bool = False,
+    index_strategy: str | None = None,
+    optional_to: str = "extra",
+) -> Migration:
+    """Compute every output of the migration (nothing is written; apply ``.plan``)."""
+    from .. import api
+    from ..edit.codemods import pin
+    from ..edit.plan import FileChange, Plan
+
+    if target not in TARGETS:
+        import difflib
+
+        close = difflib.get_close_matches(target, TARGETS, n=1)
+        raise DepglotError(f"unknown migration target {target!r}",
+                           hint=f"did you mean {close[0]!r}?" if close else "use " + ", ".join(TARGETS))
+    fmt, filename = TARGETS[target]
+    d = os.fspath(directory)
+    sources = find_sources(d)
+    report = Report()
+    manifests: list[Manifest] = []
+    # pyproject first (it carries the project), then Pipfile, requirements by group (main first), conda
+    order = {"pyproject.toml": 0, "Pipfile": 1}
+    manifest_sources = sorted(
+        (s for s in sources if s.role == "manifest"),
+        key=lambda s: (order.get(os.path.basename(s.path), 2), s.group not in (None, "main"), s.path),
+    )
+    merged_paths = {os.path.abspath(s.path) for s in sources}
+    for s in manifest_sources:
+        m = api.load(s.path, root=d)
+        if s.group is not None:
+            m = as_group(m, s.group, merged_paths, os.path.dirname(s.path))
+        manifests.append(m)
+    manifest = merge(manifests, report)
+    if keep_locked:
+        locks = [lock_of(s.path) for s in sources if s.role in ("lock", "compiled") and readable_lock(s.path)]
+        if not locks:
+            report.add("keep-locked-no-lock", Severity.WARNING,
+                       "--keep-locked: no lock beside the manifests (Pipfile.lock, poetry.lock, a compiled "
+                       "requirements.txt...); versions are kept as written", span=Span(file=d))
+        else:
+            lock = merge_locks(locks)
+            manifest = manifest.replace(lock=lock)
+            if target != "uv":
+                manifest = pin(manifest, lock, report=report, drop_hashes=True)
+    outputs: list[tuple[str, Manifest, str]] = []
+    if target == "requirements":
+        outputs = _requirements_outputs(d, manifest)
+    else:
+        outputs = [(os.path.join(d, filename), manifest, fmt)]
+    changes: list[FileChange] = []
+    written = []
+    for path, m, out_fmt in outputs:
+        before = _read(path)
+        base = before.decode("utf-8") if before is not None else None
+        conv = api.dumps(m, out_fmt, base, path=path, keep_locked=keep_locked, index_strategy=index_strategy,
+                         optional_to=optional_to)
+        report.extend(conv.report)
+        text = conv.text
+        if os.path.basename(path) == "pyproject.toml" and target != "poetry" and base is not None:
+            text = drop_poetry_dependencies(text, path, report, m)
+        if keep_locked and target == "uv" and m.lock is not None and m.lock.packages and \
+                "constraint-dependencies" not in text:
+            text = add_uv_constraints(text, m.lock, path, report)
+        _verify(text, out_fmt, path)
+        changes.append(FileChange(path=path, before=before, after=text.encode("utf-8")))
+        written.append(os.path.abspath(path))
+    removed = []
+    if remove_old:
+        keep_lock = _OWN_LOCKS.get(target)
+        for s in sources:
+            p = os.path.abspath(s.path)
+            name = os.path.basename(p)
+            if p in written or name == "pyproject.toml" or (s.role == "lock" and name == keep_lock):
+                continue
+            if target == "requirements" and s.group is not None:
+                continue
+            changes.append(FileChange(path=s.path, before=_read(s.path), after=None))
+            removed.append(s.path)
+    return Migration(plan=Plan.of(changes, d), report=report, sources=tuple(sources),
+                     outputs=tuple(p for p, _, _ in outputs), removed=tuple(removed), manifest=manifest)
+
+
+def _requirements_outputs(d: str, manifest: Manifest) -> list[tuple[str, Manifest, str]]:
+    """requirements.txt for main, requirements-<group>.txt for each group (starting ``-r requirements.txt``)."""
+    outputs = []
+    main_groups = tuple(g for g in manifest.groups if g.kind in (GroupKind.MAIN, GroupKind.EXTRA))
+    outputs.append((os.path.join(d, "requirements.txt"), manifest.replace(groups=main_groups or (
+        Group(name="main", kind=GroupKind.MAIN),)), "requirements"))
+    for g in manifest.groups:
+        if g.kind in (GroupKind.GROUP, GroupKind.CATEGORY):
+            m = manifest.replace(groups=(g,), includes=(("requirement", "requirements.txt"),), project=None,
+                                 indexes=(), options=(), no_index=False)
+            outputs.append((os.path.join(d, f"requirements-{g.name}.txt"), m, "requirements"))
+    return outputs
+
+
+def _verify(text: str, fmt: str, path: str) -> None:
+    """Never plan a file that its own format cannot read back (a writer bug must not reach the disk)."""
+    from .. import api
+    from ..errors import ConversionError
+
+    try:
+        api.loads(text, fmt, path=path)
+    except DepglotError as exc:
+        raise ConversionError(f"the {fmt} writer produced a file it cannot read back ({exc.message}); "
+                              "nothing was written", span=exc.span,
+                              hint="this is a depglot bug: please report it with the input files") from None
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise DepglotError(f"cannot read {path}: {exc.strerror or exc}") from None

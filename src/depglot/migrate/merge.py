@@ -1,0 +1,118 @@
+"""Several manifests of one project merged into one; the locks beside them merged into one Lock."""
+
+from __future__ import annotations
+
+import os
+
+from ..errors import DepglotError
+from ..ir.model import Group, GroupKind, Index, Lock, LockedPackage, Manifest, Requirement
+from ..report import Report, Severity
+
+__all__ = ["as_group", "lock_of", "merge", "merge_locks", "readable_lock"]
+
+
+def merge(manifests: list[Manifest], report: Report) -> Manifest:
+    """One manifest from several: groups merged by name (the first mention of a package wins; a different
+    spec elsewhere is reported), indexes and channels united, project and python from the first that says."""
+    if not manifests:
+        raise DepglotError("nothing to merge")
+    base = manifests[0]
+    groups: dict[str, Group] = {g.name: g for g in base.groups}
+    indexes = list(base.indexes)
+    channels = list(base.channels)
+    options = list(base.options)
+    project, python = base.project, base.python
+    losses = list(base.losses)
+    for m in manifests[1:]:
+        losses += m.losses
+        project = project or m.project
+        python = python or m.python
+        for idx in m.indexes:
+            if not any(i.url.rstrip("/") == idx.url.rstrip("/") for i in indexes):
+                indexes.append(_second_index(idx, indexes))
+        channels += [c for c in m.channels if c not in channels]
+        options += [o for o in m.options if o not in options]
+        for g in m.groups:
+            have = groups.get(g.name)
+            if have is None:
+                groups[g.name] = g
+                continue
+            keys = {r.key: r for r in have.requirements}
+            extra = []
+            for r in g.requirements:
+                first = keys.get(r.key)
+                if first is None:
+                    extra.append(r)
+                    keys[r.key] = r
+                elif _differs(first, r):
+                    report.add("migrate-duplicate", Severity.WARNING,
+                               f"{r.name!r} is in group {g.name!r} of two files that disagree; kept "
+                               f"{_show(first)!r}, dropped {_show(r)!r}", subject=r.key, span=r.span)
+            groups[g.name] = have.replace(requirements=(*have.requirements, *extra))
+    return base.replace(groups=tuple(groups.values()), indexes=tuple(indexes), channels=tuple(channels),
+                        options=tuple(options), project=project, python=python, losses=tuple(losses))
+
+
+def _differs(a: Requirement, b: Requirement) -> bool:
+    from ..edit.codemods import same_version
+
+    return (not same_version(a.version, b.version) or (a.marker or "") != (b.marker or "")
+            or sorted(a.extras) != sorted(b.extras) or a.source != b.source)
+
+
+def _show(r: Requirement) -> str:
+    from ..dialects.pep508 import render_requirement
+
+    try:
+        return render_requirement(r)
+    except DepglotError:
+        return r.name
+
+
+def _second_index(idx: Index, existing: list[Index]) -> Index:
+    from dataclasses import replace
+
+    from ..ir.model import IndexRole
+
+    if idx.role is IndexRole.DEFAULT and any(i.role is IndexRole.DEFAULT for i in existing):
+        return replace(idx, role=IndexRole.EXTRA)
+    return idx
+
+
+def lock_of(path: str) -> Lock:
+    from .. import api
+    from ..edit.codemods import lock_from_manifest
+
+    return lock_from_manifest(api.load(path))
+
+
+def merge_locks(locks: list[Lock]) -> Lock:
+    seen: dict[tuple[str, str | None, str | None], LockedPackage] = {}
+    for lock in locks:
+        for p in lock.packages:
+            seen.setdefault((p.key, p.version, p.marker), p)
+    return Lock(packages=tuple(seen.values()))
+
+
+def readable_lock(path: str) -> bool:
+    from .. import registry
+
+    head = ""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8192).decode("utf-8", errors="replace")
+        registry.detect(path, head)
+    except (OSError, DepglotError):
+        return False
+    return True
+
+
+def as_group(m: Manifest, group: str, merged: set[str], directory: str) -> Manifest:
+    """A requirements file's manifest as one group; ``-r`` includes of files merged anyway are dropped."""
+    reqs = tuple(r for g in m.groups for r in g.requirements)
+    kind = GroupKind.MAIN if group == "main" else GroupKind.GROUP
+    includes = tuple(
+        (kind_, path) for kind_, path in m.includes
+        if os.path.abspath(os.path.join(directory, path)) not in merged
+    )
+    return m.replace(groups=(Group(name=group, kind=kind, requirements=reqs),), includes=includes)

@@ -1,0 +1,90 @@
+"""Migration steps specific to pyproject targets: uv constraints for --keep-locked, replaced Poetry tables."""
+
+from __future__ import annotations
+
+from ..errors import DepglotError
+from ..ir.model import Lock, Manifest
+from ..report import Report, Severity
+from ..span import Span
+
+__all__ = ["add_uv_constraints", "drop_poetry_dependencies"]
+
+_POETRY_DEPENDENCY_KEYS = ("dependencies", "dev-dependencies", "group", "source", "extras")
+
+
+def add_uv_constraints(text: str, lock: Lock, path: str, report: Report) -> str:
+    """``[tool.uv] constraint-dependencies`` with every locked version (issue 7), when the writer left them out."""
+    import tomlkit
+
+    from ..dialects.pep440 import validate_clause
+
+    pins = []
+    for p in sorted(lock.packages, key=lambda p: (p.key, p.version or "")):
+        if not p.version or validate_clause(f"=={p.version}") is not None:
+            continue
+        pins.append(f"{p.key}=={p.version}" + (f" ; {p.marker}" if p.marker else ""))
+    if not pins:
+        return text
+    try:
+        doc = tomlkit.parse(text)
+    except Exception:  # noqa: BLE001 - the writer's output is TOML; if not, say so rather than guess
+        report.add("keep-locked-unsupported", Severity.ERROR,
+                   "--keep-locked: could not add [tool.uv] constraint-dependencies to the written pyproject; "
+                   "the first `uv lock` may resolve differently", span=Span(file=path))
+        return text
+    tool = doc.setdefault("tool", tomlkit.table(is_super_table=True))
+    uv = tool.setdefault("uv", tomlkit.table())
+    array = tomlkit.array()
+    array.multiline(True)
+    array.extend(pins)
+    uv["constraint-dependencies"] = array
+    uv.add(tomlkit.nl())
+    out = tomlkit.dumps(doc)
+    import tomllib
+
+    try:
+        tomllib.loads(out)
+    except tomllib.TOMLDecodeError:
+        report.add("keep-locked-unsupported", Severity.ERROR,
+                   "--keep-locked: adding [tool.uv] constraint-dependencies did not give valid TOML; "
+                   "nothing was added, so the first `uv lock` may resolve differently", span=Span(file=path))
+        return text
+    return out
+
+
+def drop_poetry_dependencies(text: str, path: str, report: Report, manifest: Manifest) -> str:
+    """Migrating a Poetry project elsewhere: its dependency tables were replaced, so they go (metadata stays).
+
+    Only when the written file, read back without them, still holds every requirement of the manifest."""
+    import tomlkit
+
+    from .. import api
+
+    doc = tomlkit.parse(text)
+    poetry = doc.get("tool", {}).get("poetry")
+    if poetry is None:
+        return text
+    dropped = [k for k in _POETRY_DEPENDENCY_KEYS if k in poetry]
+    if not dropped:
+        return text
+    for k in dropped:
+        del poetry[k]
+    if not poetry:
+        del doc["tool"]["poetry"]
+    new_text = tomlkit.dumps(doc)
+    try:
+        back = api.loads(new_text, "pep621", path=path)
+    except DepglotError:
+        return text
+    missing = {r.key for r in manifest.requirements()} - {r.key for r in back.requirements()}
+    if missing:
+        # the target tables do not hold everything: keep Poetry's rather than lose them, and say so
+        report.add("migrate-tables-kept", Severity.ERROR,
+                   f"the written tables miss {len(missing)} requirement(s) that only [tool.poetry] holds "
+                   f"({', '.join(sorted(missing)[:5])}{', ...' if len(missing) > 5 else ''}); the Poetry tables "
+                   "were kept, but the target tool will not read them", span=Span(file=path))
+        return text
+    report.add("migrate-tables-replaced", Severity.INFO,
+               "the Poetry dependency tables were replaced by the target's and removed: "
+               + ", ".join(f"[tool.poetry.{k}]" for k in dropped), span=Span(file=path))
+    return new_text

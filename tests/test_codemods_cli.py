@@ -309,3 +309,27 @@ def test_a_writer_bug_never_reaches_the_disk(repo: Path, monkeypatch: pytest.Mon
     assert result.errors and "cannot read back" in (result.errors[0].error or "")
     assert not result.plan.check()
     assert path.read_bytes() == before
+
+
+def test_the_next_run_finishes_an_interrupted_plan(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from depglot.edit import plan as plan_mod
+    from depglot.edit.plan import JOURNAL
+
+    from .test_plan import _KILL, NEW
+
+    src = str(Path(plan_mod.__file__).resolve().parents[2])
+    script = _KILL.format(src=src, tests=str(Path(__file__).parent))
+    proc = subprocess.run([sys.executable, "-c", script, "_replace", "2", str(tmp_path)], capture_output=True)
+    assert proc.returncode == 9
+    assert (tmp_path / JOURNAL).exists()
+    r = cli("set", "requests", "==2.32", "a/requirements.txt", "--check", cwd=tmp_path)
+    assert "interrupted depglot run" in r.stderr and (tmp_path / JOURNAL).exists()  # --check writes nothing
+    r = cli("set", "requests", "==2.32", "a/requirements.txt", cwd=tmp_path)
+    assert "finished an interrupted depglot run" in r.stderr, r.output
+    assert not (tmp_path / JOURNAL).exists()
+    for rel, data in NEW.items():
+        assert (tmp_path / rel).read_bytes() == data if data is not None else not (tmp_path / rel).exists()
+    assert not [p for p in tmp_path.rglob("*") if p.name.startswith(TEMP_PREFIX)]

@@ -731,3 +731,16 @@ def test_pypi_manifest_into_an_existing_environment_keeps_conda_only_facts() -> 
         "cudatoolkit",
         "blas",
     }
+
+
+def test_explicit_index_is_reported_when_widened() -> None:
+    pipfile = (
+        '[[source]]\nname = "pypi"\nurl = "https://pypi.org/simple"\nverify_ssl = true\n\n'
+        '[[source]]\nname = "private"\nurl = "https://private.example/simple"\nverify_ssl = true\n\n'
+        '[packages]\nrequests = "*"\nmylib = {version = "*", index = "private"}\n'
+    )
+    conv = api.convert(pipfile, "pipfile", "conda")
+    assert "      - --extra-index-url https://private.example/simple\n" in conv.text
+    assert "      - mylib\n" in conv.text and "  - requests\n" in conv.text
+    assert "conda-index-role-widened" in conv.report.codes()
+    assert "per-package-index-dropped" in conv.report.codes()

@@ -151,7 +151,7 @@ def _pip_line(req: Requirement) -> str:
     return render_pip_requirement(req)
 
 
-def _pip_selector(req: Requirement, text: str) -> tuple[str, str] | None:
+def _pip_selector(req: Requirement) -> tuple[str, str] | None:
     sel = selectors.decode(raw_value(req, "selector"))
     return tuple(sel) if sel and isinstance(raw_value(req, "pip"), str) else None  # type: ignore[return-value]
 
@@ -206,14 +206,12 @@ def _to_conda(req: Requirement, names: NameMap, report: Report) -> tuple[str, st
 
 
 def make_plan(manifest: Manifest, report: Report, names: NameMap) -> Plan:
-    from ...ir.model import CondaPackage as CP
-
     conda: list[Entry] = []
     pip: list[Entry] = []
     for group in manifest.groups:
         for req in group.requirements:
             src = req.source
-            if isinstance(src, CP):
+            if isinstance(src, CondaPackage):
                 sel = selectors.decode(raw_value(req, "selector"))
                 if req.marker and not sel:
                     expr = selectors.marker_selector(req.marker)
@@ -243,17 +241,12 @@ def make_plan(manifest: Manifest, report: Report, names: NameMap) -> Plan:
                 mapped = _to_conda(req, names, report)
                 if mapped is not None:
                     conda_name, text = mapped
-                    new = req.replace(
-                        name=req.name,
-                        source=CondaPackage(name=conda_name, spec=text, pypi=True),
-                    )
+                    new = req.replace(source=CondaPackage(name=conda_name, spec=text, pypi=True))
                     conda.append(Entry(("conda", conda_name, None), text, strip_requirement(new)))
                     continue
             text = _pip_line(req)
             pip.append(
-                Entry(
-                    ("requirement", req.key or text), text, strip_requirement(req), _pip_selector(req, text)
-                )
+                Entry(("requirement", req.key or text), text, strip_requirement(req), _pip_selector(req))
             )
     options: list[PipPart] = []
     if manifest.allow_prereleases:
@@ -266,6 +259,16 @@ def make_plan(manifest: Manifest, report: Report, names: NameMap) -> Plan:
             if index.role in (IndexRole.DEFAULT, IndexRole.FIND_LINKS)
             else IndexRole.EXTRA.value
         )
+        if index.role in (IndexRole.SUPPLEMENTAL, IndexRole.EXPLICIT):
+            report.add(
+                "conda-index-role-widened",
+                Severity.WARNING,
+                f"{index.role.value} index {index.name or index.url!r} written as --extra-index-url in the pip: list, "
+                "which pip searches for every package",
+                subject=index.name or index.url,
+                span=index.span,
+                data={"role": index.role.value, "url": index.url},
+            )
         options.append(PipPart("index", (role, index.url)))
     for kind_, path in manifest.includes:
         options.append(PipPart("include", (kind_, path)))

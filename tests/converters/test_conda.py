@@ -744,3 +744,41 @@ def test_explicit_index_is_reported_when_widened() -> None:
     assert "      - mylib\n" in conv.text and "  - requests\n" in conv.text
     assert "conda-index-role-widened" in conv.report.codes()
     assert "per-package-index-dropped" in conv.report.codes()
+
+
+@pytest.mark.parametrize("path", corpus_params("conda", "conda_export"))
+def test_corpus_conda_packages_agree_with_rattler(path: Path) -> None:
+    """Oracle: py-rattler reads every conda dependency of the corpus to the same name, channel, build and versions."""
+    rattler = pytest.importorskip("rattler")
+    m = read(path.read_text(encoding="utf-8"), str(path))
+    grid = [
+        "0.1",
+        "1.0",
+        "1.21.5",
+        "1.21.6",
+        "2.0",
+        "2.0.0",
+        "2.0.1",
+        "3.7.13",
+        "3.10",
+        "3.10.0",
+        "2024.1",
+        "2024.2",
+    ]
+    for req in m.requirements():
+        src = req.source
+        if not isinstance(src, CondaPackage):
+            continue
+        ms = rattler.MatchSpec(src.spec)
+        assert ms.name.normalized == src.name.lower()
+        assert ms.build == src.build
+        assert (ms.channel.name if ms.channel else None) == src.channel
+        if req.version is None:
+            assert ms.version is None or str(ms.version) == "*"
+            continue
+        spec = rattler.VersionSpec(str(ms.version))
+        for v in grid:
+            assert spec.matches(rattler.Version(v)) == req.version.versions.contains(v, prereleases=True), (
+                src.spec,
+                v,
+            )

@@ -51,9 +51,21 @@ def test_pyproject_groups_installed_together() -> None:
     assert _lines(report) == [
         f"{p}:14:9: error[conflicting-requirements]: 'requests<2.30' conflicts with 'requests>=2.32' ({p}:6:6) "
         "(groups 'main' and 'dev' install together): no version satisfies both [dependency-groups.dev[0]]",
-        f"{p}:15:10: error[conflicting-requirements]: 'pytest<8' conflicts with 'pytest>=8' ({p}:14:26) "
-        "(groups 'dev' and 'test' install together): no version satisfies both [dependency-groups.test[0]]",
+    ]  # dev (pytest>=8) and test (pytest<8): PEP 735 groups other than dev are alternatives, not compared
+
+
+def test_poetry_groups_installed_by_default_are_compared_optional_ones_are_not() -> None:
+    report = check_paths([CHECK / "poetry" / "pyproject.toml"])
+    p = str(CHECK / "poetry" / "pyproject.toml")
+    assert _lines(report) == [
+        f"{p}:12:1: error[conflicting-requirements]: 'pytest<8' conflicts with 'pytest^8.0' ({p}:9:1) "
+        "(groups 'test' and 'lint' install together): no version satisfies both "
+        "[tool.poetry.group.lint.dependencies.pytest]",
     ]
+
+
+def test_conda_and_pypi_versions_are_not_compared_and_extras_add_up() -> None:
+    assert _lines(check_paths([CHECK / "conda" / "environment.yml"])) == []
 
 
 def test_clean_files_report_nothing(tmp_path: Path) -> None:

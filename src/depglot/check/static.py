@@ -4,9 +4,10 @@ What is compared (interval math on :attr:`VersionSpec.versions`, markers taken i
 disjoint markers never conflict, see :mod:`.markers`):
 
 * every requirement alone: a specifier that admits no version (``>=2,<1``) — ``empty-specifier``;
-* inside one manifest: the same package twice in one group (``duplicate-requirement`` when the specs differ but
-  meet), and the main group against every other group, and development groups against each other, since they are
-  installed together — ``conflicting-requirements`` when two entries admit no common version;
+* inside one manifest: the same package twice in one group (``duplicate-requirement`` when the version sets or
+  sources differ but meet), and the main group against every other group, and groups installed together by
+  default (Poetry's non-optional groups) — ``conflicting-requirements`` when two entries admit no common version;
+  a conda package is never compared with a PyPI one (their version schemes differ);
 * across the files named together (``pip install -r a.txt -r b.txt``; ``-r`` includes are followed): every pair of
   entries of the same package — ``conflicting-requirements``;
 * ``-c`` constraint files: a requirement the constraints exclude — ``constraint-excludes-requirement``;
@@ -27,7 +28,7 @@ from itertools import combinations
 from pathlib import Path
 
 from ..errors import DepglotError
-from ..ir.model import GroupKind, LockedPackage, Manifest, Requirement
+from ..ir.model import CondaPackage, GroupKind, LockedPackage, Manifest, Requirement
 from ..redact import redact
 from ..report import Report, Severity
 from ..span import Span
@@ -75,6 +76,9 @@ def load_set(paths: Sequence[str | os.PathLike[str]], report: Report | None = No
 
 
 def _spec_text(req: Requirement) -> str:
+    if isinstance(req.source, CondaPackage):
+        marker = f" ; {req.marker}" if req.marker else ""
+        return redact(f"{req.source.spec} (conda){marker}")
     spec = req.version.raw if req.version is not None else ""
     marker = f" ; {req.marker}" if req.marker else ""
     return redact(f"{req.name}{spec}{marker}")
@@ -84,13 +88,29 @@ def _where(req: Requirement) -> str:
     return req.span.location() if req.span is not None else "<input>"
 
 
+def _same_ecosystem(a: Requirement, b: Requirement) -> bool:
+    """conda and PyPI number versions differently (conda ``tzdata 2025b`` is not PyPI ``tzdata 2025.2``)."""
+    return isinstance(a.source, CondaPackage) == isinstance(b.source, CondaPackage)
+
+
 def _meets(a: Requirement, b: Requirement) -> bool:
     """Whether two entries of one package can hold together (different markers that never meet always can)."""
-    if a.version is None or b.version is None:
+    if a.version is None or b.version is None or not _same_ecosystem(a, b):
         return True
     if disjoint(a.marker, b.marker):
         return True
     return not a.version.versions.intersection(b.version.versions).is_empty
+
+
+def _differ(a: Requirement, b: Requirement) -> bool:
+    """Different version sets or sources (extras add up and are not a different spec)."""
+    va = a.version.versions if a.version is not None else None
+    vb = b.version.versions if b.version is not None else None
+    if (va is None) != (vb is None) and not (a.version or b.version).is_any:  # type: ignore[union-attr]
+        return True
+    if va is not None and vb is not None and va != vb:
+        return True
+    return a.source != b.source
 
 
 def _empty(req: Requirement) -> bool:
@@ -109,24 +129,38 @@ def _conflict(report: Report, a: Requirement, b: Requirement, context: str) -> N
 
 
 def _together(manifest: Manifest) -> list[tuple[Iterable[Requirement], Iterable[Requirement], str]]:
-    """Pairs of groups installed together: main with every other group, dev groups with each other."""
+    """Pairs of groups installed together: main with every other group (an extra or a group is always installed
+    on top of the main dependencies), and groups the tool installs by default with each other: Poetry installs
+    every non-optional group; uv, PDM and pipenv install one dev group by default, so other PEP 735 groups and
+    Pipfile categories are alternatives (``black22``/``black23``, ``pydantic-v1``/``pydantic-v2``) and are not
+    compared with each other."""
     main = [g for g in manifest.groups if g.kind is GroupKind.MAIN]
     others = [g for g in manifest.groups if g.kind is not GroupKind.MAIN]
     pairs = []
     for m in main:
         for g in others:
             pairs.append((m.requirements, g.requirements, f" (groups {m.name!r} and {g.name!r} install together)"))
-    dev = [g for g in others if g.kind in (GroupKind.GROUP, GroupKind.CATEGORY)]
+    dev = []
+    if manifest.format.startswith("poetry"):
+        dev = [g for g in others if g.kind is GroupKind.GROUP and not g.optional]
     for g1, g2 in combinations(dev, 2):
         pairs.append((g1.requirements, g2.requirements, f" (groups {g1.name!r} and {g2.name!r} install together)"))
     return pairs
+
+
+def _ident(req: Requirement) -> str:
+    """What makes two entries the same package: the canonical name, or for a conda package its conda name
+    (``matplotlib-base`` and ``matplotlib`` are both PyPI ``matplotlib`` but different conda packages)."""
+    if isinstance(req.source, CondaPackage):
+        return "conda:" + req.source.name.lower()
+    return req.key
 
 
 def _by_key(reqs: Iterable[Requirement]) -> dict[str, list[Requirement]]:
     out: dict[str, list[Requirement]] = {}
     for r in reqs:
         if r.key:
-            out.setdefault(r.key, []).append(r)
+            out.setdefault(_ident(r), []).append(r)
     return out
 
 
@@ -145,9 +179,7 @@ def _check_one(manifest: Manifest, report: Report) -> None:
                     continue
                 if not _meets(a, b):
                     _conflict(report, a, b, f" (both in group {group.name!r})")
-                elif not disjoint(a.marker, b.marker) and (a.version, a.marker, a.source, a.extras) != (
-                    b.version, b.marker, b.source, b.extras
-                ):
+                elif _same_ecosystem(a, b) and not disjoint(a.marker, b.marker) and _differ(a, b):
                     report.add("duplicate-requirement", Severity.WARNING,
                                f"{b.name!r} is listed again in group {group.name!r} with a different spec "
                                f"({_spec_text(b)!r} vs {_spec_text(a)!r} at {_where(a)})",
@@ -155,7 +187,7 @@ def _check_one(manifest: Manifest, report: Report) -> None:
     for left, right, context in _together(manifest):
         right_by = _by_key(right)
         for a in left:
-            for b in right_by.get(a.key, ()):
+            for b in right_by.get(_ident(a), ()):
                 if not (_empty(a) or _empty(b)) and not _meets(a, b):
                     _conflict(report, a, b, context)
 
@@ -165,7 +197,7 @@ def _check_across(items: list[Loaded], report: Report) -> None:
     for x, y in combinations(manifests, 2):
         y_by = _by_key(y.manifest.requirements())
         for a in x.manifest.requirements():
-            for b in y_by.get(a.key, ()):
+            for b in y_by.get(_ident(a), ()):
                 if not (_empty(a) or _empty(b)) and not _meets(a, b):
                     _conflict(report, b, a, f" ({os.path.basename(x.path)} and {os.path.basename(y.path)} "
                                             "install together)")
@@ -174,7 +206,7 @@ def _check_across(items: list[Loaded], report: Report) -> None:
         c_by = _by_key(c.manifest.requirements())
         for m in manifests:
             for req in m.manifest.requirements():
-                for con in c_by.get(req.key, ()):
+                for con in c_by.get(_ident(req), ()):
                     if not (_empty(req) or _empty(con)) and not _meets(req, con):
                         report.add(
                             "constraint-excludes-requirement",

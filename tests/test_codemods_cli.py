@@ -63,10 +63,11 @@ BUMPS = [
      'requests = ">=2.32"  # keep this comment'),
     ("pep621", "pep621/pyproject.toml", '    "requests>=2.31",  # http', '    "requests>=2.32",  # http'),
     ("conda", "conda/environment.yml", "      - requests==2.31.0", "      - requests>=2.32"),
+    ("script", "scripts/fetch.py", '#     "requests==2.31.0",', '#     "requests>=2.32",'),
 ]
 # The same meaning as written, spelled differently: no byte may change.
 SAME = {"requirements": "==2.31", "pipfile": "==2.31", "poetry": "<3.0,>=2.31.0", "pep621": ">=2.31.0",
-        "conda": "==2.31"}
+        "conda": "==2.31", "script": "==2.31"}
 
 
 @pytest.mark.parametrize(("fmt", "rel", "old", "new"), BUMPS, ids=[b[0] for b in BUMPS])
@@ -124,7 +125,7 @@ def test_normalize_changes_exactly_one_line_in_place(repo: Path, fmt: str, rel: 
 
 
 ADDED = {"requirements": "attrs>=23", "pipfile": 'attrs = ">=23"', "poetry": 'attrs = ">=23"',
-         "pep621": '    "attrs>=23",', "conda": "  - attrs>=23"}
+         "pep621": '    "attrs>=23",', "conda": "  - attrs>=23", "script": '#     "attrs>=23",'}
 
 
 @pytest.mark.parametrize(("fmt", "rel", "old", "new"), BUMPS, ids=[b[0] for b in BUMPS])
@@ -265,7 +266,7 @@ def test_rename_group_in_pyproject(repo: Path) -> None:
 
 def test_settings_exclude_from_pyproject(repo: Path) -> None:
     (repo / ".git").mkdir()
-    (repo / "pyproject.toml").write_text('[tool.depglot]\nexclude = ["poetry", "pep621", "conda", "Pipfile"]\n')
+    (repo / "pyproject.toml").write_text('[tool.depglot]\nexclude = ["poetry", "pep621", "conda", "Pipfile", "scripts"]\n')
     r = cli("set", "requests", ">=2.32", "--check", cwd=repo)
     assert r.exit_code == 1, r.output
     assert r.stderr.count("would change") == 1 and "would change requirements.txt" in r.stderr

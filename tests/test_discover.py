@@ -45,6 +45,8 @@ def tree(tmp_path: Path) -> Path:
         "svc/README.md": "requests\n",
         "svc/setup.py": "print('never run')\n",
         "docs/requirements.txt": "sphinx\n",
+        "tools/run.py": "# /// script\n# dependencies = [\"requests\"]\n# ///\nprint(1)\n",
+        "tools/plain.py": "print('# /// script')\n",
     })
     return tmp_path
 
@@ -52,7 +54,7 @@ def tree(tmp_path: Path) -> Path:
 def test_directory_search_respects_gitignore_and_default_excludes(tree: Path) -> None:
     assert _rels(tree, discover([str(tree)])) == [
         "docs/requirements.txt", "requirements-dev.txt", "requirements.in", "requirements.txt", "svc/Pipfile",
-        "svc/pyproject.toml",
+        "svc/pyproject.toml", "tools/run.py",
     ]
 
 
@@ -64,9 +66,9 @@ def test_locks_are_found_only_on_request_and_flagged(tree: Path) -> None:
 
 
 def test_exclude_globs_match_paths_and_names(tree: Path) -> None:
-    assert _rels(tree, discover([str(tree)], exclude=["svc", "requirements-*.txt"])) == [
+    assert _rels(tree, discover([str(tree)], exclude=["svc", "requirements-*.txt", "*.py"])) == [
         "docs/requirements.txt", "requirements.in", "requirements.txt"]
-    assert _rels(tree, discover([str(tree)], exclude=["docs/*"])) == [
+    assert _rels(tree, discover([str(tree)], exclude=["docs/*", "tools"])) == [
         "requirements-dev.txt", "requirements.in", "requirements.txt", "svc/Pipfile", "svc/pyproject.toml"]
 
 
@@ -155,4 +157,4 @@ def test_lazy_discovery_defers_detection_to_the_runner(tree: Path) -> None:
     result = run(list(found.values()), Codemod(kind="set", name="requests", spec=">=2.32"))
     assert not result.errors
     assert sorted(os.path.relpath(c.path, tree) for c in result.plan.changed) == [
-        "requirements.txt", "svc/Pipfile", "svc/pyproject.toml"]
+        "requirements.txt", "svc/Pipfile", "svc/pyproject.toml", "tools/run.py"]

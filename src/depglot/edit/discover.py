@@ -82,7 +82,7 @@ def classify(path: str, *, head: str | None = None, lazy: bool = False) -> Found
                 matched.append(name)
                 generic_only = generic_only and _generic(pat)
     if not matched:
-        return None
+        return _script(path, head) if base.endswith(".py") else None
     if lazy and not generic_only:
         return Found(path=path, format="", lock=all(n in LOCK_FORMATS for n in matched))
     if head is None:
@@ -100,6 +100,26 @@ def classify(path: str, *, head: str | None = None, lazy: bool = False) -> Found
     if fmt.name in _NOT_EDITABLE:
         return None
     return Found(path=path, format=fmt.full_name, lock=fmt.name in LOCK_FORMATS or not fmt.can_write)
+
+
+_SCRIPT_BLOCK = re.compile(r"^# /// script[ \t]*\r?$", re.MULTILINE)
+
+
+def _script(path: str, head: str | None) -> Found | None:
+    """A ``*.py`` file is a manifest when it has a PEP 723 ``# /// script`` block (format ``script``)."""
+    from .. import registry
+
+    if "script" not in registry.names(include_plugins=False):
+        return None
+    if head is None:
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(65536).decode("utf-8", errors="replace")
+        except OSError:
+            return None
+    if _SCRIPT_BLOCK.search(head) is None:
+        return None
+    return Found(path=path, format="script")
 
 
 class GitIgnore:

@@ -142,3 +142,13 @@ def test_pre_commit_hook_is_declared() -> None:
     hooks = YAML(typ="safe").load((Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text())
     hook = next(h for h in hooks if h["id"] == "depglot-diff")
     assert hook["entry"] == "depglot diff" and hook["pass_filenames"] is False and hook["language"] == "python"
+
+
+def test_manifest_against_an_environment_listing(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("requests>=2.32\nidna>=3\nflask\n")
+    (tmp_path / "pip_freeze.txt").write_text("idna==3.7\nrequests==2.31.0\nurllib3==2.2.1\n")
+    result = diff(api.load(tmp_path / "requirements.txt"), api.load(tmp_path / "pip_freeze.txt", "freeze"))
+    assert result.mode == "lock"
+    assert [(c.kind, c.name, c.b) for c in result.changes] == [
+        ("outside-range", "requests", "2.31.0"), ("not-locked", "flask", None)
+    ]

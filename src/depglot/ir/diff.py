@@ -6,8 +6,8 @@ normalising URLs and paths, and the editable flag. Groups are matched by kind an
 of any format is ``main``; ``dev``, ``develop``, ``dev-packages`` and ``development`` are one dev group). The
 python constraint and the index URLs are compared when both sides state them (PyPI itself is implied).
 
-A manifest against a lock (``Manifest.lock`` set on one side) asks another question: does every lock pin satisfy
-the manifest's range? Each manifest entry must be locked (``not-locked``) and every locked version whose marker
+A manifest against a lock (``Manifest.lock`` set on one side, or an environment listing: ``freeze``/``env``) asks
+another question: does every lock pin satisfy the manifest's range? Each manifest entry must be locked (``not-locked``) and every locked version whose marker
 can hold together with the entry's must lie in its range (``outside-range``).
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 
 from ..redact import redact
 from ..span import Span
-from .model import GroupKind, LocalPath, Manifest, Requirement, Source, Url, Vcs, canonical_name
+from .model import GroupKind, LocalPath, LockedPackage, Manifest, Requirement, Source, Url, Vcs, canonical_name
 from .versions import VersionSpec
 
 __all__ = ["Change", "ManifestDiff", "diff", "group_key", "normalise_marker"]
@@ -241,14 +241,33 @@ def _diff_manifests(a: Manifest, b: Manifest) -> list[Change]:
     return changes
 
 
+_SNAPSHOTS = frozenset({"freeze", "env"})  # environment listings: every entry is what is installed
+
+
+def _is_lock(m: Manifest) -> bool:
+    return m.lock is not None or m.format in _SNAPSHOTS
+
+
+def _snapshot_packages(m: Manifest) -> list[LockedPackage]:
+    """An environment listing's ``==`` pins as locked packages."""
+    out = []
+    for req in m.requirements():
+        text = req.version.pep440 if req.version is not None else None
+        version = None
+        if text and text.startswith("==") and "," not in text and "*" not in text:
+            version = text.lstrip("=")
+        out.append(LockedPackage(name=req.name, version=version, marker=req.marker, span=req.span))
+    return out
+
+
 def _diff_lock(manifest: Manifest, locked: Manifest) -> list[Change]:
     from packaging.version import InvalidVersion, Version
 
     from ..check.markers import disjoint
 
-    assert locked.lock is not None
+    packages = locked.lock.packages if locked.lock is not None else tuple(_snapshot_packages(locked))
     pins: dict[str, list[Any]] = {}
-    for pkg in locked.lock.packages:
+    for pkg in packages:
         pins.setdefault(pkg.key, []).append(pkg)
     changes: list[Change] = []
     for g in manifest.groups:
@@ -276,7 +295,7 @@ def _diff_lock(manifest: Manifest, locked: Manifest) -> list[Change]:
 
 def diff(a: Manifest, b: Manifest) -> ManifestDiff:
     """The differences in meaning between ``a`` and ``b`` (a lock on one side: lock mode)."""
-    if (a.lock is None) != (b.lock is None):
-        manifest, locked = (a, b) if b.lock is not None else (b, a)
+    if _is_lock(a) != _is_lock(b):
+        manifest, locked = (a, b) if _is_lock(b) else (b, a)
         return ManifestDiff(mode="lock", changes=tuple(_diff_lock(manifest, locked)))
     return ManifestDiff(mode="manifest", changes=tuple(_diff_manifests(a, b)))

@@ -334,3 +334,10 @@ def test_the_next_run_finishes_an_interrupted_plan(tmp_path: Path) -> None:
     for rel, data in NEW.items():
         assert (tmp_path / rel).read_bytes() == data if data is not None else not (tmp_path / rel).exists()
     assert not [p for p in tmp_path.rglob("*") if p.name.startswith(TEMP_PREFIX)]
+
+
+def test_no_manifest_found_is_a_warning_not_an_error(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("requests\n")
+    r = cli("set", "requests", ">=2", cwd=tmp_path)
+    assert r.exit_code == 0
+    assert "warning: no manifest found under ." in r.stderr

@@ -62,6 +62,8 @@ def apply_codemod(
     limit = threshold(fail_on)
     files = discover(paths, exclude=[*settings.exclude, *exclude], respect_gitignore=settings.respect_gitignore,
                      lazy=True)
+    if not files:
+        typer.echo(f"warning: no manifest found under {' '.join(paths)}", err=True)
     root = plan_root([f.path for f in files])
     import os
 

@@ -24,6 +24,7 @@ SELECTOR_MARKERS: dict[str, str] = {
     "aarch64": 'sys_platform == "linux" and platform_machine == "aarch64"',
     "ppc64le": 'sys_platform == "linux" and platform_machine == "ppc64le"',
     "osx64": 'sys_platform == "darwin" and platform_machine == "x86_64"',
+    "arm64": 'sys_platform == "darwin" and platform_machine == "arm64"',  # conda-lock: osx-arm64
     "win64": 'sys_platform == "win32" and platform_machine == "AMD64"',
 }
 # micromamba's sel(...) knows only these

@@ -782,3 +782,15 @@ def test_corpus_conda_packages_agree_with_rattler(path: Path) -> None:
                 src.spec,
                 v,
             )
+
+
+def test_crlf_insertions_and_missing_final_newline() -> None:
+    text = "name: x\r\ndependencies:\r\n  - numpy=1.23\r\n  - pip:\r\n    - requests"
+    m = read(text)
+    assert api.dumps(m, "conda", base=text).text == text
+    new = api.loads("httpx==0.27.*\nunknown-x==1\n", "requirements").requirements()
+    edited = m.replace(groups=(m.groups[0].replace(requirements=m.groups[0].requirements + new),))
+    out = api.dumps(edited, "conda", base=text).text
+    assert out == (
+        "name: x\r\ndependencies:\r\n  - numpy=1.23\r\n  - httpx=0.27\r\n  - pip:\r\n    - requests\r\n    - unknown-x==1"
+    )

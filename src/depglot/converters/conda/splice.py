@@ -65,7 +65,10 @@ class _Splice:
             elif i not in self.delete:
                 _ensure_nl(out, self.nl)
                 out.append(self.lines[i])
-        return "".join(out)
+        text = "".join(out)
+        if self.lines and not self.lines[-1].endswith("\n") and text.endswith(self.nl):
+            text = text[: -len(self.nl)]  # the base ended without a newline: so does the result
+        return text
 
 
 def _ensure_nl(out: list[str], nl: str) -> None:

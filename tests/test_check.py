@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from depglot.check import check_manifests, check_paths, disjoint
 from depglot.check.static import Loaded
 from depglot.cli import build_app
-from depglot.ir.model import Group, GroupKind, Lock, LockedPackage, Manifest, Requirement
+from depglot.ir.model import Group, Lock, LockedPackage, Manifest, Requirement
 from depglot.ir.versions import VersionSpec
 from depglot.span import Span
 from tests.conftest import FIXTURES

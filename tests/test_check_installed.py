@@ -12,12 +12,12 @@ from typer.testing import CliRunner
 from depglot.check import check_installed, check_manifest_against
 from depglot.cli import build_app
 from depglot.env import inspect_prefix, inspect_python
-from tests.test_env import make_conda_prefix, venv_python  # noqa: F401 - the fixture
+from tests.test_env import make_conda_prefix, venv_python
 
 __all__ = ["venv_python"]
 
 
-def test_same_findings_as_pip_check(venv_python: Path) -> None:  # noqa: F811
+def test_same_findings_as_pip_check(venv_python: Path) -> None:
     report = check_installed(inspect_python(str(venv_python)))
     pip = subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(venv_python), "check", "--disable-pip-version-check"],
@@ -32,7 +32,7 @@ def test_same_findings_as_pip_check(venv_python: Path) -> None:  # noqa: F811
     ]
 
 
-def test_markers_are_evaluated_for_that_interpreter(venv_python: Path) -> None:  # noqa: F811
+def test_markers_are_evaluated_for_that_interpreter(venv_python: Path) -> None:
     env = inspect_python(str(venv_python))
     report = check_installed(env)
     # alpha requires colorama only on win32 and extra-dep only with [x]: neither is reported missing here
@@ -43,7 +43,7 @@ def test_markers_are_evaluated_for_that_interpreter(venv_python: Path) -> None: 
     assert "alpha 1.0 requires colorama, which is not installed." in [loss.message for loss in win]
 
 
-def test_manifest_entries_not_satisfied(tmp_path: Path, venv_python: Path) -> None:  # noqa: F811
+def test_manifest_entries_not_satisfied(tmp_path: Path, venv_python: Path) -> None:
     from depglot import api
 
     req = tmp_path / "requirements.txt"
@@ -67,7 +67,7 @@ def test_conda_prefix_without_running_anything(tmp_path: Path) -> None:
     ]
 
 
-def test_cli_installed(tmp_path: Path, venv_python: Path) -> None:  # noqa: F811
+def test_cli_installed(tmp_path: Path, venv_python: Path) -> None:
     req = tmp_path / "requirements.txt"
     req.write_text("gamma>=2\n")
     args = ["check", "--installed", "--python", str(venv_python), "--json", str(req)]
@@ -80,7 +80,7 @@ def test_cli_installed(tmp_path: Path, venv_python: Path) -> None:  # noqa: F811
     assert data["losses"][3]["file"] == str(req) and data["losses"][3]["line"] == 1
 
 
-def test_cli_freeze(venv_python: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_cli_freeze(venv_python: Path, tmp_path: Path) -> None:
     args = ["freeze", "--python", str(venv_python), "-t", "requirements"]
     result = CliRunner().invoke(build_app(args), args)
     assert result.exit_code == 0, result.output
@@ -97,7 +97,7 @@ def test_cli_freeze(venv_python: Path, tmp_path: Path) -> None:  # noqa: F811
     assert bad.exit_code == 2 and "no environment at" in bad.stderr
 
 
-def test_cli_freeze_into_a_group_of_an_existing_pyproject(venv_python: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_cli_freeze_into_a_group_of_an_existing_pyproject(venv_python: Path, tmp_path: Path) -> None:
     out = tmp_path / "pyproject.toml"
     out.write_text('[project]\nname = "app"\nversion = "1.0"\ndependencies = ["requests>=2"]\n\n'
                    '[dependency-groups]\nlint = ["ruff"]\n')

@@ -7,5 +7,12 @@ from .installed import check_installed, check_manifest_against
 from .markers import disjoint
 from .static import Loaded, check_manifests, check_paths, load_set
 
-__all__ = ["check_paths", "check_manifests", "load_set", "Loaded", "check_installed", "check_manifest_against",
-           "disjoint"]
+__all__ = [
+           "Loaded",
+           "check_installed",
+           "check_manifest_against",
+           "check_manifests",
+           "check_paths",
+           "disjoint",
+           "load_set",
+]

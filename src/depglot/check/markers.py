@@ -34,9 +34,8 @@ def _atom(item: tuple[Any, Any, Any]) -> Atom | None:
     op_text = str(op.value) if hasattr(op, "value") else str(op)
     if isinstance(lhs, Variable) and isinstance(rhs, Value):
         return (str(lhs.value), op_text, str(rhs.value))
-    if isinstance(lhs, Value) and isinstance(rhs, Variable):
-        if op_text in _FLIP:
-            return (str(rhs.value), _FLIP[op_text], str(lhs.value))
+    if isinstance(lhs, Value) and isinstance(rhs, Variable) and op_text in _FLIP:
+        return (str(rhs.value), _FLIP[op_text], str(lhs.value))
     return None
 
 
@@ -97,7 +96,7 @@ def _python_range(op: str, value: str, var: str) -> Any:
         if op in ("in", "not in"):
             return None
         return pep440_range(f"{op}{value}")
-    except Exception:  # an invalid version in a marker: not understood
+    except ValueError:  # InvalidSpecifier/InvalidVersion: an invalid version in a marker is not understood
         return None
 
 

@@ -34,7 +34,7 @@ from ..report import Report, Severity
 from ..span import Span
 from .markers import disjoint
 
-__all__ = ["Loaded", "load_set", "check_manifests", "check_paths"]
+__all__ = ["Loaded", "check_manifests", "check_paths", "load_set"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,13 +104,11 @@ def _meets(a: Requirement, b: Requirement) -> bool:
 
 def _differ(a: Requirement, b: Requirement) -> bool:
     """Different version sets or sources (extras add up and are not a different spec)."""
-    va = a.version.versions if a.version is not None else None
-    vb = b.version.versions if b.version is not None else None
-    if (va is None) != (vb is None) and not (a.version or b.version).is_any:  # type: ignore[union-attr]
-        return True
-    if va is not None and vb is not None and va != vb:
-        return True
-    return a.source != b.source
+    from ..ir.versions import full_range
+
+    va = a.version.versions if a.version is not None else full_range()
+    vb = b.version.versions if b.version is not None else full_range()
+    return va != vb or a.source != b.source
 
 
 def _empty(req: Requirement) -> bool:
@@ -268,7 +266,7 @@ def _check_locks(items: list[Loaded], report: Report) -> None:
 
                 try:
                     needs = pep440_range(pkg.requires_python)
-                except Exception:  # an invalid requires-python in a lock: nothing to compare
+                except ValueError:  # InvalidSpecifier: an invalid requires-python in a lock, nothing to compare
                     continue
                 if python.versions.intersection(needs).is_empty:
                     report.add(

@@ -10,7 +10,7 @@ import typer
 
 from ._common import handle_errors
 
-__all__ = ["register", "check"]
+__all__ = ["check", "register"]
 
 
 @handle_errors

@@ -10,7 +10,7 @@ import typer
 
 from ._common import handle_errors
 
-__all__ = ["register", "diff"]
+__all__ = ["diff", "register"]
 
 
 @handle_errors

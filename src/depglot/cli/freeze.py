@@ -8,7 +8,7 @@ import typer
 
 from ._common import FailOn, OutputFormat, emit, handle_errors, print_losses, read_current, threshold
 
-__all__ = ["register", "freeze"]
+__all__ = ["freeze", "register"]
 
 
 @handle_errors

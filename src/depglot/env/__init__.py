@@ -22,18 +22,18 @@ from .dists import InstalledDist, read_dist, scan_site
 from .locate import Location, default_location, locate_prefix, locate_python
 
 __all__ = [
+    "CondaRecord",
     "Environment",
     "InstalledDist",
-    "CondaRecord",
     "Location",
     "inspect",
-    "inspect_python",
-    "inspect_prefix",
     "inspect_location",
-    "to_manifest",
+    "inspect_prefix",
+    "inspect_python",
     "into_group",
     "pin_spec",
     "read_dist",
+    "to_manifest",
 ]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..report import Loss, Severity
 from ..span import Span
 
-__all__ = ["CondaRecord", "read_conda_meta", "channel_name"]
+__all__ = ["CondaRecord", "channel_name", "read_conda_meta"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..errors import DepglotError
 
-__all__ = ["Location", "locate_python", "locate_prefix", "default_location", "QUERY"]
+__all__ = ["QUERY", "Location", "default_location", "locate_prefix", "locate_python"]
 
 # Runs inside the target interpreter with -I -S: stdlib only, no project code.
 QUERY = r"""
@@ -76,7 +76,7 @@ def locate_python(python: str, *, timeout: float = 30.0) -> Location:
     if not exe.exists():
         raise DepglotError(f"no interpreter at {python}", hint="pass --python with the path of a python executable")
     try:
-        proc = subprocess.run(  # noqa: S603 - the interpreter the user named, with a fixed stdlib-only script
+        proc = subprocess.run(
             [os.fspath(exe), "-I", "-S", "-c", QUERY], capture_output=True, text=True, timeout=timeout, check=False
         )
     except OSError as exc:

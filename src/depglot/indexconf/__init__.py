@@ -25,14 +25,14 @@ from .uvtoml import read_uv_toml
 
 __all__ = [
     "IndexConfig",
-    "read_index_config",
-    "read_pip_conf",
-    "read_uv_toml",
-    "read_condarc",
-    "merge",
     "credential_env_hint",
     "env_references",
     "has_credentials",
+    "merge",
+    "read_condarc",
+    "read_index_config",
+    "read_pip_conf",
+    "read_uv_toml",
     "strip_credentials",
     "tool_of",
 ]

@@ -13,8 +13,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..ir.model import Index
 
-__all__ = ["credential_env_hint", "has_credentials", "env_references", "strip_credentials", "uv_env_name",
-           "poetry_env_name"]
+__all__ = [
+    "credential_env_hint",
+    "env_references",
+    "has_credentials",
+    "poetry_env_name",
+    "strip_credentials",
+    "uv_env_name",
+]
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 

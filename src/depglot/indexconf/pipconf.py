@@ -26,7 +26,7 @@ from ..span import Span
 from ._lines import ini_positions
 from .model import IndexConfig
 
-__all__ = ["read_pip_conf", "PIP_COMMANDS"]
+__all__ = ["PIP_COMMANDS", "read_pip_conf"]
 
 PIP_COMMANDS = frozenset({
     "global", "install", "download", "uninstall", "freeze", "inspect", "list", "show", "check", "config", "search",

@@ -19,7 +19,17 @@ from typing import Any
 
 from ..redact import redact
 from ..span import Span
-from .model import GroupKind, LocalPath, LockedPackage, Manifest, Requirement, Source, Url, Vcs, canonical_name
+from .model import (
+    GroupKind,
+    LocalPath,
+    LockedPackage,
+    Manifest,
+    Requirement,
+    Source,
+    Url,
+    Vcs,
+    canonical_name,
+)
 from .versions import VersionSpec
 
 __all__ = ["Change", "ManifestDiff", "diff", "group_key", "normalise_marker"]
@@ -114,8 +124,7 @@ def normalise_marker(marker: str | None) -> str | None:
 
 def _norm_url(url: str) -> str:
     u = url.strip()
-    if u.endswith("/"):
-        u = u[:-1]
+    u = u.removesuffix("/")
     return u
 
 
@@ -127,7 +136,7 @@ def _norm_source(source: Source | None) -> tuple[Any, ...] | None:
         return ("vcs", source.vcs, url.removesuffix(".git"), source.rev, source.subdirectory or None)
     if isinstance(source, LocalPath):
         path = source.path.replace("\\", "/")
-        path = posixpath.normpath(path[5:] if path.startswith("file:") else path)
+        path = posixpath.normpath(path.removeprefix("file:"))
         return ("path", path, source.subdirectory or None)
     if isinstance(source, Url):
         return ("url", _norm_url(source.url), source.subdirectory or None)

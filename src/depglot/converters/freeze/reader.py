@@ -34,7 +34,7 @@ from ...ir.versions import VersionSpec
 from ...report import Loss, Severity
 from ...span import Span
 
-__all__ = ["read", "kind_of", "FORMAT", "PIP_FREEZE", "PIP_LIST_JSON", "CONDA_EXPORT", "CONDA_JSON"]
+__all__ = ["CONDA_EXPORT", "CONDA_JSON", "FORMAT", "PIP_FREEZE", "PIP_LIST_JSON", "kind_of", "read"]
 
 FORMAT = "freeze"
 PIP_FREEZE = "pip-freeze"
@@ -62,7 +62,7 @@ def kind_of(text: str) -> str:
         return PIP_FREEZE
     for line in body.splitlines():
         s = line.strip()
-        if s.startswith("# platform:") or s.startswith("# $ conda create"):
+        if s.startswith(("# platform:", "# $ conda create")):
             return CONDA_EXPORT
         if s and not s.startswith("#"):
             return CONDA_EXPORT if _CONDA_LINE.match(s) else PIP_FREEZE
@@ -178,7 +178,7 @@ def _read_pip_freeze(text: str, path: str | None) -> Manifest:
             continue
         if stripped.startswith("#"):
             body = stripped[1:]
-            state.pending.append(body[1:] if body.startswith(" ") else body)
+            state.pending.append(body.removeprefix(" "))
             continue
         if stripped.startswith("-"):
             opt, _, value = stripped.partition(" ")
@@ -323,7 +323,7 @@ def _read_conda_export(text: str, path: str | None) -> Manifest:
             if body.startswith("platform:"):
                 raw.append(Raw(format=FORMAT, key="platform", value=body.partition(":")[2].strip(),
                                span=Span(file=path, line=number, column=1)))
-            comments.append(s[1:][1:] if s[1:].startswith(" ") else s[1:])
+            comments.append(s[1:].removeprefix(" "))
             continue
         span = Span(file=path, line=number, column=1)
         m = _CONDA_LINE.match(s)

@@ -660,6 +660,8 @@ def test_splices_mean_what_a_fresh_write_means() -> None:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
+    rattler = pytest.importorskip("rattler")
+
     @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.data())
     def run(data: Any) -> None:
@@ -684,6 +686,9 @@ def test_splices_mean_what_a_fresh_write_means() -> None:
         spliced = api.dumps(edited, "conda", base=text).text
         fresh = api.dumps(edited, "conda").text
         assert _sorted(read(spliced)).groups == _sorted(read(fresh)).groups, spliced
+        for req in read(spliced).requirements():  # every MatchSpec depglot wrote parses strictly
+            if isinstance(req.source, CondaPackage) and req.source.spec not in text:
+                rattler.MatchSpec(req.source.spec, strict=True)
         assert read(spliced).indexes == () or [i.url for i in read(spliced).indexes] == [
             i.url for i in edited.indexes
         ]

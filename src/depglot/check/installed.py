@@ -66,9 +66,10 @@ def check_installed(env: Environment, report: Report | None = None) -> Report:
                 ok = not req.specifier
             if not ok:
                 mismatched.append((dist.name, span, dist.version, str(req), f"{dep.name} {dep.version}"))
-    for name, span, version, dep in missing:
-        report.add("installed-missing", Severity.ERROR, f"{name} {version} requires {dep}, which is not installed.",
-                   subject=name, span=span, data={"requires": dep})
+    for name, span, version, needed in missing:
+        report.add("installed-missing", Severity.ERROR,
+                   f"{name} {version} requires {needed}, which is not installed.",
+                   subject=name, span=span, data={"requires": needed})
     for name, span, version, req_text, have in mismatched:
         report.add("installed-mismatch", Severity.ERROR,
                    f"{name} {version} has requirement {req_text}, but you have {have}.",

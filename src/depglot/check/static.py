@@ -134,7 +134,7 @@ def _together(manifest: Manifest) -> list[tuple[Iterable[Requirement], Iterable[
     compared with each other."""
     main = [g for g in manifest.groups if g.kind is GroupKind.MAIN]
     others = [g for g in manifest.groups if g.kind is not GroupKind.MAIN]
-    pairs = []
+    pairs: list[tuple[Iterable[Requirement], Iterable[Requirement], str]] = []
     for m in main:
         for g in others:
             pairs.append((m.requirements, g.requirements, f" (groups {m.name!r} and {g.name!r} install together)"))

@@ -114,6 +114,13 @@ def poetry_check(text: str, tmp: Path) -> tuple[int, str]:
     d = tmp / f"check{len(list(tmp.iterdir()))}"
     d.mkdir()
     (d / "pyproject.toml").write_text(text, encoding="utf-8")
+    doc = tomllib.loads(text.lstrip("\ufeff"))
+    readmes = [doc.get("project", {}).get("readme"), doc.get("tool", {}).get("poetry", {}).get("readme")]
+    for r in readmes:  # check wants declared readme files to exist
+        for name in r if isinstance(r, list) else [r.get("file") if isinstance(r, dict) else r]:
+            if isinstance(name, str):
+                (d / name).parent.mkdir(parents=True, exist_ok=True)
+                (d / name).write_text("readme\n", encoding="utf-8")
     app = Application()
     app.auto_exits(False)
     tester = ApplicationTester(app)
@@ -164,6 +171,8 @@ def test_corpus_fresh_write_reads_back_and_poetry_agrees(path: Path, fmt: str, t
             m.python.pep440 or "")
     source_errors = poetry_check_errors(text)
     assert poetry_check_errors(conv.text) == [] or source_errors
+    code, out = poetry_check(conv.text, tmp_path)
+    assert code == 0 or (source_errors and poetry_check(text, tmp_path)[0] != 0), out
     if not source_errors and not placed:
         assert poetry_view(conv.text, tmp_path) == poetry_view(text, tmp_path)
 

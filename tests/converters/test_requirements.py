@@ -11,6 +11,7 @@ from depglot.converters.requirements import RequirementsFormat
 from depglot.errors import ParseError
 from depglot.ir.model import IndexRole, LocalPath, Option, Raw, Url, Vcs
 from depglot.span import Span
+from tests.conftest import corpus_params
 
 
 def read(text: str, path: str = "req.txt"):
@@ -385,3 +386,13 @@ def test_content_score():
     assert fmt.detect("notes.txt", "Some prose about\nthe project here.\n") == 0
     assert fmt.detect("pyproject.toml", "requests>=2\n") == 0
     assert fmt.detect("base.txt", "") == 0
+
+
+@pytest.mark.parametrize("path", corpus_params("requirements", "hashed_requirements"))
+def test_corpus_files_are_detected_by_their_real_names(path):
+    """``requirements/docs.txt``-style names carry no hint: the content score has to decide."""
+    from depglot import registry
+
+    real_name = path.name.rsplit("__", 1)[-1]  # corpus names are owner__repo__dir__file
+    head = path.read_text(encoding="utf-8")[:8192]
+    assert registry.detect(real_name, head).full_name == "requirements"

@@ -373,6 +373,32 @@ def test_editable_vcs_with_marker_is_one_quoted_word():
         ),
     )
     text = depglot.dumps(manifest, "requirements").text
-    assert text == "-e 'gunicorn @ git+https://github.com/benoitc/gunicorn@56b5ad8 ; python_version >= \"3.7\"'\n"
+    assert (
+        text
+        == "-e 'gunicorn @ git+https://github.com/benoitc/gunicorn@56b5ad8 ; python_version >= \"3.7\"'\n"
+    )
     (back,) = depglot.loads(text, "requirements").requirements()
     assert back.replace(span=None) == manifest.requirements()[0]
+
+
+def test_versions_from_other_dialects_render_as_pep440_with_losses():
+    from depglot.dialects import poetry
+
+    manifest = Manifest(
+        format="poetry",
+        groups=(
+            Group(
+                name="main",
+                requirements=(
+                    Requirement(name="a", version=poetry.parse("^1.2")),
+                    Requirement(name="b", version=poetry.parse("<2 || >3")),
+                ),
+            ),
+        ),
+    )
+    out = depglot.dumps(manifest, "requirements")
+    assert out.text == "a>=1.2,<2.0\nb\n"
+    assert [(loss.code, loss.severity.name) for loss in out.report] == [
+        ("version-respelled", "INFO"),
+        ("version-union-widened", "ERROR"),
+    ]

@@ -729,3 +729,20 @@ all = ["pkg[a,b] ; sys_platform != 'win32'", "rich"]
     assert {"poetry-self-extra-expanded", "project-version-invented"} <= set(conv.report.codes())
     assert poetry_check_errors(conv.text) == []
     poetry_view(conv.text, tmp_path)
+
+
+def test_keep_locked_pins_registry_dependencies_to_the_lock(tmp_path: Path) -> None:
+    from depglot.ir.model import Lock, LockedPackage
+
+    m = _pipenv_like((), (Requirement(name="requests", version=VersionSpec.from_pep440(">=2.31")),
+                          Requirement(name="lib", source=Vcs(vcs="git", url="https://g/lib.git", rev="v1"))))
+    m = m.replace(lock=Lock(packages=(LockedPackage(name="requests", version="2.32.3"),
+                                      LockedPackage(name="pytest", version="8.3.0"),
+                                      LockedPackage(name="lib", version="1.0"))))
+    conv = api.dumps(m, "poetry", keep_locked=True)
+    tp = tomllib.loads(conv.text)["tool"]["poetry"]
+    assert tp["dependencies"]["requests"] == "2.32.3"
+    assert tp["dependencies"]["lib"] == {"git": "https://g/lib.git", "rev": "v1"}
+    assert tp["group"]["dev"]["dependencies"]["pytest"] == "8.3.0"
+    assert tomllib.loads(api.dumps(m, "poetry").text)["tool"]["poetry"]["dependencies"]["requests"] == ">=2.31"
+    assert poetry_check(conv.text, tmp_path)[0] == 0

@@ -48,6 +48,8 @@ def write_poetry(manifest: Manifest, *, base: str | None, report: Report, option
     layout = _layout(manifest, doc if base else None, legacy)
     manifest = _place_orphans(manifest, layout, options, report)
     manifest = _prereleases_per_dependency(manifest)
+    if options.keep_locked:
+        manifest = _keep_locked(manifest)
     manifest = _expand_self_extras(manifest, report)
     manifest = _drop_implicit_pypi_refs(manifest)
     w = _Writer(doc, old, manifest, report, newline, layout)
@@ -173,6 +175,28 @@ def _expand_self_extras(manifest: Manifest, report: Report) -> Manifest:
     groups = tuple(g.replace(requirements=tuple(expand(g.requirements, frozenset({cn(g.name)}))))
                    for g in manifest.groups)
     return manifest.replace(groups=groups)
+
+
+def _keep_locked(manifest: Manifest) -> Manifest:
+    """``--keep-locked``: each registry dependency pinned (``==V``) to the one version the manifest's lock holds
+    (``depglot migrate`` pins before writing and reports what it cannot; this keeps ``convert`` in step)."""
+    from ....ir.versions import VersionSpec
+
+    if manifest.lock is None:
+        return manifest
+    versions: dict[str, set[str]] = {}
+    for p in manifest.lock.packages:
+        if p.version and not isinstance(p.source, (Vcs, LocalPath, Url)):
+            versions.setdefault(p.key, set()).add(p.version)
+
+    def pinned(r: Requirement) -> Requirement:
+        found = versions.get(r.key, set())
+        if not r.name or isinstance(r.source, (Vcs, LocalPath, Url)) or len(found) != 1:
+            return r
+        return r.replace(version=VersionSpec.from_pep440(f"=={next(iter(found))}"))
+
+    return manifest.replace(groups=tuple(g.replace(requirements=tuple(pinned(r) for r in g.requirements))
+                                         for g in manifest.groups))
 
 
 def _prereleases_per_dependency(manifest: Manifest) -> Manifest:

@@ -396,3 +396,25 @@ def test_corpus_files_are_detected_by_their_real_names(path):
     real_name = path.name.rsplit("__", 1)[-1]  # corpus names are owner__repo__dir__file
     head = path.read_text(encoding="utf-8")[:8192]
     assert registry.detect(real_name, head).full_name == "requirements"
+
+
+def test_cli_bad_line_exits_2_with_caret_and_writes_nothing(tmp_path):
+    import subprocess
+    import sys
+
+    src = tmp_path / "requirements.txt"
+    src.write_text("requests>=2\nthis is not valid!!\n", encoding="utf-8")
+    out = tmp_path / "Pipfile"
+    proc = subprocess.run(
+        [sys.executable, "-m", "depglot", "convert", str(src), "-t", "pipfile", "-o", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert not out.exists()
+    assert proc.stderr.splitlines()[-3:] == [
+        f"{src}:2:6: error: invalid pep508 requirement 'this is not valid!!': "
+        "Expected semicolon (after name with no version specifier) or end (at position 6)",
+        " 2 | this is not valid!!",
+        "   |      ^",
+    ]

@@ -24,16 +24,26 @@ from typing import Any
 from ....dialects import pep440 as pep440_dialect
 from ....dialects import pep508 as pep508_dialect
 from ....dialects import poetry as poetry_dialect
-from ....edit.tomlspan import TomlLocator
 from ....errors import DepglotError
 from ....format import ReadOptions, WriteOptions
-from ....ir.model import Group, GroupKind, IndexRef, IndexRole, LocalPath, Manifest, Requirement, Url, Vcs
+from ....ir.model import Group, GroupKind, IndexRole, Manifest, Requirement
 from ....ir.model import canonical_name as cn
 from ....report import Report, Severity
 from ..common import ensure_table, inline_table_like, newline_of, remove_key, set_string_array, split_bom
-from .entries import parse_entry, render_entry, requirement_key
+from .enrich import (
+    enrichments,
+    equivalent,
+    pep508_part,
+    same_groups,
+    same_part,
+    same_spec,
+    unique_names,
+)
+from .entries import render_entry, requirement_key
 from .metadata import poetry_metadata, project_metadata, raw_keys
-from .sources import implicit_pypi, render_sources
+from .prepare import prepare
+from .sources import render_sources
+from .tomlitems import plain_item, space_new_tables, toml_item
 
 __all__ = ["write_poetry"]
 
@@ -46,12 +56,7 @@ def write_poetry(manifest: Manifest, *, base: str | None, report: Report, option
     doc = tomlkit.parse(body) if base else tomlkit.document()
     old = _read_base(base) if base else None
     layout = _layout(manifest, doc if base else None, legacy)
-    manifest = _place_orphans(manifest, layout, options, report)
-    manifest = _prereleases_per_dependency(manifest)
-    if options.keep_locked:
-        manifest = _keep_locked(manifest)
-    manifest = _expand_self_extras(manifest, report)
-    manifest = _drop_implicit_pypi_refs(manifest)
+    manifest = prepare(manifest, layout, options, report)
     w = _Writer(doc, old, manifest, report, newline, layout)
     if base is None:
         w.metadata()
@@ -63,7 +68,7 @@ def write_poetry(manifest: Manifest, *, base: str | None, report: Report, option
     w.sources()
     if base is None:
         w.fresh_tail()
-    _space_new_tables(doc, body)
+    space_new_tables(doc, body)
     text = tomlkit.dumps(doc)
     if base is None:
         import re
@@ -76,32 +81,6 @@ def write_poetry(manifest: Manifest, *, base: str | None, report: Report, option
     elif newline == "\r\n" and "\r\n" not in text.replace("\r\n", ""):
         text = text.replace("\r\n", "\n").replace("\n", "\r\n")
     return bom + text
-
-
-def _space_new_tables(doc: Any, body: str) -> None:
-    """A blank line after each table this write added to an existing file (tomlkit leaves none)."""
-    import tomlkit
-    from tomlkit.items import Table
-
-    def walk(container: Any, path: tuple[str, ...]) -> None:
-        for key, item in list(container.items()):
-            if not isinstance(item, Table):
-                continue
-            sub = (*path, key)
-            last = item.value.body[-1][1] if item.value.body else None
-            if (not item.is_super_table() and _header(sub) not in body and not isinstance(last, Table)
-                    and not item.as_string().endswith("\n\n")):
-                item.add(tomlkit.nl())
-            walk(item, sub)
-
-    walk(doc, ())
-
-
-def _header(path: tuple[str, ...]) -> str:
-    import re
-
-    return "[" + ".".join(p if re.fullmatch(r"[A-Za-z0-9_-]+", p) else f'"{p}"' for p in path) + "]"
-
 
 def _read_base(base: str) -> Manifest:
     from ..reader import read_pyproject
@@ -123,202 +102,6 @@ def _layout(manifest: Manifest, doc: Any, legacy: bool) -> str:
     if manifest.project is None or not manifest.project.name:
         return "legacy"
     return "project"
-
-
-def _drop_implicit_pypi_refs(manifest: Manifest) -> Manifest:
-    """``index = "pypi"`` (Pipfile) naming the default PyPI: Poetry's implicit PyPI has no name to refer to."""
-    names = {ix.name.lower() for ix in implicit_pypi(manifest.indexes) if ix.name}
-    if not names:
-        return manifest
-    return manifest.replace(groups=tuple(
-        g.replace(requirements=tuple(
-            r.replace(source=None) if isinstance(r.source, IndexRef) and r.source.name.lower() in names else r
-            for r in g.requirements
-        ))
-        for g in manifest.groups
-    ))
-
-
-def _expand_self_extras(manifest: Manifest, report: Report) -> Manifest:
-    """``name[a,b]`` naming the project itself (PEP 621 allows it, Poetry rejects it): the requirements of those
-    extras instead, each with the self-reference's marker ANDed on."""
-    from ....dialects.markers import and_markers
-
-    project = manifest.project
-    if project is None or not project.name:
-        return manifest
-    me = cn(project.name)
-    extras = {cn(g.name): g for g in manifest.groups if g.kind is GroupKind.EXTRA}
-    def is_self(r: Requirement) -> bool:
-        return r.key == me and r.source is None and bool(r.extras)
-
-    if not any(is_self(r) for g in manifest.groups for r in g.requirements):
-        return manifest
-
-    def expand(reqs: tuple[Requirement, ...], seen: frozenset[str]) -> list[Requirement]:
-        out: list[Requirement] = []
-        for r in reqs:
-            if not is_self(r):
-                out.append(r)
-                continue
-            report.add("poetry-self-extra-expanded", Severity.INFO,
-                       f"{r.name}[{','.join(r.extras)}] names the project itself, which Poetry rejects; written as "
-                       "the requirements of those extras", subject=r.name, span=r.span)
-            for e in r.extras:
-                g = extras.get(cn(e))
-                if g is None or cn(e) in seen:
-                    continue
-                for x in expand(g.requirements, seen | {cn(e)}):
-                    out.append(x.replace(marker=and_markers(x.marker, r.marker)) if r.marker else x)
-        return out
-
-    groups = tuple(g.replace(requirements=tuple(expand(g.requirements, frozenset({cn(g.name)}))))
-                   for g in manifest.groups)
-    return manifest.replace(groups=groups)
-
-
-def _keep_locked(manifest: Manifest) -> Manifest:
-    """``--keep-locked``: each registry dependency pinned (``==V``) to the one version the manifest's lock holds
-    (``depglot migrate`` pins before writing and reports what it cannot; this keeps ``convert`` in step)."""
-    from ....ir.versions import VersionSpec
-
-    if manifest.lock is None:
-        return manifest
-    versions: dict[str, set[str]] = {}
-    for p in manifest.lock.packages:
-        if p.version and not isinstance(p.source, (Vcs, LocalPath, Url)):
-            versions.setdefault(p.key, set()).add(p.version)
-
-    def pinned(r: Requirement) -> Requirement:
-        found = versions.get(r.key, set())
-        if not r.name or isinstance(r.source, (Vcs, LocalPath, Url)) or len(found) != 1:
-            return r
-        return r.replace(version=VersionSpec.from_pep440(f"=={next(iter(found))}"))
-
-    return manifest.replace(groups=tuple(g.replace(requirements=tuple(pinned(r) for r in g.requirements))
-                                         for g in manifest.groups))
-
-
-def _prereleases_per_dependency(manifest: Manifest) -> Manifest:
-    """Pipenv's file-wide ``allow_prereleases``: Poetry says it per dependency (``allow-prereleases = true``)."""
-    if not manifest.allow_prereleases:
-        return manifest
-    groups = tuple(
-        g.replace(requirements=tuple(
-            r.replace(allow_prereleases=True)
-            if r.allow_prereleases is None and not isinstance(r.source, (LocalPath, Url)) else r
-            for r in g.requirements
-        ))
-        for g in manifest.groups
-    )
-    return manifest.replace(groups=groups, allow_prereleases=None)
-
-
-def _place_orphans(manifest: Manifest, layout: str, options: WriteOptions, report: Report) -> Manifest:
-    """``optional = true`` dependencies in no extra: PEP 621 cannot say them; place them per ``optional_to``."""
-    main = manifest.main
-    if layout == "legacy" or main is None or not any(r.optional for r in main.requirements):
-        return manifest
-    orphans = [r for r in main.requirements if r.optional]
-    groups = [g.replace(requirements=tuple(r for r in g.requirements if not r.optional)) if g is main else g
-              for g in manifest.groups]
-    for r in orphans:
-        if options.optional_to == "group":
-            name, kind, optional = "optional", GroupKind.GROUP, True
-        else:
-            name, kind, optional = r.key, GroupKind.EXTRA, False
-        report.add("optional-without-extra", Severity.WARNING,
-                   f"{r.name!r} is optional but in no extra; [project] cannot say that, so it is written in "
-                   f"{'optional group' if kind is GroupKind.GROUP else 'extra'} {name!r}",
-                   subject=r.name, span=r.span, data={"to": name})
-        existing = next((i for i, g in enumerate(groups) if g.kind is kind and cn(g.name) == cn(name)), None)
-        req = r.replace(optional=False)
-        if existing is None:
-            groups.append(Group(name=name, kind=kind, optional=optional, requirements=(req,)))
-        else:
-            groups[existing] = groups[existing].replace(requirements=(*groups[existing].requirements, req))
-    return manifest.replace(groups=tuple(groups))
-
-
-def _keys(reqs: tuple[Requirement, ...] | list[Requirement]) -> list[Any]:
-    return [requirement_key(r) for r in reqs]
-
-
-def _pep508_part(req: Requirement) -> Requirement:
-    """What ``[project]`` says of ``req`` (the rest goes to the enriching ``[tool.poetry.dependencies]``)."""
-    src = req.source
-    version = req.version
-    if version is not None and version.pep440 is None and version.dialect != "pep440":
-        from ....ir.versions import VersionSpec
-
-        text = pep440_dialect.render(version)  # nearest superset; the exact set goes to [tool.poetry]
-        version = VersionSpec.from_pep440(text) if text else None
-    return req.replace(
-        source=None if isinstance(src, (IndexRef, LocalPath)) else src, editable=False, allow_prereleases=None,
-        optional=False, version=version, raw=(),
-    )
-
-
-def _enrichment(req: Requirement) -> dict[str, Any] | None:
-    out: dict[str, Any] = {}
-    src = req.source
-    if isinstance(src, LocalPath):  # PEP 508 has no relative path: the name in [project], the path here
-        out["path"] = src.path
-        if src.subdirectory:
-            out["subdirectory"] = src.subdirectory
-        if req.editable:
-            out["develop"] = True
-        return out
-    if isinstance(src, Vcs) and src.rev_kind in ("branch", "tag"):
-        out["git"] = src.url
-        out[src.rev_kind] = src.rev
-        if src.subdirectory:
-            out["subdirectory"] = src.subdirectory
-    if req.version is not None and req.version.pep440 is None and req.version.dialect != "pep440":
-        out["version"] = poetry_dialect.render(req.version)
-    if req.allow_prereleases is not None and not isinstance(src, Url):
-        out["allow-prereleases"] = req.allow_prereleases
-    if isinstance(src, IndexRef):
-        out["source"] = src.name
-    if req.editable and isinstance(src, Vcs):
-        out["develop"] = True
-    return out or None
-
-
-def _same_part(old: Requirement, part: Requirement, req: Requirement) -> bool:
-    """Whether the written ``old`` string, with Poetry's enrichment, means ``req`` (whose [project] part is
-    ``part``)."""
-    if requirement_key(old.replace(version=None)) != requirement_key(part.replace(version=None)):
-        return False
-    need = req.version.versions if req.version is not None and not req.version.is_any else None
-    have = old.version.versions if old.version is not None and not old.version.is_any else None
-    extra = _enrichment(req) or {}
-    if "version" in extra and req.version is not None and have is not None:
-        have = have.intersection(req.version.versions)
-    if need is None or have is None:
-        return need is None and have is None
-    return bool(need.difference(have).is_empty and have.difference(need).is_empty)
-
-
-def _enrichments(reqs: tuple[Requirement, ...]) -> dict[str, Any]:
-    """``[tool.poetry.dependencies]`` entries for ``reqs``; several requirements of one name (each with its
-    marker) get a list whose entries repeat each marker, so Poetry pairs them up."""
-    by_key: dict[str, list[Requirement]] = {}
-    for r in reqs:
-        if r.name:
-            by_key.setdefault(r.key, []).append(r)
-    out: dict[str, Any] = {}
-    for rs in by_key.values():
-        values = [_enrichment(r) for r in rs]
-        if all(v is None for v in values):
-            continue
-        if len(rs) == 1:
-            out[rs[0].name] = values[0]
-        else:
-            out[rs[0].name] = [{**(v or {}), **({"markers": r.marker} if r.marker else {})}
-                               for r, v in zip(rs, values, strict=True)]
-    return out
-
 
 class _Writer:
     def __init__(self, doc: Any, old: Manifest | None, new: Manifest, report: Report, newline: str,
@@ -354,9 +137,9 @@ class _Writer:
                 remove_key(table, key)
         for name, value in desired.items():
             key = existing.get(cn(name))
-            if key is not None and _equivalent(name, table[key], value, deps=deps):
+            if key is not None and equivalent(name, table[key], value, deps=deps):
                 continue
-            item = _item(value, table)
+            item = toml_item(value, table)
             if key is not None:
                 table[key] = item
             else:
@@ -433,7 +216,7 @@ class _Writer:
                     del meta["dynamic"]
             tbl = ensure_table(self.doc, "project")
             for key, value in meta.items():
-                tbl[key] = _plain_item(value)
+                tbl[key] = plain_item(value)
             if project is not None and not project.version and "version" not in dynamic:
                 if "dynamic" not in tbl:
                     tbl["dynamic"] = ["version"]
@@ -447,7 +230,7 @@ class _Writer:
                 tp["package-mode"] = False
             for key, value in meta.items():
                 if key not in ("scripts", "plugins", "urls"):
-                    tp[key] = _plain_item(value)
+                    tp[key] = plain_item(value)
             self._version_fallback(tp)
             mapped = {"description", "authors", "maintainers", "license", "readme", "urls", "keywords",
                       "classifiers", "scripts", "entry-points", "dynamic"}
@@ -459,7 +242,7 @@ class _Writer:
 
     def python(self) -> None:
         new = self.new.python
-        if self.old is not None and _same_spec(self.old.python, new):
+        if self.old is not None and same_spec(self.old.python, new):
             return
         if self.layout == "project":
             tbl = ensure_table(self.doc, "project")
@@ -475,7 +258,7 @@ class _Writer:
         raw = {r.key: r.value for r in self.new.raw if r.format == "poetry"}
         if "tool.poetry.dependencies.python" in raw:
             text = str(raw["tool.poetry.dependencies.python"])
-            if self.layout == "legacy" and new is not None and not _same_spec(new, poetry_dialect.parse(text)):
+            if self.layout == "legacy" and new is not None and not same_spec(new, poetry_dialect.parse(text)):
                 self.report.add("poetry-requires-python-merged", Severity.WARNING,
                                 f"requires-python {new.raw!r} has no place in Poetry 1's layout; the python "
                                 f"constraint {text!r} is written, and Poetry derives Requires-Python from it",
@@ -493,7 +276,7 @@ class _Writer:
         new_groups = [g for g in self.new.groups if g.kind in (GroupKind.MAIN, GroupKind.EXTRA)]
         if self.old is not None:
             old_groups = [g for g in self.old.groups if g.kind in (GroupKind.MAIN, GroupKind.EXTRA)]
-            if _same_groups(old_groups, new_groups) and _same_spec(self.old.python, self.new.python):
+            if same_groups(old_groups, new_groups) and same_spec(self.old.python, self.new.python):
                 return
         main = self.new.main
         main_reqs = main.requirements if main is not None else ()
@@ -506,7 +289,7 @@ class _Writer:
                 self._sync_table(ensure_table(self.doc, "tool", "poetry", "dependencies"), desired)
             tp = self._tp()
             if extras:
-                want = {g.name: _unique([r.name for r in g.requirements]) for g in extras}
+                want = {g.name: unique_names([r.name for r in g.requirements]) for g in extras}
                 tbl = ensure_table(self.doc, "tool", "poetry", "extras")
                 self._sync_table(tbl, want, deps=False)
             elif "extras" in tp:
@@ -528,7 +311,7 @@ class _Writer:
         if python is not None:
             enrich["python"] = python
         for g in (main, *extras):
-            enrich.update(_enrichments(g.requirements if g is not None else ()))
+            enrich.update(enrichments(g.requirements if g is not None else ()))
         tp_exists = "dependencies" in self.doc.get("tool", {}).get("poetry", {})
         if enrich or tp_exists:
             self._sync_table(ensure_table(self.doc, "tool", "poetry", "dependencies"), enrich)
@@ -557,8 +340,8 @@ class _Writer:
             if not r.name:
                 self._unnamed(r)
                 continue
-            part = _pep508_part(r)
-            match = next((i for i, (_, o) in enumerate(old) if o is not None and _same_part(o, part, r)), None)
+            part = pep508_part(r)
+            match = next((i for i, (_, o) in enumerate(old) if o is not None and same_part(o, part, r)), None)
             if match is not None:
                 strings.append(old.pop(match)[0])
             else:
@@ -585,7 +368,7 @@ class _Writer:
         new_groups = [g for g in self.new.groups if g.kind in (GroupKind.GROUP, GroupKind.CATEGORY)]
         if self.old is not None:
             old_groups = [g for g in self.old.groups if g.kind in (GroupKind.GROUP, GroupKind.CATEGORY)]
-            if _same_groups(old_groups, new_groups):
+            if same_groups(old_groups, new_groups):
                 return
         pep735 = self.doc.get("dependency-groups", {})
         pep735_keys = {cn(k): k for k in pep735}
@@ -640,7 +423,7 @@ class _Writer:
             poetry_includes = tuple(str(x) for x in cur)
         array_includes = [i for i in g.includes if cn(i) not in {cn(p) for p in poetry_includes}]
         self._set_pep508_array(pep735, key, list(g.requirements), True, includes=array_includes)
-        enrich = _enrichments(g.requirements)
+        enrich = enrichments(g.requirements)
         if enrich or g.optional or (poetry_key is not None):
             gt = ensure_table(self.doc, "tool", "poetry", "group", poetry_key or g.name)
             self._group_flags(gt, g, poetry_includes)
@@ -681,10 +464,10 @@ class _Writer:
             meta = poetry_metadata(project)
             for key in ("urls", "scripts", "plugins"):
                 if key in meta and key not in raw:
-                    tp[key] = _plain_item(meta[key])
+                    tp[key] = plain_item(meta[key])
         for key, value in raw.items():
             if key not in tp:
-                tp[key] = _plain_item(value)
+                tp[key] = plain_item(value)
         build = next((r.value for r in self.new.raw if r.format == "pyproject" and r.key == "build-system"), None)
         if build is None and (project is not None and project.name):
             build = {"requires": ["poetry-core>=2.0.0,<3.0.0" if self.layout == "project" else "poetry-core>=1.0.0"],
@@ -692,7 +475,7 @@ class _Writer:
         if build is not None:
             tbl = tomlkit.table()
             for k, v in build.items():
-                tbl[k] = _plain_item(v)
+                tbl[k] = plain_item(v)
             self.doc["build-system"] = tbl
         if not tp:
             tool = self.doc.get("tool")
@@ -703,91 +486,3 @@ class _Writer:
 
 
 # ---------------------------------------------------------------------------------------------- comparing
-
-
-def _same_spec(a: Any, b: Any) -> bool:
-    if a is None or a.is_any:
-        return b is None or b.is_any
-    if b is None or b.is_any:
-        return False
-    return bool(a.versions.difference(b.versions).is_empty and b.versions.difference(a.versions).is_empty)
-
-
-def _same_groups(a: list[Group], b: list[Group]) -> bool:
-    if len(a) != len(b):
-        return False
-    for x, y in zip(a, b, strict=True):
-        if (x.kind, cn(x.name), x.optional, [cn(i) for i in x.includes]) != (
-            y.kind, cn(y.name), y.optional, [cn(i) for i in y.includes]
-        ):
-            return False
-        if _keys(x.requirements) != _keys(y.requirements):
-            return False
-    return True
-
-
-def _unique(names: list[str]) -> list[str]:
-    out: list[str] = []
-    for n in names:
-        if cn(n) not in {cn(o) for o in out}:
-            out.append(n)
-    return out
-
-
-_DUMMY = TomlLocator("")
-
-
-def _equivalent(name: str, current: Any, value: Any, *, deps: bool) -> bool:
-    plain = current.unwrap() if hasattr(current, "unwrap") else current
-    if plain == value:
-        return True
-    if not deps:
-        if isinstance(plain, list) and isinstance(value, list):
-            return [cn(str(x)) for x in plain] == [cn(str(x)) for x in value]
-        return False
-    if name.lower() == "python":
-        try:
-            return _same_spec(poetry_dialect.parse(str(plain)), poetry_dialect.parse(str(value)))
-        except DepglotError:
-            return False
-    try:
-        a = parse_entry(name, plain, loc=_DUMMY, path=("x", name), losses=[])
-        b = parse_entry(name, value, loc=_DUMMY, path=("x", name), losses=[])
-    except DepglotError:
-        return False
-    return _keys(a) == _keys(b)
-
-
-def _plain_item(value: Any) -> Any:
-    """A fresh tomlkit item: tables for mappings, arrays (of inline tables) for lists."""
-    import tomlkit
-
-    if isinstance(value, dict):
-        tbl = tomlkit.table()
-        for k, v in value.items():
-            tbl[k] = _plain_item(v)
-        return tbl
-    if isinstance(value, list):
-        arr = tomlkit.array()
-        for v in value:
-            arr.append(inline_table_like(v) if isinstance(v, dict) else v)
-        if len(value) > 1:
-            arr.multiline(True)
-        return arr
-    return value
-
-
-def _item(value: Any, siblings: Any) -> Any:
-    import tomlkit
-
-    if isinstance(value, dict):
-        return inline_table_like(value, siblings)
-    if isinstance(value, list):
-        arr = tomlkit.array()
-        for v in value:
-            arr.append(inline_table_like(v, siblings) if isinstance(v, dict) else v)
-        if len(value) > 1:
-            arr.multiline(True)
-        return arr
-    return tomlkit.item(value)
-

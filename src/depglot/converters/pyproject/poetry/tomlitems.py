@@ -1,0 +1,70 @@
+"""tomlkit items for the Poetry writer: fresh values, entries spaced like their siblings, blank lines after
+tables a write adds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..common import inline_table_like
+
+__all__ = ["plain_item", "space_new_tables", "toml_item"]
+
+
+def space_new_tables(doc: Any, body: str) -> None:
+    """A blank line after each table this write added to an existing file (tomlkit leaves none)."""
+    import tomlkit
+    from tomlkit.items import Table
+
+    def walk(container: Any, path: tuple[str, ...]) -> None:
+        for key, item in list(container.items()):
+            if not isinstance(item, Table):
+                continue
+            sub = (*path, key)
+            last = item.value.body[-1][1] if item.value.body else None
+            if (not item.is_super_table() and _header(sub) not in body and not isinstance(last, Table)
+                    and not item.as_string().endswith("\n\n")):
+                item.add(tomlkit.nl())
+            walk(item, sub)
+
+    walk(doc, ())
+
+
+def _header(path: tuple[str, ...]) -> str:
+    import re
+
+    return "[" + ".".join(p if re.fullmatch(r"[A-Za-z0-9_-]+", p) else f'"{p}"' for p in path) + "]"
+
+
+
+def plain_item(value: Any) -> Any:
+    """A fresh tomlkit item: tables for mappings, arrays (of inline tables) for lists."""
+    import tomlkit
+
+    if isinstance(value, dict):
+        tbl = tomlkit.table()
+        for k, v in value.items():
+            tbl[k] = plain_item(v)
+        return tbl
+    if isinstance(value, list):
+        arr = tomlkit.array()
+        for v in value:
+            arr.append(inline_table_like(v) if isinstance(v, dict) else v)
+        if len(value) > 1:
+            arr.multiline(True)
+        return arr
+    return value
+
+
+def toml_item(value: Any, siblings: Any) -> Any:
+    import tomlkit
+
+    if isinstance(value, dict):
+        return inline_table_like(value, siblings)
+    if isinstance(value, list):
+        arr = tomlkit.array()
+        for v in value:
+            arr.append(inline_table_like(v, siblings) if isinstance(v, dict) else v)
+        if len(value) > 1:
+            arr.multiline(True)
+        return arr
+    return tomlkit.item(value)

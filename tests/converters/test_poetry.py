@@ -472,6 +472,10 @@ def test_fresh_poetry2_layout_moves_metadata_to_project() -> None:
     # `lonely` (optional, in no extra) cannot be said in [project]: placed in an extra, reported
     assert project["optional-dependencies"]["lonely"] == ["lonely"]
     assert "optional-without-extra" in conv.report.codes()
+    # poetry-core < 2 ignores [project]: the source's build requirement is raised
+    assert doc["build-system"]["requires"] == ["poetry-core>=2.0.0,<3.0.0"]
+    assert "poetry-build-requires-raised" in conv.report.codes()
+    assert tomllib.loads(api.dumps(m, "poetry1").text)["build-system"]["requires"] == ["poetry-core>=1.0.0"]
     assert poetry_check_errors(conv.text) == []
 
 

@@ -15,7 +15,7 @@ from ....edit.tomlspan import TomlLocator
 from ....errors import DepglotError
 from ....ir.model import Group, IndexRef, LocalPath, Requirement, Url, Vcs
 from ....ir.model import canonical_name as cn
-from .entries import parse_entry, requirement_key
+from .entries import parse_entry, requirement_key, single_quoted
 
 __all__ = [
     "enrichment", "enrichments", "equivalent", "pep508_part", "req_keys", "same_groups", "same_part", "same_spec",
@@ -98,7 +98,7 @@ def enrichments(reqs: tuple[Requirement, ...]) -> dict[str, Any]:
         if len(rs) == 1:
             out[rs[0].name] = values[0]
         else:
-            out[rs[0].name] = [{**(v or {}), **({"markers": r.marker} if r.marker else {})}
+            out[rs[0].name] = [{**(v or {}), **({"markers": single_quoted(r.marker)} if r.marker else {})}
                                for r, v in zip(rs, values, strict=True)]
     return out
 

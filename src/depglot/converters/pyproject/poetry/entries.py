@@ -32,6 +32,12 @@ KNOWN_KEYS = frozenset({
 _REV_KEYS = ("branch", "tag", "rev")
 
 
+def single_quoted(text: str) -> str:
+    """A marker (or PEP 508 line) with ``'`` quotes, so TOML needs no escapes; unchanged when it already has
+    ``'`` (PEP 508 accepts either quote)."""
+    return text if "'" in text else text.replace('"', "'")
+
+
 def strip_git_prefix(url: str) -> str:
     return url.removeprefix("git+")
 
@@ -252,7 +258,7 @@ def render_entry(req: Requirement, *, report: Report, allow_optional: bool = Tru
     if req.extras:
         table["extras"] = list(req.extras)
     if req.marker:
-        table["markers"] = req.marker
+        table["markers"] = single_quoted(req.marker)
     if req.optional and allow_optional:
         table["optional"] = True
     if req.allow_prereleases is not None and not isinstance(src, (LocalPath, Url)):

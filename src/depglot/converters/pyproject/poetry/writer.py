@@ -39,7 +39,7 @@ from .enrich import (
     same_spec,
     unique_names,
 )
-from .entries import render_entry, requirement_key
+from .entries import render_entry, requirement_key, single_quoted
 from .metadata import poetry_metadata, project_metadata, raw_keys
 from .prepare import prepare
 from .sources import render_sources
@@ -345,7 +345,7 @@ class _Writer:
             if match is not None:
                 strings.append(old.pop(match)[0])
             else:
-                strings.append(pep508_dialect.render_requirement(part, report=self.report))
+                strings.append(single_quoted(pep508_dialect.render_requirement(part, report=self.report)))
         wanted_includes = {cn(i): i for i in includes or []}
         values: list[Any] = []
         pending = iter(strings)
@@ -453,6 +453,30 @@ class _Writer:
             aot.append(item)
         self._tp()["source"] = aot
 
+    def _poetry_core_2(self, build: dict[str, Any]) -> dict[str, Any]:
+        """poetry-core < 2 ignores ``[project]``: a build requirement that admits it is raised to 2.x."""
+        from ....ir.versions import pep440_range
+
+        if build.get("build-backend") != "poetry.core.masonry.api" or not isinstance(build.get("requires"), list):
+            return build
+        requires = []
+        for item in build["requires"]:
+            try:
+                req = pep508_dialect.parse_requirement(item) if isinstance(item, str) else None
+            except DepglotError:
+                req = None
+            old_core = req is not None and req.key == "poetry-core" and not (
+                pep440_range(req.version.pep440 or "") if req.version is not None and req.version.pep440 is not None
+                else pep440_range("")
+            ).intersection(pep440_range("<2.0.0")).is_empty
+            if old_core:
+                self.report.add("poetry-build-requires-raised", Severity.INFO,
+                                f"build-system requires {item!r}, but poetry-core < 2 ignores [project]; "
+                                "wrote poetry-core>=2.0.0,<3.0.0", subject="build-system")
+                item = "poetry-core>=2.0.0,<3.0.0"
+            requires.append(item)
+        return {**build, "requires": requires}
+
     def fresh_tail(self) -> None:
         """Fresh files: scripts/urls/plugins, the Raw ``[tool.poetry]`` keys and ``[build-system]``."""
         import tomlkit
@@ -472,6 +496,8 @@ class _Writer:
         if build is None and (project is not None and project.name):
             build = {"requires": ["poetry-core>=2.0.0,<3.0.0" if self.layout == "project" else "poetry-core>=1.0.0"],
                      "build-backend": "poetry.core.masonry.api"}
+        if build is not None and self.layout == "project":
+            build = self._poetry_core_2(build)
         if build is not None:
             tbl = tomlkit.table()
             for k, v in build.items():

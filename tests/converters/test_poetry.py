@@ -750,3 +750,25 @@ def test_keep_locked_pins_registry_dependencies_to_the_lock(tmp_path: Path) -> N
     assert tp["group"]["dev"]["dependencies"]["pytest"] == "8.3.0"
     assert tomllib.loads(api.dumps(m, "poetry").text)["tool"]["poetry"]["dependencies"]["requests"] == ">=2.31"
     assert poetry_check(conv.text, tmp_path)[0] == 0
+
+
+@pytest.mark.parametrize(("snippet", "line"), [
+    ('[tool]\npoetry = "x"\n', 2),
+    ("[tool.poetry]\ndependencies = []\n", 2),
+    ("[tool.poetry.dependencies]\nx = 1\n", 2),
+    ("[tool.poetry.dependencies]\nx = { version = 1 }\n", 2),
+    ('[tool.poetry.dependencies]\nx = { version = "^1", markers = "os_name ==" }\n', 2),
+    ('[tool.poetry.dependencies]\nx = { version = "^1", extras = "a" }\n', 2),
+    ('[tool.poetry.dependencies]\nx = { git = "https://g/x.git", path = "../x" }\n', 2),
+    ("[tool.poetry.dependencies]\nx = []\n", 2),
+    ('[tool.poetry.extras]\nfast = "x"\n', 2),
+    ("[tool.poetry.group.dev]\noptional = 1\n", 2),
+    ('[tool.poetry.group.dev]\ninclude-groups = ["nope"]\n', 1),
+    ("[[tool.poetry.source]]\nname = 1\n", 1),
+    ('[[tool.poetry.source]]\nname = "x"\nurl = "https://x"\npriority = "first"\n', 4),
+])
+def test_bad_poetry_tables_are_located_parse_errors(snippet: str, line: int) -> None:
+    with pytest.raises(ParseError) as err:
+        read(snippet, path="pyproject.toml")
+    assert err.value.span is not None and err.value.span.file == "pyproject.toml"
+    assert err.value.span.line == line, err.value.render()

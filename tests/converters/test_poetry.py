@@ -692,8 +692,7 @@ def test_base_mode_poetry2_edits_project_array_and_enrichment() -> None:
     old_lines, new_lines = POETRY2.splitlines(), out.splitlines()
     assert [ln for ln in old_lines if ln not in new_lines] == [
         '    "requests (>=2.31,<3.0)",', "click = { allow-prereleases = true }",
-        'unused = "^1.0"',  # Poetry ignored it; the table was rewritten from what Poetry uses
-    ]
+    ]  # `unused` (ignored by Poetry, reported on reading) is the user's and stays
     assert [ln for ln in new_lines if ln not in old_lines] == ['    "requests>=2.32,<3.0",', '    "rich>=13",']
     back = read(out)
     assert meaning(back) == meaning(_edit(m, "main", change))
@@ -772,3 +771,12 @@ def test_bad_poetry_tables_are_located_parse_errors(snippet: str, line: int) -> 
         read(snippet, path="pyproject.toml")
     assert err.value.span is not None and err.value.span.file == "pyproject.toml"
     assert err.value.span.line == line, err.value.render()
+
+
+@pytest.mark.parametrize("text", [POETRY1, POETRY2], ids=["poetry1-layout", "poetry2-layout"])
+def test_base_mode_respelled_name_changes_only_that_entry(text: str) -> None:
+    m = read(text)
+    m2 = _edit(m, "main", lambda rs: [r.replace(name="Requests") if r.name == "requests" else r for r in rs])
+    out = api.dumps(m2, "poetry", base=text).text
+    changed = [(a, b) for a, b in zip(text.splitlines(), out.splitlines(), strict=True) if a != b]
+    assert len(changed) == 1 and "Requests" in changed[0][1] and "requests" in changed[0][0]

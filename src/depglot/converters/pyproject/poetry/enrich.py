@@ -121,6 +121,8 @@ def same_groups(a: list[Group], b: list[Group]) -> bool:
             return False
         if req_keys(x.requirements) != req_keys(y.requirements):
             return False
+        if [r.name for r in x.requirements] != [r.name for r in y.requirements]:
+            return False  # a respelled name is a change to write (``depglot normalize``)
     return True
 
 

@@ -82,6 +82,17 @@ def write_poetry(manifest: Manifest, *, base: str | None, report: Report, option
         text = text.replace("\r\n", "\n").replace("\n", "\r\n")
     return bom + text
 
+def _rename_key(table: Any, old: str, new: str) -> None:
+    """Rename ``old`` to ``new`` in place (value, comments and position kept)."""
+    container = getattr(table, "value", table)
+    try:
+        container._replace(old, new, table[old])  # tomlkit has no public rename
+    except (AttributeError, KeyError):
+        item = table[old]
+        del table[old]
+        table[new] = item
+
+
 def _read_base(base: str) -> Manifest:
     from ..reader import read_pyproject
 
@@ -128,7 +139,7 @@ class _Writer:
             return values[0]
         return [v if isinstance(v, dict) else {"version": v} for v in values]
 
-    def _sync_table(self, table: Any, desired: dict[str, Any], *, deps: bool = True) -> None:
+    def _sync_table(self, table: Any, desired: dict[str, Any], *, deps: bool = True, rename: bool = True) -> None:
         """Make ``table`` hold ``desired``; entries equal in meaning keep their text (and comments)."""
         existing = {cn(k): k for k in table}
         wanted = {cn(k) for k in desired}
@@ -138,6 +149,8 @@ class _Writer:
         for name, value in desired.items():
             key = existing.get(cn(name))
             if key is not None and equivalent(name, table[key], value, deps=deps):
+                if key != name and deps and rename:
+                    _rename_key(table, key, name)  # same entry, respelled name (``depglot normalize``)
                 continue
             item = toml_item(value, table)
             if key is not None:
@@ -313,8 +326,16 @@ class _Writer:
         for g in (main, *extras):
             enrich.update(enrichments(g.requirements if g is not None else ()))
         tp_exists = "dependencies" in self.doc.get("tool", {}).get("poetry", {})
-        if enrich or tp_exists:
-            self._sync_table(ensure_table(self.doc, "tool", "poetry", "dependencies"), enrich)
+        if tp_exists and self.old is not None:
+            # entries Poetry ignored in the base (naming nothing in [project]) are the user's: keep them
+            known = {r.key for g in self.old.groups if g.kind in (GroupKind.MAIN, GroupKind.EXTRA)
+                     for r in g.requirements} | {r.key for r in (*main_reqs, *(r for g in extras for r in g.requirements))}
+            table = self.doc["tool"]["poetry"]["dependencies"]
+            for key in table:
+                if cn(key) not in known and cn(key) not in {cn(k) for k in enrich} and key.lower() != "python":
+                    enrich[key] = table[key].unwrap() if hasattr(table[key], "unwrap") else table[key]
+        if enrich or tp_exists:  # Poetry matches enrichments by normalised name: a respelling stays in [project]
+            self._sync_table(ensure_table(self.doc, "tool", "poetry", "dependencies"), enrich, rename=False)
             if not enrich:
                 remove_key(self._tp(), "dependencies")
 
@@ -341,7 +362,8 @@ class _Writer:
                 self._unnamed(r)
                 continue
             part = pep508_part(r)
-            match = next((i for i, (_, o) in enumerate(old) if o is not None and same_part(o, part, r)), None)
+            match = next((i for i, (_, o) in enumerate(old)
+                          if o is not None and o.name == part.name and same_part(o, part, r)), None)
             if match is not None:
                 strings.append(old.pop(match)[0])
             else:
@@ -429,7 +451,7 @@ class _Writer:
             self._group_flags(gt, g, poetry_includes)
             if enrich or "dependencies" in gt:
                 self._sync_table(ensure_table(self.doc, "tool", "poetry", "group", poetry_key or g.name,
-                                              "dependencies"), enrich)
+                                              "dependencies"), enrich, rename=False)
 
     def sources(self) -> None:
         mine = tuple(ix for ix in self.new.indexes if ix.role is not IndexRole.FIND_LINKS)

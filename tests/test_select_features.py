@@ -56,6 +56,16 @@ def test_selection_flags(selection, expected):
     assert names(select(MANIFEST, selection, Report())) == expected
 
 
+def test_grouped_targets_keep_the_selected_groups_as_groups():
+    kept = select(MANIFEST, Selection(only_groups=("lint",)), Report(), flatten=False)
+    assert [(g.name, [r.name for r in g.requirements]) for g in kept.groups] == [
+        ("lint", ["ruff"]),
+        ("typing", ["mypy"]),
+    ]
+    everything = select(MANIFEST, Selection(all_groups=True, all_extras=True), Report(), flatten=False)
+    assert everything.groups == MANIFEST.groups
+
+
 def test_unknown_group_or_extra_is_an_error():
     with pytest.raises(DepglotError, match="no group named 'docs'"):
         select(MANIFEST, Selection(groups=("docs",)), Report())

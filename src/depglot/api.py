@@ -126,7 +126,7 @@ def dumps(
     if groupless and (len(manifest.groups) > 1 or not selection.is_default):
         manifest = select(manifest, selection, report)
     elif not selection.is_default:
-        manifest = select(manifest, selection, report)
+        manifest = select(manifest, selection, report, flatten=False)
     if Feature.CONDA_PACKAGES not in fmt.features:
         from .ir.ecosystem import to_pypi
 

@@ -52,8 +52,8 @@ def _expand(groups: dict[str, Group], names: list[str]) -> list[str]:
     return out
 
 
-def select(manifest: Manifest, selection: Selection, report: Report) -> Manifest:
-    """A manifest with one main group holding the selected requirements, in group order."""
+def select(manifest: Manifest, selection: Selection, report: Report, *, flatten: bool = True) -> Manifest:
+    """The selected groups: flattened into one main group (groupless targets), or kept as groups."""
     by_name: dict[str, Group] = {}
     for g in manifest.groups:
         key = MAIN if g.kind is GroupKind.MAIN else _norm(g.name)
@@ -101,6 +101,8 @@ def select(manifest: Manifest, selection: Selection, report: Report) -> Manifest
             span=manifest.span,
             data={"groups": left_out},
         )
+    if not flatten:
+        return manifest.replace(groups=tuple(g for n, g in by_name.items() if n in chosen))
     reqs = []
     for name in chosen:
         group = by_name.get(name)

@@ -1,0 +1,253 @@
+"""Compare two manifests by meaning, and match their differences against the reported losses.
+
+Used by the any-to-any conversion matrix (tests/test_matrix.py). Meaning, not spelling: canonical names, extras as
+sets, version sets (packaging VersionRange equality is exact set equality, prereleases included), markers by
+their value over a fixed sample of environments, sources normalised, hashes as sets; plus the manifest's python
+constraint, indexes, --no-index and channels.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from depglot.ir.model import (
+    CondaPackage,
+    GroupKind,
+    IndexRef,
+    IndexRole,
+    LocalPath,
+    Manifest,
+    Requirement,
+    Url,
+    Vcs,
+    canonical_name,
+)
+from depglot.ir.versions import full_range
+from depglot.report import Loss, Severity
+
+# -- markers by meaning ---------------------------------------------------------------------------------------
+
+_PYTHONS = ["2.7.18", "3.6.15", "3.7.17", "3.8.0", "3.8.1", "3.8.20", "3.9.0", "3.9.25", "3.10.12", "3.11.0",
+            "3.11.9", "3.12.4", "3.13.1", "3.14.0", "3.15.0"]
+_PLATFORMS = [
+    {"sys_platform": "linux", "platform_system": "Linux", "os_name": "posix", "platform_machine": "x86_64"},
+    {"sys_platform": "linux", "platform_system": "Linux", "os_name": "posix", "platform_machine": "aarch64"},
+    {"sys_platform": "darwin", "platform_system": "Darwin", "os_name": "posix", "platform_machine": "arm64"},
+    {"sys_platform": "darwin", "platform_system": "Darwin", "os_name": "posix", "platform_machine": "x86_64"},
+    {"sys_platform": "win32", "platform_system": "Windows", "os_name": "nt", "platform_machine": "AMD64"},
+]
+_IMPLS = [("cpython", "CPython"), ("pypy", "PyPy")]
+
+
+def _environments() -> list[dict[str, str]]:
+    envs = []
+    for full, plat, (impl, pyimpl) in itertools.product(_PYTHONS, _PLATFORMS, _IMPLS):
+        env = dict(plat)
+        env.update(
+            python_full_version=full,
+            python_version=".".join(full.split(".")[:2]),
+            implementation_name=impl,
+            platform_python_implementation=pyimpl,
+            implementation_version=full,
+            platform_release="",
+            platform_version="",
+            extra="",
+        )
+        envs.append(env)
+    return envs
+
+
+ENVIRONMENTS = _environments()
+
+
+@lru_cache(maxsize=4096)
+def marker_meaning(marker: str | None) -> tuple[bool, ...] | None:
+    """The marker's value in every sample environment (None: no marker, i.e. always true)."""
+    if not marker or not marker.strip():
+        return None
+    from packaging.markers import Marker
+
+    m = Marker(marker)
+    values = tuple(bool(m.evaluate(env)) for env in ENVIRONMENTS)
+    return None if all(values) else values
+
+
+# -- requirements by meaning ----------------------------------------------------------------------------------
+
+
+def _source(req: Requirement) -> tuple[str, ...] | None:
+    src = req.source
+    if src is None or isinstance(src, CondaPackage):
+        return None
+    if isinstance(src, IndexRef):
+        return ("index", canonical_name(src.name))
+    if isinstance(src, Vcs):
+        return ("vcs", src.vcs, src.url.rstrip("/").removesuffix(".git"), src.rev or "", src.subdirectory or "")
+    if isinstance(src, LocalPath):
+        return ("path", src.path.rstrip("/").removeprefix("./") or ".", src.subdirectory or "")
+    if isinstance(src, Url):
+        return ("url", src.url, src.subdirectory or "")
+    raise AssertionError(f"unknown source {src!r}")
+
+
+@dataclass(frozen=True)
+class Meaning:
+    extras: frozenset[str]
+    versions: object  # VersionRange
+    source: tuple[str, ...] | None
+    editable: bool
+    hashes: frozenset[str]
+    prereleases: bool
+    optional: bool
+    options: frozenset[tuple[str, str]]
+
+
+def meaning(req: Requirement) -> Meaning:
+    versions = req.version.versions if req.version is not None else full_range()
+    return Meaning(
+        extras=frozenset(canonical_name(e) for e in req.extras),
+        versions=versions,
+        source=_source(req),
+        editable=req.editable,
+        hashes=frozenset(h.lower() for h in req.hashes),
+        prereleases=bool(req.allow_prereleases),
+        optional=req.optional,
+        options=frozenset(req.options),
+    )
+
+
+def group_label(manifest: Manifest, name: str, kind: GroupKind, flatten: bool) -> str:
+    if flatten or kind is GroupKind.MAIN:
+        return "main"
+    return canonical_name(name)
+
+
+def entries(manifest: Manifest, *, flatten: bool) -> dict[tuple[str, str, object], list[Meaning]]:
+    out: dict[tuple[str, str, object], list[Meaning]] = {}
+    for group in manifest.groups:
+        label = group_label(manifest, group.name, group.kind, flatten)
+        for req in group.requirements:
+            key = (label, req.key or _source(req).__repr__(), marker_meaning(req.marker))
+            out.setdefault(key, []).append(meaning(req))
+    return out
+
+
+@dataclass(frozen=True)
+class Difference:
+    kind: str  # missing | added | version | extras | source | editable | hashes | python | indexes | no-index
+    subject: str
+    detail: str = ""
+    group: str = ""
+
+
+PYPI = {"https://pypi.org/simple", "https://pypi.python.org/simple"}
+
+
+def _index_set(manifest: Manifest) -> frozenset[tuple[str, str]]:
+    """Indexes by URL and kind; PyPI alone as the default index is the same as declaring none."""
+    out = set()
+    for index in manifest.indexes:
+        url = index.url.rstrip("/")
+        if url in PYPI and index.role is IndexRole.DEFAULT:
+            continue
+        role = "find-links" if index.role is IndexRole.FIND_LINKS else "index"
+        out.add((role, url))
+    return frozenset(out)
+
+
+def differences(before: Manifest, after: Manifest, *, flatten: bool) -> list[Difference]:
+    diffs: list[Difference] = []
+    a, b = entries(before, flatten=flatten), entries(after, flatten=flatten)
+    for key in a.keys() - b.keys():
+        diffs.append(Difference("missing", key[1], f"group {key[0]}", key[0]))
+    for key in b.keys() - a.keys():
+        diffs.append(Difference("added", key[1], f"group {key[0]}", key[0]))
+    for key in a.keys() & b.keys():
+        for x, y in itertools.zip_longest(a[key], b[key]):
+            if x is None or y is None:
+                diffs.append(Difference("missing" if y is None else "added", key[1], "duplicate entry", key[0]))
+                continue
+            for field in ("versions", "extras", "source", "editable", "hashes", "prereleases", "optional", "options"):
+                if getattr(x, field) != getattr(y, field):
+                    kind = "version" if field == "versions" else field
+                    diffs.append(
+                        Difference(kind, key[1], f"{getattr(x, field)!r} -> {getattr(y, field)!r}", key[0])
+                    )
+    pa = before.python.versions if before.python is not None else full_range()
+    pb = after.python.versions if after.python is not None else full_range()
+    if pa != pb:
+        diffs.append(Difference("python", "python", f"{pa!r} -> {pb!r}"))
+    if _index_set(before) != _index_set(after):
+        diffs.append(Difference("indexes", "indexes", f"{sorted(_index_set(before))} -> {sorted(_index_set(after))}"))
+    if before.no_index != after.no_index:
+        diffs.append(Difference("no-index", "--no-index"))
+    manifest_fields = {
+        "channels": lambda m: tuple(m.channels),
+        "prereleases": lambda m: bool(m.allow_prereleases),
+        "options": lambda m: frozenset((o.name, o.value) for o in m.options),
+        "includes": lambda m: frozenset(m.includes),
+        "verify-ssl": lambda m: frozenset(i.url for i in m.indexes if i.verify_ssl is False),
+        "lock": lambda m: frozenset(
+            (p.key, f.url or f.name or "") for p in (m.lock.packages if m.lock else ()) for f in p.files
+            if f.url or f.name
+        ),
+    }
+    for kind, get in manifest_fields.items():
+        if get(before) != get(after):
+            diffs.append(Difference(kind, kind, f"{get(before)!r} -> {get(after)!r}"))
+    return diffs
+
+
+# -- explanation rules ----------------------------------------------------------------------------------------
+
+# manifest-level difference kinds -> loss codes that can explain them (requirement-level differences are explained
+# by any WARNING/ERROR loss whose subject or data names the requirement)
+MANIFEST_RULES: dict[str, tuple[str, ...]] = {
+    "python": ("python",),
+    "indexes": ("index", "find-links", "source"),
+    "no-index": ("no-index",),
+    "channels": ("channel",),
+    "prereleases": ("prerelease",),
+    "options": ("option",),
+    "includes": ("include",),
+    "verify-ssl": ("verify-ssl",),
+    "lock": ("lock",),
+}
+
+
+def _names_in(loss: Loss) -> set[str]:
+    names = set()
+    if loss.subject:
+        for part in str(loss.subject).replace(",", " ").split():
+            names.add(canonical_name(part.strip("'\"[]")))
+        names.add(canonical_name(str(loss.subject)))
+    for value in loss.data.values():
+        if isinstance(value, str):
+            names.add(canonical_name(value))
+        elif isinstance(value, (list, tuple)):
+            names.update(canonical_name(str(v)) for v in value)
+    return names
+
+
+def explains(loss: Loss, diff: Difference) -> bool:
+    if loss.severity < Severity.WARNING:
+        return False
+    rule = MANIFEST_RULES.get(diff.kind)
+    if rule is not None:
+        return any(part in loss.code for part in rule)
+    names = _names_in(loss)
+    return canonical_name(diff.subject) in names or (diff.group not in ("", "main") and diff.group in names)
+
+
+def unexplained(diffs: Iterable[Difference], losses: Iterable[Loss]) -> list[Difference]:
+    losses = list(losses)
+    return [d for d in diffs if not any(explains(loss, d) for loss in losses)]
+
+
+def unfounded(diffs: Iterable[Difference], losses: Iterable[Loss]) -> list[Loss]:
+    """WARNING/ERROR losses that explain no difference (a writer reporting what it actually kept)."""
+    diffs = list(diffs)
+    return [l for l in losses if l.severity >= Severity.WARNING and not any(explains(l, d) for d in diffs)]

@@ -41,8 +41,14 @@ BUILTIN_TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "pdm-lock": ("depglot.converters.pdm_lock:PdmLockFormat", ("pdm.lock",)),
     "pylock": ("depglot.converters.pylock:PylockFormat", ("pylock.toml", "pylock.*.toml")),
     "script": ("depglot.converters.script:ScriptFormat", ("*.py",)),
-    "conda": ("depglot.converters.conda:CondaFormat", ()),
-    "conda-lock": ("depglot.converters.conda_lock:CondaLockFormat", ()),
+    "conda": (
+        "depglot.converters.conda:CondaFormat",
+        ("environment.yml", "environment.yaml", "environment*.yml", "environment*.yaml", "*.environment.yml"),
+    ),
+    "conda-lock": (
+        "depglot.converters.conda_lock:CondaLockFormat",
+        ("conda-lock.yml", "conda-lock.yaml", "*.conda-lock.yml", "*.conda-lock.yaml"),
+    ),
     "freeze": (
         "depglot.converters.freeze:FreezeFormat",
         ("*freeze*.txt", "pip-list*.json", "conda-list*.txt", "conda-list*.json"),

@@ -161,6 +161,15 @@ def test_cli_pip_conf_option(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "Traceback" not in bad.output and "broken.conf:1" in bad.stderr
 
 
+def test_a_bad_port_in_a_trusted_index_url_is_not_a_traceback() -> None:
+    """Found by the property test below: ``urlsplit(...).port`` raises on ``host:-``."""
+    from depglot.indexconf import read_pip_conf
+
+    config = read_pip_conf("[global]\nindex-url = https://h:- /simple\ntrusted-host = h\n", "pip.conf")
+    assert [(i.url, i.verify_ssl) for i in config.indexes] == [("https://h:-", None)]
+    assert credential_env_hint(Index(name=None, url="https://u:p@[::1/simple"), "uv") is not None
+
+
 @pytest.mark.parametrize("tool", ["pip", "uv", "conda"])
 def test_hostile_configuration_is_never_a_traceback(tool: str) -> None:
     from hypothesis import HealthCheck, given, settings
@@ -173,7 +182,7 @@ def test_hostile_configuration_is_never_a_traceback(tool: str) -> None:
     pieces = st.sampled_from(["[global]\n", "[[index]]\n", "index-url = ", "url = ", "channels:\n", "  - x\n", "=",
                               "\n", "[", "]", '"', "{", "- ", "\t", "%(x)s", "${A}", "\ufeff", "\x00", "é"])
 
-    @settings(max_examples=100, deadline=None, database=None, derandomize=True,
+    @settings(max_examples=150, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
     @given(st.sampled_from(seeds), st.lists(st.tuples(st.integers(0, 400), pieces), max_size=6))
     def check(seed: str, edits: list[tuple[int, str]]) -> None:

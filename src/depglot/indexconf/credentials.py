@@ -32,10 +32,10 @@ def env_references(url: str) -> tuple[str, ...]:
 
 def has_credentials(url: str) -> bool:
     try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return "@" in parts.netloc
+        netloc = urlsplit(url).netloc
+    except ValueError:  # a URL urllib cannot split (an unclosed IPv6 bracket): look at its authority text
+        netloc = url.split("://", 1)[-1].split("/", 1)[0]
+    return "@" in netloc
 
 
 def strip_credentials(url: str) -> str:
@@ -72,7 +72,11 @@ def credential_env_hint(index: Index, target: str) -> str | None:
         return None
     tool = target.split("+", 1)[0].lower()
     flavour = target.split("+", 1)[1].lower() if "+" in target else ""
-    name = index.name or (urlsplit(strip_credentials(url)).hostname or "index").split(".")[0]
+    try:
+        host = urlsplit(strip_credentials(url)).hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        host = None
+    name = index.name or (host or "index").split(".")[0]
     source = f"${{{'}, ${'.join(refs)}}}" if refs else "credentials"
     if tool in ("uv", "uv-lock") or (tool == "pep621" and flavour == "uv"):
         env = uv_env_name(name)

@@ -40,11 +40,11 @@ _TRUE = {"1", "true", "yes", "on", "y"}
 def _host(url: str) -> str | None:
     try:
         parts = urlsplit(url)
+        host, port = parts.hostname, parts.port  # .port raises ValueError on "host:-"
     except ValueError:
         return None
-    host = parts.hostname
-    if host and parts.port:
-        return f"{host}:{parts.port}"
+    if host and port:
+        return f"{host}:{port}"
     return host
 
 

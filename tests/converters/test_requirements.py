@@ -409,12 +409,26 @@ def test_cli_bad_line_exits_2_with_caret_and_writes_nothing(tmp_path):
         [sys.executable, "-m", "depglot", "convert", str(src), "-t", "pipfile", "-o", str(out)],
         capture_output=True,
         text=True,
+        check=False,
     )
     assert proc.returncode == 2
     assert not out.exists()
     assert proc.stderr.splitlines()[-3:] == [
-        f"{src}:2:6: error: invalid pep508 requirement 'this is not valid!!': "
-        "Expected semicolon (after name with no version specifier) or end (at position 6)",
+        (
+            f"{src}:2:6: error: invalid pep508 requirement 'this is not valid!!': "
+            "Expected semicolon (after name with no version specifier) or end (at position 6)"
+        ),
         " 2 | this is not valid!!",
         "   |      ^",
     ]
+
+
+def test_marker_is_cut_at_the_first_semicolon_like_pip():
+    req = one("u @ file:///srv/u.whl;python_version<'3'\n")
+    assert req.marker == "python_version<'3'"
+    assert req.source == Url(url="file:///srv/u.whl")
+
+
+def test_editable_archive_is_an_error_like_pip():
+    with pytest.raises(ParseError, match="local project path or a VCS URL"):
+        read("-e ./dist/w-1.0-py3-none-any.whl\n")

@@ -111,7 +111,11 @@ def depglot_rows(path: Path) -> list[tuple]:
             url = "file:" + os.path.normpath(os.path.abspath(source.path))
         else:
             url = _url_key(render_source(source)) if source is not None else None
-        if url is not None and url.startswith("file:") and not url.startswith("file:/"):
+        if url is not None and url.startswith("file://"):
+            from pip._internal.models.link import Link
+
+            url = "file:" + os.path.normpath(Link(url).file_path)  # the same normalisation as pip's side
+        elif url is not None and url.startswith("file:"):
             url = "file:" + os.path.normpath(os.path.abspath(url[5:]))
         rows.append(
             (

@@ -47,6 +47,23 @@ LINES = [
     "this is bad!!",
     "--nope",
     "z --hash=md5:00",
+    "foo  ==1",
+    "foo;python_version<'3'",
+    "bar [ a , b ] >= 1",
+    "-e .[a,b]",
+    "-ihttps://i.example/simple",
+    "-Ckey=val",
+    "w --config-settings 'k=v w'",
+    "--extra-index https://x.example/simple",
+    "--requirement=base.txt",
+    "q\t# tab comment",
+    "git+https://github.com/x/q.git#egg=q # c",
+    "v --hash sha256:aa --hash=sha384:bb",
+    "--use-feature=truststore",
+    "-e",
+    "--pre=1",
+    "u @ file:///srv/u",
+    "./wheel/w2-2.0-py3-none-any.whl",
 ]
 
 line = st.tuples(st.sampled_from(LINES), st.sampled_from(["", " \\", "\\"]), st.sampled_from(["\n", "\r\n"]))

@@ -402,3 +402,15 @@ def test_versions_from_other_dialects_render_as_pep440_with_losses():
         ("version-respelled", "INFO"),
         ("version-union-widened", "ERROR"),
     ]
+
+
+def test_changed_requirement_keeps_a_trailing_comment_that_ends_in_backslash_on_its_own_line():
+    base = "a==1 \\\n# note \\\nb==2\n"
+    manifest = depglot.loads(base, "requirements")
+    a, b = manifest.requirements()
+    reqs = (a.replace(version=_spec("==3")), b)
+    out = depglot.dumps(
+        manifest.replace(groups=(manifest.main.replace(requirements=reqs),)), "requirements", base=base
+    )
+    assert out.text == "a==3\n    # note \\\nb==2\n"
+    assert [r.name for r in depglot.loads(out.text, "requirements").requirements()] == ["a", "b"]

@@ -163,10 +163,12 @@ def _parse(text: str, editable: bool) -> Requirement:
         return pep508.parse_requirement(text)  # the common case: a plain PEP 508 line
     head, marker = _split_marker(text)
     bare = bare_requirement(head)
-    if bare is None:
-        return pep508.parse_requirement(text)
     if marker is not None:
         _check_marker(marker, text)
+    if bare is None:
+        # pip cuts the marker off at the first ';' before parsing, also for "name @ url;marker"
+        req = pep508.parse_requirement(head)
+        return req if marker is None else req.replace(marker=marker)
     return Requirement(name=bare.name, extras=bare.extras, source=bare.source, marker=marker)
 
 

@@ -83,8 +83,9 @@ def _body(req: Requirement, report: Report) -> tuple[str, bool]:
     editable = req.editable
     if isinstance(source, LocalPath):
         absolute = source.path.startswith("/") or re.match(r"^[A-Za-z]:[/\\]", source.path) is not None
-        if req.name and absolute and not editable:
-            return pep508.render_requirement(req, report=report), False  # name @ file:///abs: exact
+        if req.name and absolute:  # name @ file:///abs says it exactly (one quoted word after -e)
+            text = pep508.render_requirement(req, report=report)
+            return (quote(text) if editable else text), editable
         return _path_text(req, source, report), editable
     if (
         editable

@@ -187,6 +187,6 @@ def bare_editable(text: str) -> BareSource | None:
         if not name:
             raise BareError("cannot tell the project name: add #egg=<name>, or write it as 'name @ URL'")
         return BareSource(name, (), source_from_url(url))
-    if not (looks_like_path(url) and _plain_path(url)):
+    if not (looks_like_path(url) and _plain_path(url)) or is_archive(url):
         raise BareError("an editable requirement must be a local project path or a VCS URL")
     return BareSource("", extras, LocalPath(path=url))

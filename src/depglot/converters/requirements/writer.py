@@ -250,7 +250,9 @@ def _edit(
         if _core(req) == _core(base_reqs[b]):
             continue
         lines = requirement_lines(req, report, comments=False)
-        if entry.comment:
+        if entry.comment and entry.comment.endswith("\\"):
+            lines.append(f"    {entry.comment}")  # trailing, it would continue the line into the next one
+        elif entry.comment:
             lines[-1] += f"  {entry.comment}"
         texts[i] = eol.join(lines) + (entry.eol or eol)
 

@@ -185,3 +185,16 @@ def test_cli_bad_input_is_exit_2_without_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in result.output and f"{bad}:1:" in result.stderr
     assert _run(["check"]).exit_code == 2
     assert _run(["check", "--python", "x", str(bad)]).exit_code == 2
+
+
+def test_entries_outside_the_projects_python_never_conflict(tmp_path: Path) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(
+        '[project]\nname = "x"\nversion = "1"\nrequires-python = ">=3.11"\n'
+        'dependencies = ["pytest>=8", "idna<3 ; python_version < \'3.8\'"]\n\n'
+        '[dependency-groups]\ndev = ["pytest<8 ; python_version < \'3.8\'", "idna>=3"]\n'
+    )
+    assert _lines(check_paths([pyproject])) == []
+    wider = pyproject.read_text().replace(">=3.11", ">=3.7")
+    pyproject.write_text(wider)
+    assert [l.subject for l in check_paths([pyproject])] == ["pytest", "idna"]

@@ -93,11 +93,27 @@ def _same_ecosystem(a: Requirement, b: Requirement) -> bool:
     return isinstance(a.source, CondaPackage) == isinstance(b.source, CondaPackage)
 
 
-def _meets(a: Requirement, b: Requirement) -> bool:
-    """Whether two entries of one package can hold together (different markers that never meet always can)."""
+def _python_marker(*manifests: Manifest) -> str | None:
+    """The project's python constraint as a marker (the first manifest that states one), or None."""
+    from ..dialects.markers import python_to_marker
+
+    for m in manifests:
+        if m.python is not None and not m.python.is_any:
+            return python_to_marker(m.python)
+    return None
+
+
+def _meets(a: Requirement, b: Requirement, python: str | None = None) -> bool:
+    """Whether two entries of one package can hold together: different markers that never meet always can, and
+    so can entries whose markers exclude every python the project supports (``python``, a marker)."""
     if a.version is None or b.version is None or not _same_ecosystem(a, b):
         return True
-    if disjoint(a.marker, b.marker):
+    if python is not None:
+        from ..dialects.markers import and_markers
+
+        if disjoint(and_markers(a.marker, python), and_markers(b.marker, python)):
+            return True
+    elif disjoint(a.marker, b.marker):
         return True
     return not a.version.versions.intersection(b.version.versions).is_empty
 
@@ -170,12 +186,13 @@ def _check_one(manifest: Manifest, report: Report) -> None:
                        data={"package": req.key, "specifier": req.version.raw if req.version else ""})
     if manifest.lock is not None:
         return  # a lock pins each package per group/marker: duplicates there are forks, not mistakes
+    python = _python_marker(manifest)
     for group in manifest.groups:
         for key, reqs in _by_key(group.requirements).items():
             for a, b in combinations(reqs, 2):
                 if _empty(a) or _empty(b):
                     continue
-                if not _meets(a, b):
+                if not _meets(a, b, python):
                     _conflict(report, a, b, f" (both in group {group.name!r})")
                 elif _same_ecosystem(a, b) and not disjoint(a.marker, b.marker) and _differ(a, b):
                     report.add("duplicate-requirement", Severity.WARNING,
@@ -186,7 +203,7 @@ def _check_one(manifest: Manifest, report: Report) -> None:
         right_by = _by_key(right)
         for a in left:
             for b in right_by.get(_ident(a), ()):
-                if not (_empty(a) or _empty(b)) and not _meets(a, b):
+                if not (_empty(a) or _empty(b)) and not _meets(a, b, python):
                     _conflict(report, a, b, context)
 
 
@@ -194,18 +211,20 @@ def _check_across(items: list[Loaded], report: Report) -> None:
     manifests = [i for i in items if i.role == "manifest" and i.manifest.lock is None]
     for x, y in combinations(manifests, 2):
         y_by = _by_key(y.manifest.requirements())
+        python = _python_marker(x.manifest, y.manifest)
         for a in x.manifest.requirements():
             for b in y_by.get(_ident(a), ()):
-                if not (_empty(a) or _empty(b)) and not _meets(a, b):
+                if not (_empty(a) or _empty(b)) and not _meets(a, b, python):
                     _conflict(report, b, a, f" ({os.path.basename(x.path)} and {os.path.basename(y.path)} "
                                             "install together)")
     constraints = [i for i in items if i.role == "constraint"]
     for c in constraints:
         c_by = _by_key(c.manifest.requirements())
         for m in manifests:
+            python = _python_marker(m.manifest)
             for req in m.manifest.requirements():
                 for con in c_by.get(_ident(req), ()):
-                    if not (_empty(req) or _empty(con)) and not _meets(req, con):
+                    if not (_empty(req) or _empty(con)) and not _meets(req, con, python):
                         report.add(
                             "constraint-excludes-requirement",
                             Severity.ERROR,

@@ -87,7 +87,13 @@ def test_cli_freeze(venv_python: Path, tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[:3] == ["alpha==1.0", "beta==1.5", "delta==0.3"]
     assert lines[3].startswith("gamma @ file://") and "#sha256=" in lines[3]
-    assert lines[4] == f"-e {venv_python.parent.parent.parent / 'localproj'}"
+    from depglot import api
+    from depglot.ir.model import LocalPath
+
+    editable = api.loads(lines[4] + "\n", "requirements").requirements()[0]  # spelled as the requirements writer likes
+    assert (editable.key, editable.editable, editable.source) == (
+        "localproj", True, LocalPath(path=str(venv_python.parent.parent.parent / "localproj"))
+    )
     out = tmp_path / "freeze.txt"
     args = ["freeze", "--prefix", str(venv_python.parent.parent), "-o", str(out)]
     assert CliRunner().invoke(build_app(args), args).exit_code == 0

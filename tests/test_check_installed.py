@@ -114,3 +114,15 @@ def test_cli_freeze_into_a_group_of_an_existing_pyproject(venv_python: Path, tmp
     assert text.startswith('[project]\nname = "app"\nversion = "1.0"\ndependencies = ["requests>=2"]\n')
     assert 'lint = ["ruff"]\nenv = [\n    "alpha==1.0",\n    "beta==1.5",\n    "delta==0.3",\n' in text
     assert f'localproj = {{ path = "{venv_python.parent.parent.parent / "localproj"}", editable = true }}' in text
+
+
+def test_cli_freeze_excludes_like_pip(venv_python: Path) -> None:
+    args = ["freeze", "--python", str(venv_python), "--exclude", "Beta", "--exclude-editable"]
+    result = CliRunner().invoke(build_app(args), args)
+    assert result.exit_code == 0, result.output
+    pip = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(venv_python), "freeze", "--all", "--exclude", "Beta",
+         "--exclude-editable", "--disable-pip-version-check"], capture_output=True, text=True, check=True,
+    ).stdout
+    assert result.stdout == pip
+    assert [line.split("==")[0].split(" @")[0] for line in result.stdout.splitlines()] == ["alpha", "delta", "gamma"]

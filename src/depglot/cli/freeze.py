@@ -27,6 +27,12 @@ def freeze(
         Optional[str],
         typer.Option("--group", help="Write the pins as this dependency group (into -o's existing groups)."),
     ] = None,
+    exclude: Annotated[
+        list[str], typer.Option("--exclude", help="Leave out this distribution (repeatable), as pip freeze does.")
+    ] = [],  # noqa: B006
+    exclude_editable: Annotated[
+        bool, typer.Option("--exclude-editable", help="Leave out editable installs.")
+    ] = False,
     fail_on: FailOn = "error",
     output_format: OutputFormat = "concise",
     diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of the output; write nothing.")] = False,
@@ -37,13 +43,15 @@ def freeze(
     Without --python/--prefix: $VIRTUAL_ENV, else $CONDA_PREFIX, else the python depglot runs under.
     """
     from .. import api
-    from ..env import inspect, into_group, to_manifest
+    from ..env import inspect, into_group, to_manifest, without
     from ..errors import DepglotError
 
     if python and prefix:
         raise DepglotError("--python and --prefix name two environments", hint="pass one of them")
     limit = threshold(fail_on)
     env = inspect(python=python, prefix=prefix)
+    if exclude or exclude_editable:
+        env = without(env, tuple(exclude), editable=exclude_editable)
     manifest = to_manifest(env)
     current = read_current(output)
     if group:

@@ -34,6 +34,7 @@ __all__ = [
     "pin_spec",
     "read_dist",
     "to_manifest",
+    "without",
 ]
 
 
@@ -144,6 +145,15 @@ def _conda_requirement(rec: CondaRecord, dist: InstalledDist | None) -> Requirem
         version = pin_spec(rec.version)
     source = CondaPackage(name=rec.name, spec=spec, channel=channel, build=rec.build, pypi=pypi)
     return Requirement(name=name, version=version, source=source, span=Span(file=rec.path), raw=tuple(raw))
+
+
+def without(env: Environment, names: tuple[str, ...] = (), *, editable: bool = False) -> Environment:
+    """``env`` without the named distributions/conda packages (``pip freeze --exclude``) and, with
+    ``editable=True``, without editable installs (``pip freeze --exclude-editable``)."""
+    keys = {canonical_name(n) for n in names}
+    dists = tuple(d for d in env.dists if d.key not in keys and not (editable and d.editable))
+    conda = tuple(r for r in env.conda if canonical_name(r.name) not in keys)
+    return Environment(location=env.location, dists=dists, conda=conda, problems=env.problems)
 
 
 def to_manifest(env: Environment) -> Manifest:

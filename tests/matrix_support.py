@@ -119,6 +119,15 @@ def meaning(req: Requirement) -> Meaning:
     )
 
 
+def _identity(req: Requirement) -> str:
+    """What a requirement is: its name, or for a direct reference (path, URL, VCS) where it comes from — a name is
+    optional there (``./pkg`` and ``pkg @ file:pkg`` are the same requirement)."""
+    src = _source(req)
+    if src is not None and src[0] != "index":
+        return repr(src)
+    return req.key
+
+
 def group_label(manifest: Manifest, name: str, kind: GroupKind, flatten: bool) -> str:
     if flatten or kind is GroupKind.MAIN:
         return "main"
@@ -130,7 +139,7 @@ def entries(manifest: Manifest, *, flatten: bool) -> dict[tuple[str, str, object
     for group in manifest.groups:
         label = group_label(manifest, group.name, group.kind, flatten)
         for req in group.requirements:
-            key = (label, req.key or _source(req).__repr__(), marker_meaning(req.marker))
+            key = (label, _identity(req), marker_meaning(req.marker))
             out.setdefault(key, []).append(meaning(req))
     return out
 
@@ -166,7 +175,7 @@ def differences(before: Manifest, after: Manifest, *, flatten: bool) -> list[Dif
     for key in b.keys() - a.keys():
         diffs.append(Difference("added", key[1], f"group {key[0]}", key[0]))
     for key in a.keys() & b.keys():
-        for x, y in itertools.zip_longest(a[key], b[key]):
+        for x, y in itertools.zip_longest(sorted(a[key], key=repr), sorted(b[key], key=repr)):
             if x is None or y is None:
                 diffs.append(Difference("missing" if y is None else "added", key[1], "duplicate entry", key[0]))
                 continue
@@ -185,6 +194,7 @@ def differences(before: Manifest, after: Manifest, *, flatten: bool) -> list[Dif
     if before.no_index != after.no_index:
         diffs.append(Difference("no-index", "--no-index"))
     manifest_fields = {
+        "project": lambda m: (m.project.name, m.project.version) if m.project is not None else (None, None),
         "channels": lambda m: tuple(m.channels),
         "prereleases": lambda m: bool(m.allow_prereleases),
         "options": lambda m: frozenset((o.name, o.value) for o in m.options),
@@ -215,7 +225,20 @@ MANIFEST_RULES: dict[str, tuple[str, ...]] = {
     "includes": ("include",),
     "verify-ssl": ("verify-ssl",),
     "lock": ("lock",),
+    "project": ("project",),
 }
+
+# Codes that flag a risk in the output rather than a change this comparison can measure: a guessed conda->PyPI
+# name, a lock or freeze that is not fully pinned, a relative path that PEP 508 can only spell as a URL. They must
+# still be WARNING or higher, but are not required to come with a difference.
+ADVISORY = frozenset({
+    "conda-name-unverified",
+    "freeze-not-pinned",
+    "pipfile-lock-unpinned",
+    "relative-path-url",
+    "lock-markers-unknown",
+    "lock-groups-unknown",
+})
 
 
 def _names_in(loss: Loss) -> set[str]:
@@ -250,4 +273,10 @@ def unexplained(diffs: Iterable[Difference], losses: Iterable[Loss]) -> list[Dif
 def unfounded(diffs: Iterable[Difference], losses: Iterable[Loss]) -> list[Loss]:
     """WARNING/ERROR losses that explain no difference (a writer reporting what it actually kept)."""
     diffs = list(diffs)
-    return [l for l in losses if l.severity >= Severity.WARNING and not any(explains(l, d) for d in diffs)]
+    return [
+        loss
+        for loss in losses
+        if loss.severity >= Severity.WARNING
+        and loss.code not in ADVISORY
+        and not any(explains(loss, d) for d in diffs)
+    ]

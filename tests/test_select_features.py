@@ -98,6 +98,13 @@ def test_preflight_reports_each_unsupported_feature_with_its_span():
     assert "t@" not in report.losses[3].concise()
 
 
+def test_pypi_as_default_index_is_not_a_loss():
+    m = Manifest(format="requirements", indexes=(Index(name=None, url="https://pypi.org/simple/"),))
+    report = Report()
+    preflight(m, "pep621", frozenset(), report)
+    assert report.codes() == []
+
+
 def test_every_feature_has_a_loss_rule():
     assert set(FEATURE_LOSSES) == set(Feature) - {Feature.CONDA_PACKAGES}
 

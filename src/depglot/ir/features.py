@@ -14,7 +14,9 @@ from ..report import Report, Severity
 from ..span import Span
 from .model import GroupKind, IndexRef, IndexRole, LocalPath, Manifest, Raw, Requirement, Url, Vcs
 
-__all__ = ["FEATURE_LOSSES", "RAW_LOSSES", "FeatureLoss", "uses", "preflight"]
+__all__ = ["FEATURE_LOSSES", "RAW_LOSSES", "FeatureLoss", "uses", "preflight", "PYPI_SIMPLE"]
+
+PYPI_SIMPLE = frozenset({"https://pypi.org/simple", "https://pypi.python.org/simple"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +139,8 @@ def uses(manifest: Manifest) -> Iterator[tuple[Feature, str, Span | None]]:
         subject = index.name or index.url
         if index.role is IndexRole.FIND_LINKS:
             yield Feature.FIND_LINKS, subject, index.span
-        else:
+        elif not (index.role is IndexRole.DEFAULT and index.url.rstrip("/") in PYPI_SIMPLE):
+            # PyPI as the default index is what every installer uses anyway: not declaring it loses nothing
             yield Feature.INDEXES, subject, index.span
             if index.name:
                 yield Feature.INDEX_NAMES, subject, index.span

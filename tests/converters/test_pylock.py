@@ -167,3 +167,11 @@ def test_detect() -> None:
     if (CORPUS / "pylock").is_dir():
         path = next((CORPUS / "pylock").iterdir())
         assert api.load(path).format == "pylock"
+
+
+def test_deeply_nested_toml_is_a_located_error() -> None:
+    # found by tests/test_fuzz.py: tomllib raised RecursionError on a few thousand nested '['
+    text = 'lock-version = "1.0"\ncreated-by = "x"\npackages = ' + "[" * 3000 + "\n"
+    with pytest.raises(ParseError) as exc:
+        api.loads(text, "pylock", path="pylock.toml")
+    assert exc.value.span.line == 1 and "nested too deeply" in exc.value.one_line()

@@ -51,6 +51,9 @@ def _load(text: str, file: str | None) -> dict[str, Any]:
     body = text.removeprefix("\ufeff")
     try:
         return tomllib.loads(body)
+    except RecursionError:  # tomllib recurses once per nested array/inline table
+        raise ParseError("invalid TOML: nested too deeply", span=Span(file=file, line=1, column=1),
+                         dialect="pylock") from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = _TOML_POS.search(msg)

@@ -131,7 +131,8 @@ def _entry(req: Requirement, lp: LockedPackage | None, manifest: Manifest, repor
             archive["subdirectory"] = src.subdirectory
         out["archive"] = archive
         return out
-    if version is None:
+    if version is None and not (lp is not None and any((f.url or f.path) and f.hashes for f in files)):
+        # A locked package may omit its version (PEP 751) when its files are known; a bare requirement may not.
         report.add("pylock-not-pinned", Severity.ERROR,
                    f"{req.name!r} is not pinned to one version ({req.version.raw if req.version else 'any'}); "
                    "a lock names exact versions", subject=req.name, span=req.span)

@@ -54,17 +54,22 @@ def same_requirement_text(a: str, b: str) -> bool:
 class RequirementText:
     """Renders requirements for one flavour (``None``, ``"uv"`` or ``"pdm"``)."""
 
-    __slots__ = ("flavour", "path", "report")
+    __slots__ = ("flavour", "path", "report", "uv_sourced")
 
-    def __init__(self, flavour: str | None, report: Report, *, path: str | None = None) -> None:
+    def __init__(self, flavour: str | None, report: Report, *, path: str | None = None,
+                 uv_sourced: frozenset[str] = frozenset()) -> None:
         self.flavour = flavour
         self.report = report
         self.path = path
+        # Canonical names the base's own [tool.uv.sources] covers: their strings stay bare in every flavour.
+        self.uv_sourced = uv_sourced
 
     def array_item(self, req: Requirement) -> str:
         from ...dialects.pep508 import render_requirement
 
         src = req.source
+        if req.key in self.uv_sourced and any(r.format == "uv" for r in req.raw):
+            return render_requirement(req.replace(source=None, editable=False), report=self.report)
         if self.flavour == "uv":
             if not uv_keeps_in_pep508(req):
                 req = req.replace(source=None, editable=False)

@@ -123,16 +123,20 @@ def write_pyproject(
 
     from .render import RequirementText
 
-    texts = RequirementText(flavour, report, path=options.path)
     lay = layout(manifest, report, options)
+    uv_sourced: frozenset[str] = frozenset()
     if base is None:
         bom, body, nl = "", "", "\n"
         doc = tomlkit.document()
     else:
         bom, body = split_bom(base)
-        load_toml(base, options.path, dialect="pyproject")  # a clear error for invalid base TOML
+        parsed = load_toml(base, options.path, dialect="pyproject")  # a clear error for invalid base TOML
         nl = newline_of(body)
         doc = tomlkit.parse(body)
+        sources = ((parsed.get("tool") or {}).get("uv") or {}).get("sources") or {}
+        if isinstance(sources, dict):
+            uv_sourced = frozenset(canonical_name(k) for k in sources)
+    texts = RequirementText(flavour, report, path=options.path, uv_sourced=uv_sourced)
 
     _write_project(doc, manifest, lay, texts, report, options, fresh=base is None, newline=nl)
     _write_groups(doc, lay, texts, report, newline=nl, fresh=base is None, pdm=flavour == "pdm")

@@ -394,3 +394,14 @@ def test_detect_and_features() -> None:
         "prereleases-dropped",
         "version-respelled",
     ]
+
+
+# found by tests/test_fuzz.py: a source without "verify_ssl" (here misspelt) gained one in base mode
+FUZZ_SOURCE_WITHOUT_VERIFY_SSL = '{\n    "_meta": {\n        "hash": {\n            "sha256": "bedd8ea507283c5458c9c2cb1fd55a6e5e69fecba7814ffc96bf25e03feaeabf"\n        },\n        "pipfile-spec": 6,\n        "requires": {},\n        "sources": [\n            {\n                "name": "pypi",\n                "url": "https://pypi.org/simple",\n                "werify_ssl": true\n            }\n        ]\n    },\n    "default": {\n        "gunicorn": {\n            "editable": true,\n            "git": "git+https://github.com/benoitc/gunicorn",\n            "markers": "python_version >= \'3.7\'",\n            "ref": "56b5ad87f8d72a674145c273ed8f547513c2b409"\n        },\n        "local-package-pyproject-toml": {\n            "editable": true,\n            "file": "packages/local_package_pyproject_toml"\n        },\n        "local-package-setup-py": {\n            "editable": true,\n            "file": "packages/local_package_setup_py"\n        },\n        "packaging": {\n            "hashes": [\n                "sha256:29572ef2b1f17581046b3a2227d5c611fb25ec70ca1ba8554b24b0e69331a484",\n                "sha256:d443872c98d677bf60f6a1f2f8c1cb748e8fe762d2bf9d3148b5599295b0fc4f"\n            ],\n            "markers": "python_version >= \'3.8\'",\n            "version": "==25.0"\n        },\n        "pipenv-editable": {\n            "editable": true,\n            "file": "."\n        }\n    },\n    "develop": {}\n}\n'
+
+
+def test_base_mode_keeps_a_source_without_verify_ssl_or_name() -> None:
+    text = FUZZ_SOURCE_WITHOUT_VERIFY_SSL
+    assert dumps(loads(text, "pipfile-lock"), "pipfile-lock", base=text).text == text
+    nameless = text.replace('"name": "pypi",\n', "")
+    assert dumps(loads(nameless, "pipfile-lock"), "pipfile-lock", base=nameless).text == nameless

@@ -338,6 +338,13 @@ def write(manifest: Manifest, *, base: str | None, report: Report, options: Writ
         for category, entries in base_data.items():
             if category not in out and entries == {}:
                 out[category] = {}
+    if isinstance(base_data, dict) and isinstance(base_data.get("_meta"), dict):
+        # a base source without name/verify_ssl reads the same as the one pipenv fills in: keep the base's
+        base_sources = base_data["_meta"].get("sources")
+        if isinstance(base_sources, list) and out["_meta"].get("sources") == [
+            populate_source(s) for s in base_sources
+        ]:
+            out["_meta"] = {**out["_meta"], "sources": base_sources}
     if base is not None and out == base_data:
         return base
     text = dumps_lock(out)

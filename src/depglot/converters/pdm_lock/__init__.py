@@ -15,7 +15,7 @@ __all__ = ["PdmLockFormat"]
 class PdmLockFormat(Format):
     name = "pdm-lock"
     description = "pdm.lock (read): pinned packages with hashes, groups and markers"
-    filenames = ("pdm.lock", "pdm.*.lock")
+    filenames = ("pdm.lock",)
     can_write = False
 
     def detect(self, filename: str, head: str) -> int:

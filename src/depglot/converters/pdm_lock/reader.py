@@ -156,7 +156,7 @@ def read_pdm_lock(text: str, options: ReadOptions) -> Manifest:
         )
         order.append(key)
         version = pkg.get("version")
-        pin = VersionSpec.from_pep440(f"=={version}") if version and src is None else None
+        pin = _pin_spec(version, loc, i) if version and src is None else None
         req = Requirement(name=pkg["name"], version=pin, marker=pkg.get("marker"), source=src, editable=editable,
                           hashes=tuple(h for f in files for h in f.hashes), span=span)
         for g in groups:
@@ -181,3 +181,14 @@ def read_pdm_lock(text: str, options: ReadOptions) -> Manifest:
         losses=tuple(report),
         span=Span(file=file, line=1, column=1) if file else None,
     )
+
+
+def _pin_spec(version: object, loc: TomlLocator, index: int) -> VersionSpec:
+    """``==<version>`` for a locked package; a version that is not PEP 440 is a located ParseError."""
+    from ...dialects.pep440 import parse as parse_pep440
+
+    span = loc.span("package", index, "version")
+    if not isinstance(version, str):
+        raise ParseError(f"version must be a string, got {type(version).__name__}", span=span,
+                         source_line=loc.line_text(span.line or 0) or None)
+    return parse_pep440(f"=={version}", span=span)

@@ -149,7 +149,7 @@ def read_pylock(text: str, options: ReadOptions) -> Manifest:
                 indexes[index] = Index(name=_index_name(index, indexes), url=index, role=IndexRole.EXPLICIT, span=span)
             req_source = IndexRef(name=indexes[index].name or "")
         version = pkg.get("version")
-        spec = (VersionSpec.from_pep440(f"=={version}")
+        spec = (_pin_spec(version, loc, i)
                 if version and (src is None or isinstance(src, IndexRef)) else None)
         hashes = tuple(dict.fromkeys(h for f in files for h in f.hashes))
         reqs.append(Requirement(name=pkg["name"], version=spec, marker=pkg.get("marker"), source=req_source,
@@ -173,3 +173,14 @@ def _index_name(url: str, existing: dict[str, Index]) -> str:
     while any(ix.name == name for ix in existing.values()):
         name += "-2"
     return name
+
+
+def _pin_spec(version: object, loc: TomlLocator, index: int) -> VersionSpec:
+    """``==<version>`` for a locked package; a version that is not PEP 440 is a located ParseError."""
+    from ...dialects.pep440 import parse as parse_pep440
+
+    span = loc.span("packages", index, "version")
+    if not isinstance(version, str):
+        raise ParseError(f"version must be a string, got {type(version).__name__}", span=span,
+                         source_line=loc.line_text(span.line or 0) or None)
+    return parse_pep440(f"=={version}", span=span)

@@ -113,8 +113,8 @@ def make_string_array(values: list[Any], *, multiline: bool, indent: str = "    
         text = arr.as_string()
         if indent != "    " or newline != "\n":
             body = "[" + newline + "".join(f"{indent}{_item_text(v)},{newline}" for v in values) + "]"
-            return tomlkit.parse(f"x = {body}")["x"]
-        return tomlkit.parse(f"x = {text}")["x"]
+            return tomlkit.parse(f"x = {body}\n")["x"]  # the newline after it belongs to the item's trivia
+        return tomlkit.parse(f"x = {text}\n")["x"]
     return arr
 
 
@@ -191,7 +191,7 @@ def inline_table_like(values: dict[str, Any], siblings: Any = None) -> Any:
                 break
     body = ", ".join(f"{_key_text(k)} = {_item_text(v)}" for k, v in values.items())
     text = f"{{ {body} }}" if spaced and body else f"{{{body}}}"
-    return tomlkit.parse(f"x = {text}")["x"]
+    return tomlkit.parse(f"x = {text}\n")["x"]
 
 
 def _key_text(key: str) -> str:

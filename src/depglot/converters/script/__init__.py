@@ -67,7 +67,7 @@ def _spaced(toml: str) -> str:
 class ScriptFormat(Format):
     name = "script"
     description = "PEP 723 inline script metadata (# /// script) in a .py file, edited in place"
-    filenames = ()
+    filenames = ("*.py",)
     features = frozenset({
         Feature.REQUIREMENT_EXTRAS,
         Feature.MARKERS,

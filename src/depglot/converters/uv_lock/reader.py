@@ -277,8 +277,8 @@ def _pin(pkg: dict[str, Any], idx: int, marker: str | None, loc: TomlLocator,
     hashes += [w["hash"] for w in pkg.get("wheels", []) if w.get("hash")]
     if registry is not None and registry in indexes:
         src = IndexRef(name=indexes[registry].name or "")
-    spec = VersionSpec.from_pep440(f"=={version}") if version and (registry is not None or src is None
-                                                                     or isinstance(src, IndexRef)) else None
+    spec = _pin_spec(version, loc, idx) if version and (registry is not None or src is None
+                                                        or isinstance(src, IndexRef)) else None
     return Requirement(
         name=pkg["name"],
         version=spec,
@@ -288,3 +288,14 @@ def _pin(pkg: dict[str, Any], idx: int, marker: str | None, loc: TomlLocator,
         hashes=tuple(dict.fromkeys(hashes)),
         span=loc.span("package", idx),
     )
+
+
+def _pin_spec(version: object, loc: TomlLocator, index: int) -> VersionSpec:
+    """``==<version>`` for a locked package; a version that is not PEP 440 is a located ParseError."""
+    from ...dialects.pep440 import parse as parse_pep440
+
+    span = loc.span("package", index, "version")
+    if not isinstance(version, str):
+        raise ParseError(f"version must be a string, got {type(version).__name__}", span=span,
+                         source_line=loc.line_text(span.line or 0) or None)
+    return parse_pep440(f"=={version}", span=span)

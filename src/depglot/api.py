@@ -97,6 +97,10 @@ def _located(path: str | None) -> Iterator[None]:
             elif exc.span.file is None:
                 exc.span = exc.span.with_file(path)
         raise
+    except RecursionError:  # tomllib/json/yaml parsers recurse once per nesting level
+        raise ParseError(
+            "nested too deeply to read (over Python's recursion limit)", span=Span(file=path, line=1, column=1)
+        ) from None
 
 
 def loads(text: str, format: str, *, path: str | None = None, **read_options: object) -> Manifest:

@@ -32,7 +32,7 @@ from ...report import Loss, Severity
 from ...span import Span
 from . import selectors
 from .pipline import PipPart, index_of, option_of, parse_pip_line
-from .yamlnodes import compose, end_line, kind, node_span, plain_scalar, to_plain
+from .yamlnodes import compose, end_line, kind, line_body, node_span, plain_scalar, split_lines, to_plain
 
 __all__ = ["FORMAT", "Item", "Layout", "TopKey", "conda_requirement", "read_environment"]
 
@@ -75,7 +75,7 @@ class Layout:
 
 def _err(message: str, node: Node, path: str | None, lines: list[str], hint: str | None = None) -> ParseError:
     m = node.start_mark
-    src = lines[m.line].rstrip("\r\n") if 0 <= m.line < len(lines) else None
+    src = line_body(lines[m.line]) if 0 <= m.line < len(lines) else None
     width = node.end_mark.column - m.column if node.end_mark.line == m.line else 1
     return ParseError(message, span=node_span(node, path), source_line=src, width=max(1, width), hint=hint)
 
@@ -102,7 +102,7 @@ def _trailing_comment(lines: list[str], node: Node) -> str | None:
     if e.line >= len(lines):
         return None
     rest = lines[e.line][e.column :] if e.line == node.start_mark.line or e.column else ""
-    rest = rest.rstrip("\r\n")
+    rest = line_body(rest)
     idx = rest.find("#")
     return rest[idx:] if idx != -1 else None
 
@@ -162,8 +162,9 @@ def read_environment(
 def _read_environment(text: str, path: str | None, names: NameMap) -> tuple[Manifest, Layout]:
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     body = text[len(bom) :]
-    lines = body.splitlines(keepends=True)
-    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    lines = split_lines(body)
+    first = lines[0] if lines else "\n"
+    newline = first[len(line_body(first)) :] or "\n"
     layout = Layout(bom=bom, lines=lines, newline=newline)
     root = compose(body, path)
     if root is None or (isinstance(root, ScalarNode) and plain_scalar(root) is None):
@@ -238,14 +239,14 @@ def _read_environment(text: str, path: str | None, names: NameMap) -> tuple[Mani
                             else:
                                 options.append(option_of(part, cspan))
         elif key == "prefix":
-            raws.append(Raw(format=FORMAT, key="prefix", value=to_plain(vnode), span=None))
+            raws.append(Raw(format=FORMAT, key="prefix", value=to_plain(vnode, path), span=None))
         elif key == "variables":
-            value = to_plain(vnode)
+            value = to_plain(vnode, path)
             if value is not None and not isinstance(value, dict):
                 raise _err("variables must be a mapping of names to values", vnode, path, lines)
             raws.append(Raw(format=FORMAT, key="variables", value=value))
         else:
-            raws.append(Raw(format=FORMAT, key=key, value=to_plain(vnode)))
+            raws.append(Raw(format=FORMAT, key=key, value=to_plain(vnode, path)))
 
     losses = []
     for req in reqs:

@@ -16,7 +16,7 @@ from .pipline import PipPart, render_parts
 from .plan import Entry, Plan, raw_value, strip_requirement
 from .reader import FORMAT, Item, Layout
 from .render import deps_lines, dump_value, item_text
-from .yamlnodes import yaml_scalar
+from .yamlnodes import LINE_BREAKS, line_body, yaml_scalar
 
 __all__ = ["splice_document"]
 
@@ -40,7 +40,7 @@ class _Splice:
         if item.scalar is not None:
             line, c0, c1 = item.scalar
             old = self.lines[line]
-            self.replace[line] = [old[:c0] + text + old[c1:].rstrip("\r\n")]
+            self.replace[line] = [old[:c0] + text + line_body(old[c1:])]
         else:
             self.put(item.start, item.end, [_indent_of(self.lines[item.start]) + "- " + text])
 
@@ -60,19 +60,23 @@ class _Splice:
                 for line in self.replace[i]:
                     _ensure_nl(out, self.nl)
                     out.append(line + self.nl)
-                if not self.lines[i].endswith("\n") and i == n - 1:
+                if not _ends(self.lines[i]) and i == n - 1:
                     out[-1] = out[-1][: -len(self.nl)]
             elif i not in self.delete:
                 _ensure_nl(out, self.nl)
                 out.append(self.lines[i])
         text = "".join(out)
-        if self.lines and not self.lines[-1].endswith("\n") and text.endswith(self.nl):
+        if self.lines and not _ends(self.lines[-1]) and text.endswith(self.nl):
             text = text[: -len(self.nl)]  # the base ended without a newline: so does the result
         return text
 
 
+def _ends(line: str) -> bool:
+    return bool(line) and line[-1] in LINE_BREAKS
+
+
 def _ensure_nl(out: list[str], nl: str) -> None:
-    if out and not out[-1].endswith("\n"):
+    if out and not _ends(out[-1]):
         out[-1] += nl
 
 

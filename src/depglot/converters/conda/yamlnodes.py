@@ -16,11 +16,24 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from ...errors import ParseError
-from ...span import Span
+from ...span import Span, line_col
 
-__all__ = ["MAX_NODES", "compose", "end_line", "kind", "node_span", "plain_scalar", "to_plain", "yaml_scalar"]
+__all__ = [
+    "LINE_BREAKS",
+    "MAX_NODES",
+    "compose",
+    "end_line",
+    "kind",
+    "line_body",
+    "node_span",
+    "plain_scalar",
+    "split_lines",
+    "to_plain",
+    "yaml_scalar",
+]
 
 MAX_NODES = 200_000
 
@@ -30,28 +43,60 @@ _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 
 
+LINE_BREAKS = "\r\n"  # ruamel's marks count \n, \r\n and a lone \r (not \x85, \u2028, \v, \f, ...)
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their terminators, numbered the way ruamel's marks number them."""
+    return _LINE.findall(text)
+
+
+def line_body(line: str) -> str:
+    """A line without its terminator."""
+    return line.rstrip(LINE_BREAKS)
+
+
 def compose(text: str, path: str | None) -> Node | None:
     """The root node of ``text`` (``None`` for an empty document); YAML errors become ParseErrors."""
-    yaml = YAML(
-        typ="safe", pure=True
-    )  # the safe composer: marks, no comment gathering (about 2x faster than rt)
+    # the safe composer: marks, no comment gathering (about 2x faster than the round-trip one)
+    yaml = YAML(typ="safe", pure=True)
     try:
         root = yaml.compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        col = mark.column + 1 if mark is not None else None
-        lines = text.splitlines()
-        src = lines[line - 1] if line is not None and 0 < line <= len(lines) else None
-        problem = exc.problem or exc.context or "invalid YAML"
+        line = mark.line + 1 if mark is not None else 1
+        col = mark.column + 1 if mark is not None else 1
+        lines = split_lines(text)
+        src = line_body(lines[line - 1]) if 0 < line <= len(lines) else None
+        problem = " ".join(str(exc.problem or exc.context or "syntax error").split())
         raise ParseError(
             f"invalid YAML: {problem}",
             span=Span(file=path, line=line, column=col),
             source_line=src,
             dialect="yaml",
         ) from None
-    except YAMLError as exc:  # pragma: no cover - ruamel raises marked errors for syntax problems
-        raise ParseError(f"invalid YAML: {exc}", span=Span(file=path), dialect="yaml") from None
+    except ReaderError as exc:  # a character YAML does not allow (control characters, lone surrogates)
+        line, col = line_col(text, max(0, int(exc.position)))
+        lines = split_lines(text)
+        raise ParseError(
+            f"invalid YAML: unacceptable character {exc.character!r} ({exc.reason})",
+            span=Span(file=path, line=line, column=col),
+            source_line=line_body(lines[line - 1]) if 0 < line <= len(lines) else None,
+            dialect="yaml",
+        ) from None
+    except RecursionError:  # ruamel composes recursively: thousands of nested [ or { exhaust the stack
+        raise ParseError(
+            "the YAML document is nested too deeply",
+            span=Span(file=path, line=1, column=1),
+            dialect="yaml",
+            hint="environment files need only a few levels",
+        ) from None
+    except YAMLError as exc:  # other ruamel errors; keep the message on one line
+        message = " ".join(str(exc).split())
+        raise ParseError(
+            f"invalid YAML: {message}", span=Span(file=path, line=1, column=1), dialect="yaml"
+        ) from None
     if root is not None:
         _check_size(root, path)
     return root
@@ -152,17 +197,25 @@ def plain_scalar(node: ScalarNode) -> Any:
     return text
 
 
-def to_plain(node: Node) -> Any:
+MAX_DEPTH = 64
+
+
+def to_plain(node: Node, path: str | None = None, depth: int = 0) -> Any:
     """Plain Python data (dict/list/str/int/float/bool/None) of a node; size already bounded by compose()."""
+    if depth > MAX_DEPTH:
+        raise ParseError(
+            f"a value nested more than {MAX_DEPTH} levels deep", span=node_span(node, path), dialect="yaml"
+        )
     if isinstance(node, ScalarNode):
         return plain_scalar(node)
     if isinstance(node, MappingNode):
         out: dict[Any, Any] = {}
         for k, v in node.value:
-            key = to_plain(k)
-            out[key if isinstance(key, str | int | float | bool) or key is None else str(key)] = to_plain(v)
+            key = to_plain(k, path, depth + 1)
+            key = key if isinstance(key, str | int | float | bool) or key is None else str(key)
+            out[key] = to_plain(v, path, depth + 1)
         return out
-    return [to_plain(v) for v in node.value]
+    return [to_plain(v, path, depth + 1) for v in node.value]
 
 
 _SAFE_PLAIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.=<>!~*,|/+@;' ()\[\]-]*$")

@@ -33,7 +33,7 @@ from ...ir.model import (
     canonical_name,
 )
 from ...ir.versions import VersionSpec
-from ...span import Span
+from ...span import Span, line_col
 
 __all__ = ["FORMAT", "PLATFORM_MARKERS", "read_conda_lock"]
 
@@ -55,21 +55,42 @@ _ARCHIVE = re.compile(r"^(?P<name>.+)-(?P<version>[^-]+)-(?P<build>[^-]+)\.(?:co
 def _load(text: str, path: str | None) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
+
+    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z", text)
+
+    def source(line: int) -> str | None:
+        return lines[line - 1].rstrip("\r\n") if 0 < line <= len(lines) else None
 
     try:
         return YAML(typ="safe").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        lines = text.splitlines()
-        line = mark.line + 1 if mark is not None else None
+        line = mark.line + 1 if mark is not None else 1
+        problem = " ".join(str(exc.problem or exc.context or "syntax error").split())
         raise ParseError(
-            f"invalid YAML: {exc.problem or exc.context or 'syntax error'}",
-            span=Span(file=path, line=line, column=mark.column + 1 if mark is not None else None),
-            source_line=lines[line - 1] if line is not None and 0 < line <= len(lines) else None,
+            f"invalid YAML: {problem}",
+            span=Span(file=path, line=line, column=mark.column + 1 if mark is not None else 1),
+            source_line=source(line),
             dialect="yaml",
         ) from None
-    except YAMLError as exc:  # pragma: no cover - syntax errors are marked
-        raise ParseError(f"invalid YAML: {exc}", span=Span(file=path), dialect="yaml") from None
+    except ReaderError as exc:  # a character YAML does not allow
+        line, col = line_col(text, max(0, int(exc.position)))
+        raise ParseError(
+            f"invalid YAML: unacceptable character {exc.character!r} ({exc.reason})",
+            span=Span(file=path, line=line, column=col),
+            source_line=source(line),
+            dialect="yaml",
+        ) from None
+    except RecursionError:  # ruamel constructs recursively: deep [[[[ nesting exhausts the stack
+        raise ParseError(
+            "the YAML document is nested too deeply", span=Span(file=path, line=1, column=1), dialect="yaml"
+        ) from None
+    except YAMLError as exc:  # other ruamel errors: keep the message on one line
+        message = " ".join(str(exc).split())
+        raise ParseError(
+            f"invalid YAML: {message}", span=Span(file=path, line=1, column=1), dialect="yaml"
+        ) from None
 
 
 def _fail(message: str, path: str | None, line: int | None = None, key: str | None = None) -> ParseError:

@@ -134,13 +134,24 @@ def group_label(manifest: Manifest, name: str, kind: GroupKind, flatten: bool) -
     return canonical_name(name)
 
 
-def entries(manifest: Manifest, *, flatten: bool) -> dict[tuple[str, str, object], list[Meaning]]:
+def _aliases(req: Requirement) -> set[str]:
+    names = {req.key} if req.name else set()
+    src = _source(req)
+    if src is not None:
+        names.update(canonical_name(part) for part in src[1:] if part)
+    return names
+
+
+def entries(manifest: Manifest, *, flatten: bool, aliases: dict[str, set[str]] | None = None):
     out: dict[tuple[str, str, object], list[Meaning]] = {}
     for group in manifest.groups:
         label = group_label(manifest, group.name, group.kind, flatten)
         for req in group.requirements:
-            key = (label, _identity(req), marker_meaning(req.marker))
+            ident = _identity(req)
+            key = (label, ident, marker_meaning(req.marker))
             out.setdefault(key, []).append(meaning(req))
+            if aliases is not None:
+                aliases.setdefault(ident, set()).update(_aliases(req))
     return out
 
 
@@ -150,6 +161,7 @@ class Difference:
     subject: str
     detail: str = ""
     group: str = ""
+    names: frozenset[str] = frozenset()
 
 
 PYPI = {"https://pypi.org/simple", "https://pypi.python.org/simple"}
@@ -169,7 +181,8 @@ def _index_set(manifest: Manifest) -> frozenset[tuple[str, str]]:
 
 def differences(before: Manifest, after: Manifest, *, flatten: bool) -> list[Difference]:
     diffs: list[Difference] = []
-    a, b = entries(before, flatten=flatten), entries(after, flatten=flatten)
+    names: dict[str, set[str]] = {}
+    a, b = entries(before, flatten=flatten, aliases=names), entries(after, flatten=flatten, aliases=names)
     for key in a.keys() - b.keys():
         diffs.append(Difference("missing", key[1], f"group {key[0]}", key[0]))
     for key in b.keys() - a.keys():
@@ -194,7 +207,6 @@ def differences(before: Manifest, after: Manifest, *, flatten: bool) -> list[Dif
     if before.no_index != after.no_index:
         diffs.append(Difference("no-index", "--no-index"))
     manifest_fields = {
-        "project": lambda m: (m.project.name, m.project.version) if m.project is not None else (None, None),
         "channels": lambda m: tuple(m.channels),
         "prereleases": lambda m: bool(m.allow_prereleases),
         "options": lambda m: frozenset((o.name, o.value) for o in m.options),
@@ -208,7 +220,10 @@ def differences(before: Manifest, after: Manifest, *, flatten: bool) -> list[Dif
     for kind, get in manifest_fields.items():
         if get(before) != get(after):
             diffs.append(Difference(kind, kind, f"{get(before)!r} -> {get(after)!r}"))
-    return diffs
+    return [
+        Difference(d.kind, d.subject, d.detail, d.group, frozenset(names.get(d.subject, ())) | {canonical_name(d.subject)})
+        for d in diffs
+    ]
 
 
 # -- explanation rules ----------------------------------------------------------------------------------------
@@ -225,7 +240,6 @@ MANIFEST_RULES: dict[str, tuple[str, ...]] = {
     "includes": ("include",),
     "verify-ssl": ("verify-ssl",),
     "lock": ("lock",),
-    "project": ("project",),
 }
 
 # Codes that flag a risk in the output rather than a change this comparison can measure: a guessed conda->PyPI
@@ -238,6 +252,13 @@ ADVISORY = frozenset({
     "relative-path-url",
     "lock-markers-unknown",
     "lock-groups-unknown",
+    # placeholders a target format requires (a [project] name/version the source never had)
+    "project-name-invented",
+    "project-version-invented",
+    # data outside the dependency comparison: tool settings, Pipfile [scripts]/[pipenv], optional-group flags
+    "tool-setting-dropped",
+    "pipfile-raw-dropped",
+    "optional-group-dropped",
 })
 
 
@@ -262,7 +283,7 @@ def explains(loss: Loss, diff: Difference) -> bool:
     if rule is not None:
         return any(part in loss.code for part in rule)
     names = _names_in(loss)
-    return canonical_name(diff.subject) in names or (diff.group not in ("", "main") and diff.group in names)
+    return bool(diff.names & names) or (diff.group not in ("", "main") and diff.group in names)
 
 
 def unexplained(diffs: Iterable[Difference], losses: Iterable[Loss]) -> list[Difference]:

@@ -49,6 +49,9 @@ def _load(text: str, file: str | None) -> dict[str, Any]:
     body = text.removeprefix("\ufeff")
     try:
         return tomllib.loads(body)
+    except RecursionError:
+        raise ParseError("invalid TOML: nested too deeply to read", span=Span(file=file, line=1, column=1),
+                         dialect="pdm-lock") from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = _TOML_POS.search(msg)
@@ -103,6 +106,17 @@ def _extras_beside(path: str | None) -> set[str] | None:
 
 
 def read_pdm_lock(text: str, options: ReadOptions) -> Manifest:
+    """Read a pdm.lock; a value of the wrong type anywhere is a ParseError, never a traceback."""
+    try:
+        return _read_pdm_lock(text, options)
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:
+        if isinstance(exc, ParseError):
+            raise
+        raise ParseError(f"unexpected structure in pdm.lock: {type(exc).__name__}: {exc}",
+                         span=Span(file=options.path, line=1, column=1), dialect="pdm-lock") from None
+
+
+def _read_pdm_lock(text: str, options: ReadOptions) -> Manifest:
     file = options.path
     doc = _load(text, file)
     loc = TomlLocator(text.removeprefix("\ufeff"), file)

@@ -53,6 +53,9 @@ def load_toml(text: str, file: str | None, *, dialect: str = "toml") -> dict[str
     _, body = split_bom(text)
     try:
         return tomllib.loads(body)
+    except RecursionError:
+        raise ParseError("invalid TOML: nested too deeply to read", span=Span(file=file, line=1, column=1),
+                         dialect=dialect) from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = _TOML_POS.search(msg)

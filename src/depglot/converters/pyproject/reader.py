@@ -26,7 +26,18 @@ PROJECT_DEP_KEYS = frozenset({"name", "version", "dependencies", "optional-depen
 
 
 def read_pyproject(text: str, options: ReadOptions, *, format_name: str) -> Manifest:
-    """Read every dependency table of a pyproject.toml (see the module docstring)."""
+    """Read every dependency table of a pyproject.toml (see the module docstring).
+
+    A value of the wrong type in a table depglot reads is a ParseError, never a traceback.
+    """
+    try:
+        return _read_pyproject(text, options, format_name=format_name)
+    except (TypeError, AttributeError, KeyError) as exc:
+        raise ParseError(f"unexpected structure in pyproject.toml: {type(exc).__name__}: {exc}",
+                         span=Span(file=options.path, line=1, column=1), dialect="pyproject") from None
+
+
+def _read_pyproject(text: str, options: ReadOptions, *, format_name: str) -> Manifest:
     file = options.path
     doc = load_toml(text, file, dialect="pyproject")
     _, body = split_bom(text)

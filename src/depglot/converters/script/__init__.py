@@ -98,6 +98,9 @@ class ScriptFormat(Format):
         toml = block_toml(block)
         try:
             doc = tomllib.loads(toml)
+        except RecursionError:
+            raise ParseError("invalid TOML in the script block: nested too deeply to read",
+                             span=Span(file=options.path, line=block.start + 1, column=1), dialect="pep723") from None
         except tomllib.TOMLDecodeError as exc:
             import re
 

@@ -54,6 +54,9 @@ def _load(text: str, file: str | None) -> dict[str, Any]:
     body = text.removeprefix("\ufeff")
     try:
         return tomllib.loads(body)
+    except RecursionError:
+        raise ParseError("invalid TOML: nested too deeply to read", span=Span(file=file, line=1, column=1),
+                         dialect="uv-lock") from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = _TOML_POS.search(msg)
@@ -120,6 +123,17 @@ def _index_name(url: str) -> str:
 
 
 def read_uv_lock(text: str, options: ReadOptions) -> Manifest:
+    """Read a uv.lock; a value of the wrong type anywhere is a ParseError, never a traceback."""
+    try:
+        return _read_uv_lock(text, options)
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:
+        if isinstance(exc, ParseError):
+            raise
+        raise ParseError(f"unexpected structure in uv.lock: {type(exc).__name__}: {exc}",
+                         span=Span(file=options.path, line=1, column=1), dialect="uv-lock") from None
+
+
+def _read_uv_lock(text: str, options: ReadOptions) -> Manifest:
     from ...dialects.pep440 import parse as parse_pep440
 
     file = options.path

@@ -405,3 +405,31 @@ def test_base_mode_keeps_a_source_without_verify_ssl_or_name() -> None:
     assert dumps(loads(text, "pipfile-lock"), "pipfile-lock", base=text).text == text
     nameless = text.replace('"name": "pypi",\n', "")
     assert dumps(loads(nameless, "pipfile-lock"), "pipfile-lock", base=nameless).text == nameless
+
+
+def test_conda_lock_artifact_hashes_are_not_written_as_pypi_hashes() -> None:
+    # regression (matrix): hashes of conda .conda/.tar.bz2 artifacts were written as PyPI hashes of the package
+    text = textwrap.dedent(
+        """\
+        version: 1
+        metadata:
+          content_hash: {linux-64: abc}
+          channels: [{url: conda-forge, used_env_vars: []}]
+          platforms: [linux-64]
+          sources: [environment.yml]
+        package:
+        - name: six
+          version: 1.16.0
+          manager: conda
+          platform: linux-64
+          dependencies: {}
+          url: https://conda.anaconda.org/conda-forge/noarch/six-1.16.0-pyh6c4a22f_0.tar.bz2
+          hash: {md5: e5f25f8dbc060e9a8d912e432202afc2, sha256: a85c38227b446f42c5b90d9b642f2c0567880c15d72492d8da074a59c8f91dd6}
+          category: main
+          optional: false
+        """
+    )
+    out = dumps(loads(text, "conda-lock"), "pipfile-lock")
+    entry = json.loads(out.text)["default"]["six"]
+    assert entry["version"] == "==1.16.0"
+    assert "hashes" not in entry

@@ -25,6 +25,7 @@ from typing import Any
 
 from ...format import ReadOptions, WriteOptions
 from ...ir.model import (
+    CondaPackage,
     GroupKind,
     IndexRef,
     IndexRole,
@@ -90,6 +91,8 @@ def _lock_hashes(manifest: Manifest, req: Requirement, version: str | None) -> t
     if req.hashes or manifest.lock is None:
         return req.hashes
     for pkg in manifest.lock.packages:
+        if isinstance(pkg.source, CondaPackage):
+            continue  # a conda artifact's hash is not the hash of any PyPI file pipenv would install
         if pkg.key == req.key and (version is None or pkg.version == version):
             return pkg.hashes
     return ()

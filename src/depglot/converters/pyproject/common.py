@@ -129,56 +129,47 @@ def _item_text(value: Any) -> str:
     return tomlkit.item(value).as_string()
 
 
-def set_string_array(container: Any, key: str, values: list[str], *, newline: str = "\n") -> bool:
+def _key(value: Any) -> Any:
+    """A hashable stand-in for an array item (strings, or tables such as ``{include-group = "x"}``)."""
+    if isinstance(value, dict):
+        return ("table", tuple(sorted((str(k), str(v)) for k, v in value.items())))
+    return ("str", str(value))
+
+
+def set_string_array(container: Any, key: str, values: list[Any], *, newline: str = "\n") -> bool:
     """Make ``container[key]`` hold ``values``, editing the existing array in place.
 
-    Items already there keep their text, quoting and comments; removed items go with their comment; new
+    Items that stay keep their text, quoting and comments; an item replaced at the same place keeps its comment
+    (``"requests>=2.31",  # http`` -> ``"requests>=2.32",  # http``); removed items go with their comment; new
     items are inserted in order with the array's indentation. Returns whether anything changed.
     """
+    import difflib
+
     existing = container.get(key)
     if existing is None or not hasattr(existing, "as_string"):
-        many = len(values) > 1
-        container[key] = make_string_array(values, multiline=many, newline=newline)
+        container[key] = make_string_array(values, multiline=len(values) > 1, newline=newline)
         return True
-    current = [str(v) if isinstance(v, str) else v for v in existing]
-    if current == values:
+    current = list(existing)
+    if [_key(v) for v in current] == [_key(v) for v in values]:
         return False
-    # Remove items no longer wanted (from the end so indexes stay valid).
-    wanted = list(values)
-    keep_flags = []
-    pool = list(wanted)
-    for v in current:
-        if v in pool:
-            pool.remove(v)
-            keep_flags.append(True)
-        else:
-            keep_flags.append(False)
-    for i in range(len(current) - 1, -1, -1):
-        if not keep_flags[i]:
-            del existing[i]
-    kept = [v for v, k in zip(current, keep_flags, strict=True) if k]
-    # Insert new ones at their place in ``values``.
-    multiline = _is_multiline(existing) or (not kept and len(values) > 1)
-    if not kept:
-        indent = array_indent(existing)
-        container[key] = make_string_array(values, multiline=multiline, indent=indent, newline=newline)
+    if not current:
+        container[key] = make_string_array(values, multiline=len(values) > 1, newline=newline)
         return True
-    pos = 0
-    for v in values:
-        if pos < len(kept) and kept[pos] == v:
-            pos += 1
+    matcher = difflib.SequenceMatcher(a=[_key(v) for v in current], b=[_key(v) for v in values], autojunk=False)
+    for tag, i1, i2, j1, j2 in reversed(matcher.get_opcodes()):
+        if tag == "equal":
             continue
-        if v in kept[pos:]:
-            # Order changed: rebuild the array with the same style.
-            indent = array_indent(existing)
-            container[key] = make_string_array(values, multiline=multiline, indent=indent, newline=newline)
-            return True
-        existing.insert(pos, v)
-        kept.insert(pos, v)
-        pos += 1
-    if list(existing) != values:
-        indent = array_indent(existing)
-        container[key] = make_string_array(values, multiline=multiline, indent=indent, newline=newline)
+        pairs = min(i2 - i1, j2 - j1) if tag == "replace" else 0
+        for k in range(pairs):
+            existing[i1 + k] = values[j1 + k]
+        for k in range(i2 - 1, i1 + pairs - 1, -1):
+            del existing[k]
+        for k in range(j1 + pairs, j2):
+            existing.insert(i1 + (k - j1), values[k])
+    if [_key(v) for v in existing] != [_key(v) for v in values]:  # tomlkit could not edit in place: rebuild
+        multiline = _is_multiline(existing) or len(values) > 1
+        container[key] = make_string_array(values, multiline=multiline, indent=array_indent(existing),
+                                           newline=newline)
     return True
 
 

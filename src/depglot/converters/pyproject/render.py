@@ -112,13 +112,26 @@ class RequirementText:
         out: list[Any] = []
         for v in values:
             if isinstance(v, str):
-                hit = next((x for x in pool if same_requirement_text(str(x), v)), None)
+                hit = next((x for x in pool if str(x) == v or _rendered(str(x)) == v), None)
                 if hit is not None:
                     pool.remove(hit)
                     out.append(str(hit))
                     continue
             out.append(v)
         return out
+
+
+@lru_cache(maxsize=4096)
+def _rendered(text: str) -> str | None:
+    """How depglot writes the requirement a base string says (None when it is not PEP 508): a base string is
+    kept when the manifest's requirement renders to exactly this, i.e. nothing about it was changed."""
+    from ...dialects.pep508 import parse_requirement, render_requirement
+    from ...errors import DepglotError
+
+    try:
+        return render_requirement(parse_requirement(text))
+    except DepglotError:
+        return None
 
 
 def _strip_version(req: Requirement) -> Requirement:

@@ -14,7 +14,7 @@ from ...ir.model import IndexRef, LocalPath, Requirement, Url, Vcs
 from ...ir.versions import VersionSpec
 from ...report import Report
 
-__all__ = ["RequirementText", "same_requirement_text", "uv_keeps_in_pep508"]
+__all__ = ["RequirementText", "uv_keeps_in_pep508"]
 
 
 def uv_keeps_in_pep508(req: Requirement) -> bool:
@@ -27,28 +27,6 @@ def uv_keeps_in_pep508(req: Requirement) -> bool:
     if isinstance(src, (Url, LocalPath)):
         return not req.editable  # a plain file: URL stays a PEP 508 direct reference
     return False
-
-
-@lru_cache(maxsize=4096)
-def _ident(text: str) -> str | None:
-    """A normal form of a PEP 508 string (None when it is not one)."""
-    from packaging.requirements import InvalidRequirement
-    from packaging.requirements import Requirement as PReq
-    from packaging.utils import canonicalize_name
-
-    try:
-        r = PReq(text)
-    except InvalidRequirement:
-        return None
-    r.name = canonicalize_name(r.name)
-    return str(r)
-
-
-def same_requirement_text(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    ia = _ident(a)
-    return ia is not None and ia == _ident(b)
 
 
 class RequirementText:

@@ -358,6 +358,12 @@ def test_pypi_to_conda_maps_names_and_keeps_the_rest_on_pip() -> None:
     codes = conv.report.codes()
     assert codes.count("pypi-as-conda-package") == 3
     assert codes.count("conda-kept-on-pip") == 5
+    # regression (matrix): the added channel and pip package are reported, not silent
+    assert codes.count("conda-channel-added") == 1 and codes.count("conda-pip-added") == 1
+    assert {l.subject for l in conv.report if l.code in ("conda-channel-added", "conda-pip-added")} == {
+        "conda-forge",
+        "pip",
+    }
     # every conda package means the same versions as the PyPI requirement it came from
     src = {r.key: r for r in api.loads(PYPI, "requirements").requirements()}
     for r in m.requirements():

@@ -278,5 +278,12 @@ def make_plan(manifest: Manifest, report: Report, names: NameMap) -> Plan:
         else:
             options.append(PipPart("option", (option.name, option.value)))
     if pip and manifest.format != FORMAT and not any(e.key[1] == "pip" for e in conda):
+        report.add(
+            "conda-pip-added",
+            Severity.WARNING,
+            "the conda package 'pip' is added to dependencies: conda installs the pip: list only with it",
+            subject="pip",
+            span=manifest.span,
+        )
         conda.append(Entry(("conda", "pip", None), "pip", None))
     return Plan(_python_text(manifest, report), manifest.python, conda, pip, options)

@@ -17,7 +17,29 @@ from depglot import api
 from depglot.errors import ConversionError, ParseError
 from depglot.ir.model import GroupKind, Vcs
 from tests.conftest import CORPUS, corpus_params
-from tests.converters.test_uv_lock import ENVIRONMENTS
+
+# Environments the oracle comparisons evaluate markers in (same as test_uv_lock.py).
+_BASE_ENV = {
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+    "python_version": "3.12",
+    "python_full_version": "3.12.3",
+    "os_name": "posix",
+    "platform_release": "",
+    "platform_version": "",
+    "implementation_version": "3.12.3",
+    "extra": "",
+}
+ENVIRONMENTS = [
+    dict(_BASE_ENV, sys_platform="linux", platform_machine="x86_64", platform_system="Linux"),
+    dict(_BASE_ENV, sys_platform="darwin", platform_machine="arm64", platform_system="Darwin"),
+    dict(_BASE_ENV, sys_platform="win32", platform_machine="AMD64", platform_system="Windows", os_name="nt"),
+    dict(_BASE_ENV, sys_platform="linux", platform_machine="aarch64", platform_system="Linux"),
+    dict(_BASE_ENV, python_version="3.9", python_full_version="3.9.18", sys_platform="linux",
+         platform_machine="x86_64", platform_system="Linux"),
+    dict(_BASE_ENV, python_version="3.14", python_full_version="3.14.0", sys_platform="darwin",
+         platform_machine="x86_64", platform_system="Darwin"),
+]
 
 
 def _inherit_metadata(path: Path) -> bool:

@@ -19,7 +19,29 @@ from depglot.dialects.pep508 import parse_requirement
 from depglot.errors import ConversionError, ParseError
 from depglot.ir.model import Group, LocalPath, Lock, LockedPackage, LockFile, Manifest, Url, Vcs
 from tests.conftest import CORPUS, corpus_params
-from tests.converters.test_uv_lock import ENVIRONMENTS, _uv_export  # noqa: F401  (shared oracle helpers)
+
+# Environments the oracle comparisons evaluate markers in (same as test_uv_lock.py).
+_BASE_ENV = {
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+    "python_version": "3.12",
+    "python_full_version": "3.12.3",
+    "os_name": "posix",
+    "platform_release": "",
+    "platform_version": "",
+    "implementation_version": "3.12.3",
+    "extra": "",
+}
+ENVIRONMENTS = [
+    dict(_BASE_ENV, sys_platform="linux", platform_machine="x86_64", platform_system="Linux"),
+    dict(_BASE_ENV, sys_platform="darwin", platform_machine="arm64", platform_system="Darwin"),
+    dict(_BASE_ENV, sys_platform="win32", platform_machine="AMD64", platform_system="Windows", os_name="nt"),
+    dict(_BASE_ENV, sys_platform="linux", platform_machine="aarch64", platform_system="Linux"),
+    dict(_BASE_ENV, python_version="3.9", python_full_version="3.9.18", sys_platform="linux",
+         platform_machine="x86_64", platform_system="Linux"),
+    dict(_BASE_ENV, python_version="3.14", python_full_version="3.14.0", sys_platform="darwin",
+         platform_machine="x86_64", platform_system="Darwin"),
+]
 
 
 def nospan(x):

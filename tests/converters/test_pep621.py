@@ -515,3 +515,15 @@ def test_keep_locked_writes_constraint_dependencies() -> None:
     assert doc["tool"]["uv"]["constraint-dependencies"] == [
         "six<2", "colorama==0.4.6 ; sys_platform == 'win32'", "rich==14.0.0"]
     assert "keep-locked-no-lock" in api.dumps(api.loads(text, "uv"), "uv", keep_locked=True).report.codes()
+
+
+def test_base_mode_is_identical_where_tomlkit_re_renders_differently() -> None:
+    # found by tests/test_fuzz.py (a flipped byte in '[tool.towncrier]'): tomlkit re-indents the later
+    # indented [[tool.towncrier.type]] headers; an unchanged document must keep its bytes
+    import tomlkit
+
+    text = ('[project]\nname = "x"\nversion = "1"\ndependencies = ["a"]\n\n[uool.towncrier]\n    package = "x"\n\n'
+            '    [[tool.towncrier.type]]\n        name = "A"\n\n    [[tool.towncrier.type]]\n        name = "B"\n\n'
+            '    [[tool.towncrier.type]]\n        name = "C"\n')
+    assert tomlkit.dumps(tomlkit.parse(text)) != text
+    assert api.dumps(api.loads(text, "pep621"), "pep621", base=text).text == text

@@ -153,8 +153,8 @@ def write_pyproject(
     else:
         _report_tool_only(manifest, report)
     out = tomlkit.dumps(doc)
-    if base is not None and out == body:
-        return base
+    if base is not None and (out == body or doc.unwrap() == parsed):
+        return base  # nothing changed: the bytes as they were (tomlkit's re-render is not always identical)
     if base is None:
         out = _spaced(out)
     if nl == "\r\n":

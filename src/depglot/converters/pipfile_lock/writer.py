@@ -348,6 +348,13 @@ def write(manifest: Manifest, *, base: str | None, report: Report, options: Writ
             populate_source(s) for s in base_sources
         ]:
             out["_meta"] = {**out["_meta"], "sources": base_sources}
+        lock = manifest.lock
+        if options.pipfile is None and lock is not None and lock.content_hash is None:
+            # the base names no hash: keep what it has rather than a hash of a Pipfile depglot would write
+            meta = {k: v for k, v in out["_meta"].items() if k != "hash"}
+            if "hash" in base_data["_meta"]:
+                meta["hash"] = base_data["_meta"]["hash"]
+            out["_meta"] = meta
     if base is not None and out == base_data:
         return base
     text = dumps_lock(out)

@@ -35,6 +35,7 @@ from depglot.ir.model import (
     Vcs,
 )
 from depglot.ir.versions import VersionSpec, pep440_range
+from depglot.report import Severity
 
 FIX = FIXTURES / "poetry"
 CORPUS = corpus_params("poetry", "poetry2")
@@ -730,6 +731,9 @@ all = ["pkg[a,b] ; sys_platform != 'win32'", "rich"]
     ]
     assert doc["tool"]["poetry"]["version"] == "0.0.0" and doc["project"]["dynamic"] == ["version"]
     assert {"poetry-self-extra-expanded", "project-version-invented"} <= set(conv.report.codes())
+    # regression (matrix): a warning naming what replaced the self-reference, so the change is explained
+    (expanded,) = [l for l in conv.report if l.code == "poetry-self-extra-expanded"]
+    assert expanded.severity is Severity.WARNING and expanded.data["written"] == ["numpy", "pandas"]
     assert poetry_check_errors(conv.text) == []
     poetry_view(conv.text, tmp_path)
 

@@ -61,15 +61,19 @@ def _expand_self_extras(manifest: Manifest, report: Report) -> Manifest:
             if not is_self(r):
                 out.append(r)
                 continue
-            report.add("poetry-self-extra-expanded", Severity.INFO,
-                       f"{r.name}[{','.join(r.extras)}] names the project itself, which Poetry rejects; written as "
-                       "the requirements of those extras", subject=r.name, span=r.span)
+            written: list[Requirement] = []
             for e in r.extras:
                 g = extras.get(cn(e))
                 if g is None or cn(e) in seen:
                     continue
                 for x in expand(g.requirements, seen | {cn(e)}):
-                    out.append(x.replace(marker=and_markers(x.marker, r.marker)) if r.marker else x)
+                    written.append(x.replace(marker=and_markers(x.marker, r.marker)) if r.marker else x)
+            # a warning: the group no longer follows the extra, and the requirement itself is replaced
+            report.add("poetry-self-extra-expanded", Severity.WARNING,
+                       f"{r.name}[{','.join(r.extras)}] names the project itself, which Poetry rejects; written as "
+                       "the requirements of those extras", subject=r.name, span=r.span,
+                       data={"written": [x.name for x in written if x.name]})
+            out.extend(written)
         return out
 
     groups = tuple(g.replace(requirements=tuple(expand(g.requirements, frozenset({cn(g.name)}))))

@@ -128,3 +128,16 @@ def test_conda_packages_projected_to_pypi_or_reported():
     assert [(r.name, r.source) for r in out.groups[0].requirements] == [("numpy", None), ("torch", None)]
     assert report.codes() == ["conda-package-as-pypi", "conda-only-package"]
     assert report.losses[1].severity is Severity.ERROR
+
+
+def test_loss_for_an_unnamed_requirement_names_where_it_comes_from():
+    # regression (matrix): `-e .` gave subject '<unnamed>', which says nothing about which requirement was lost
+    req = Requirement(name="", source=LocalPath(path="."), editable=True)
+    m = Manifest(format="requirements", groups=(Group(name="main", kind=GroupKind.MAIN, requirements=(req,)),))
+    report = Report()
+    preflight(m, "pep621", frozenset(), report)
+    assert {(l.code, l.subject) for l in report} == {("path-dropped", "."), ("editable-dropped", ".")}
+    from depglot import api
+
+    conv = api.dumps(api.loads("-e .\n", "requirements"), "pep621+pdm")
+    assert [l.subject for l in conv.report if l.code == "editable-dropped"] == ["."]

@@ -119,6 +119,16 @@ def _req_features(req: Requirement) -> Iterator[Feature]:
         yield Feature.COMMENTS
 
 
+def _where(req: Requirement) -> str:
+    """A name for a requirement without one (``-e .``, a bare URL): where it comes from, so a loss says which."""
+    src = req.source
+    if isinstance(src, LocalPath):
+        return src.path
+    if isinstance(src, (Vcs, Url)):
+        return src.url
+    return "<unnamed>"
+
+
 def uses(manifest: Manifest) -> Iterator[tuple[Feature, str, Span | None]]:
     """Every (feature, subject, span) the manifest uses, in document order."""
     for group in manifest.groups:
@@ -134,7 +144,7 @@ def uses(manifest: Manifest) -> Iterator[tuple[Feature, str, Span | None]]:
             yield Feature.COMMENTS, group.name, group.span
         for req in group.requirements:
             for feature in _req_features(req):
-                yield feature, req.name or "<unnamed>", req.span
+                yield feature, req.name or _where(req), req.span
     for index in manifest.indexes:
         subject = index.name or index.url
         if index.role is IndexRole.FIND_LINKS:

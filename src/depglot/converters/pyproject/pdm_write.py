@@ -25,9 +25,12 @@ def write_pdm(doc: Any, manifest: Manifest, report: Report, options: WriteOption
             continue
         for req in group.requirements:
             if req.editable:
+                src = req.source
+                where = getattr(src, "path", None) or getattr(src, "url", None) or "<unnamed>"
                 report.add("editable-dropped", Severity.WARNING,
-                           f"{req.name!r} is editable; PDM says editable only in [tool.pdm.dev-dependencies]",
-                           subject=req.name, span=req.span)
+                           f"{req.name or where!r} is editable; PDM says editable only in "
+                           "[tool.pdm.dev-dependencies]",
+                           subject=req.name or where, span=req.span)
     tool = doc.get("tool")
     pdm = tool.get("pdm") if tool is not None else None
 

@@ -784,3 +784,9 @@ def test_base_mode_respelled_name_changes_only_that_entry(text: str) -> None:
     out = api.dumps(m2, "poetry", base=text).text
     changed = [(a, b) for a, b in zip(text.splitlines(), out.splitlines(), strict=True) if a != b]
     assert len(changed) == 1 and "Requests" in changed[0][1] and "requests" in changed[0][0]
+
+
+def test_unnamed_requirement_loss_names_its_path() -> None:
+    # regression (matrix): the loss for `-e .` named the source object's repr, not the path the user wrote
+    conv = api.dumps(api.loads("-e .\nrequests\n", "requirements"), "poetry")
+    assert [l.subject for l in conv.report if l.code == "poetry-name-required"] == ["."]

@@ -189,7 +189,8 @@ class _Writer:
     def _unnamed(self, r: Requirement) -> None:
         self.report.add("poetry-name-required", Severity.ERROR,
                         "a requirement without a package name cannot be written to Poetry; it was left out",
-                        subject=str(r.source), span=r.span)
+                        subject=getattr(r.source, "path", None) or getattr(r.source, "url", None) or str(r.source),
+                        span=r.span)
 
     # -- sections -------------------------------------------------------------------------------------------
 

@@ -150,7 +150,7 @@ def entry_requirement(name: str, entry: Any, span: Span, locator: JsonLocator) -
 
 
 def _python(requires: Mapping[str, Any], locator: JsonLocator) -> tuple[VersionSpec | None, tuple[Raw, ...]]:
-    from ...dialects import pep440
+    from ...dialects import pipfile as dialect
 
     python: VersionSpec | None = None
     raw: list[Raw] = []
@@ -162,9 +162,7 @@ def _python(requires: Mapping[str, Any], locator: JsonLocator) -> tuple[VersionS
         if not isinstance(value, str):
             raise _bad(f"{key} must be a string", span, locator)
         if python is None:
-            python = pep440.parse(
-                f"=={value.strip()}" if key == "python_full_version" else f"=={value.strip()}.*", span=span
-            )
+            python = dialect.python_requirement(**{key: value}, span=span)
         else:
             raw.append(Raw(format=FORMAT, key=f"requires.{key}", value=value, span=span))
     for key, value in requires.items():

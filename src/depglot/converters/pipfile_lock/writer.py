@@ -44,8 +44,6 @@ from .reader import FORMAT, read
 __all__ = ["dumps_lock", "lock_data", "write"]
 
 _PIN = re.compile(r"^===?\s*[^,*\s]+$")
-_PY_MINOR = re.compile(r"^==(\d+(?:\.\d+)?)\.\*$")
-_PY_FULL = re.compile(r"^==(\d+(?:\.\d+)*)$")
 
 
 _ARCHIVE = re.compile(
@@ -168,19 +166,14 @@ def _sources_from_manifest(manifest: Manifest) -> list[dict[str, Any]]:
 
 
 def _requires_from_manifest(manifest: Manifest, report: Report) -> dict[str, Any]:
-    from ...ir.versions import range_to_pep440
+    from ...dialects import pipfile as dialect
 
     out: dict[str, Any] = {}
     spec = manifest.python
     if spec is not None and not spec.is_any:
-        text = spec.pep440 or ""
-        exact = range_to_pep440(spec.versions) or ""
-        minor = _PY_MINOR.match(text) or _PY_MINOR.match(exact)
-        full = _PY_FULL.match(text) or _PY_FULL.match(exact)
-        if minor:
-            out["python_version"] = minor[1]
-        elif full:
-            out["python_full_version"] = full[1]
+        pair = dialect.requires_from_python(spec)
+        if pair is not None:
+            out[pair[0]] = pair[1]
         else:
             report.add(
                 "pipfile-python-inexact",
@@ -355,6 +348,12 @@ def write(manifest: Manifest, *, base: str | None, report: Report, options: Writ
             if "hash" in base_data["_meta"]:
                 meta["hash"] = base_data["_meta"]["hash"]
             out["_meta"] = meta
+        # what the writer fills in when the base leaves it out, and the base did leave out: stays out
+        defaults = {"pipfile-spec": PIPFILE_SPEC, "requires": {}, "sources": [populate_source(DEFAULT_SOURCE)]}
+        out["_meta"] = {k: v for k, v in out["_meta"].items()
+                        if k in base_data["_meta"] or k not in defaults or v != defaults[k]}
+    if isinstance(base_data, dict):
+        out = {k: v for k, v in out.items() if k in base_data or v != {}}
     if base is not None and out == base_data:
         return base
     text = dumps_lock(out)

@@ -445,3 +445,16 @@ def test_base_mode_keeps_an_empty_or_missing_meta_hash() -> None:
     no_hash = text.replace('"hash": {\n        },\n', "")
     assert '"hash"' not in no_hash
     assert dumps(loads(no_hash, "pipfile-lock"), "pipfile-lock", base=no_hash).text == no_hash
+
+
+# found by tests/test_fuzz.py: a lock without pipfile-spec (here misspelt) gained one in base mode
+FUZZ_NO_PIPFILE_SPEC = '{\n    "_meta": {\n        "hash": {\n        },\n        "qipfile-spec": 6,\n        "requires": {},\n        "sources": [\n            {\n                "name": "pypi",\n                "url": "https://pypi.org/simple",\n                "verify_ssl": true\n            }\n        ]\n    },\n    "default": {\n        "gunicorn": {\n            "editable": true,\n            "git": "git+https://github.com/benoitc/gunicorn",\n            "markers": "python_version >= \'3.7\'",\n            "ref": "56b5ad87f8d72a674145c273ed8f547513c2b409"\n        },\n        "local-package-pyproject-toml": {\n            "editable": true,\n            "file": "packages/local_package_pyproject_toml"\n        },\n        "local-package-setup-py": {\n            "editable": true,\n            "file": "packages/local_package_setup_py"\n        },\n        "packaging": {\n            "hashes": [\n                "sha256:29572ef2b1f17581046b3a2227d5c611fb25ec70ca1ba8554b24b0e69331a484",\n                "sha256:d443872c98d677bf60f6a1f2f8c1cb748e8fe762d2bf9d3148b5599295b0fc4f"\n            ],\n            "markers": "python_version >= \'3.8\'",\n            "version": "==25.0"\n        },\n        "pipenv-editable": {\n            "editable": true,\n            "file": "."\n        }\n    },\n    "develop": {}\n}\n'
+
+
+def test_base_mode_adds_nothing_the_base_left_out() -> None:
+    text = FUZZ_NO_PIPFILE_SPEC
+    assert dumps(loads(text, "pipfile-lock"), "pipfile-lock", base=text).text == text
+    for cut in ('        "requires": {},\n', '    "develop": {}\n'):
+        other = text.replace(cut, "").replace("},\n}", "}\n}")
+        assert other != text
+        assert dumps(loads(other, "pipfile-lock"), "pipfile-lock", base=other).text == other

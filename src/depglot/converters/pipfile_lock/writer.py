@@ -354,6 +354,12 @@ def write(manifest: Manifest, *, base: str | None, report: Report, options: Writ
                         if k in base_data["_meta"] or k not in defaults or v != defaults[k]}
     if isinstance(base_data, dict):
         out = {k: v for k, v in out.items() if k in base_data or v != {}}
+        # what the writer fills in when the base leaves it out, and the base did leave out: stays out
+        defaults = {"pipfile-spec": PIPFILE_SPEC, "requires": {}, "sources": [populate_source(DEFAULT_SOURCE)]}
+        out["_meta"] = {k: v for k, v in out["_meta"].items()
+                        if k in base_data["_meta"] or k not in defaults or v != defaults[k]}
+    if isinstance(base_data, dict):
+        out = {k: v for k, v in out.items() if k in base_data or v != {}}
     if base is not None and out == base_data:
         return base
     text = dumps_lock(out)

@@ -527,3 +527,19 @@ def test_base_mode_is_identical_where_tomlkit_re_renders_differently() -> None:
             '    [[tool.towncrier.type]]\n        name = "C"\n')
     assert tomlkit.dumps(tomlkit.parse(text)) != text
     assert api.dumps(api.loads(text, "pep621"), "pep621", base=text).text == text
+
+
+def test_pdm_flavour_keeps_paths_outside_the_project_and_reads_them_back_relative() -> None:
+    # regression (matrix): "../../x" was written as ${PROJECT_ROOT}/x (lstrip ate the "../"), and a
+    # file:///${PROJECT_ROOT}/x in [project] read back as the absolute path "/${PROJECT_ROOT}/x" without [tool.pdm]
+    poetry = (
+        '[tool.poetry]\nname = "p"\nversion = "1.0"\n\n[tool.poetry.dependencies]\n'
+        'acme = { path = "../../acme" }\ncertbot = { path = "./certbot" }\n'
+    )
+    conv = api.dumps(api.loads(poetry, "poetry"), "pep621+pdm")
+    assert '"acme @ file:///${PROJECT_ROOT}/../../acme"' in conv.text
+    assert '"certbot @ file:///${PROJECT_ROOT}/certbot"' in conv.text
+    assert "[tool.pdm" not in conv.text
+    back = api.loads(conv.text, "pep621+pdm")
+    paths = sorted(r.source.path for r in back.requirements() if isinstance(r.source, LocalPath))
+    assert paths == ["./../../acme", "./certbot"]

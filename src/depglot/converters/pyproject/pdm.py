@@ -27,7 +27,7 @@ from ...ir.model import (
 )
 from ...report import Report
 
-__all__ = ["pdm_source_entry", "read_pdm"]
+__all__ = ["pdm_source_entry", "project_root_paths", "read_pdm"]
 
 
 def _bad(loc: TomlLocator, message: str, *path: str | int) -> ParseError:
@@ -58,6 +58,13 @@ def _project_root(req: Requirement) -> Requirement:
             return req.replace(source=LocalPath(path="./" + m.group(1) if m.group(1) else ".",
                                                 subdirectory=src.subdirectory))
     return req
+
+
+def project_root_paths(manifest: Manifest) -> Manifest:
+    """Every ``file:///${PROJECT_ROOT}/sub`` requirement as the relative path ``./sub`` (PDM writes them in
+    [project] too, in a file that may have no [tool.pdm] table)."""
+    return manifest.replace(groups=tuple(g.replace(requirements=tuple(_project_root(r) for r in g.requirements))
+                                         for g in manifest.groups))
 
 
 def read_pdm(doc: dict[str, Any], loc: TomlLocator, manifest: Manifest, report: Report) -> Manifest:

@@ -75,6 +75,10 @@ def _read_pyproject(text: str, options: ReadOptions, *, format_name: str) -> Man
         from .pdm import read_pdm
 
         manifest = read_pdm(doc, loc, manifest, report)
+    elif "${PROJECT_ROOT}" in text:
+        from .pdm import project_root_paths
+
+        manifest = project_root_paths(manifest)
     if "poetry" in tool:
         read_poetry = _poetry_reader()
         if read_poetry is not None:

@@ -55,8 +55,12 @@ class RequirementText:
             req = req.replace(source=None, editable=False)
             text = render_requirement(_strip_version(req), report=self.report)
             name, _, marker = text.partition(";")
-            path = src.path.lstrip("./") if not src.path.startswith("/") else src.path
-            url = f"file:///${{PROJECT_ROOT}}/{path}" if not src.path.startswith("/") else f"file://{src.path}"
+            # removeprefix, not lstrip("./"): that also ate the "../" of a path outside the project
+            path = src.path.removeprefix("./")
+            if src.path.startswith("/"):
+                url = f"file://{src.path}"
+            else:
+                url = f"file:///${{PROJECT_ROOT}}/{path}" if path not in ("", ".") else "file:///${PROJECT_ROOT}"
             return f"{name.strip()} @ {url}" + (f" ;{marker}" if marker else "")
         elif isinstance(src, (IndexRef, LocalPath)) or src is not None and not isinstance(src, (Vcs, Url)):
             req = req.replace(source=None)

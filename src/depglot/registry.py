@@ -28,32 +28,64 @@ ENTRY_POINT_GROUP = "depglot.formats"
 BUILTIN_TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "requirements": (
         "depglot.converters.requirements:RequirementsFormat",
-        ("requirements*.txt", "*requirements*.txt", "requirements*.in", "*.in", "constraints*.txt",
-         "*constraints*.txt", "requirements*.pip"),
+        ('requirements*.txt', '*requirements*.txt', 'requirements*.in', '*.in', 'constraints*.txt', '*constraints*.txt', 'requirements*.pip'),
     ),
-    "pipfile": ("depglot.converters.pipfile:PipfileFormat", ("Pipfile",)),
-    "pipfile-lock": ("depglot.converters.pipfile_lock:PipfileLockFormat", ("Pipfile.lock",)),
-    "poetry": ("depglot.converters.pyproject.poetry:PoetryFormat", ("pyproject.toml",)),
-    "poetry1": ("depglot.converters.pyproject.poetry:Poetry1Format", ("pyproject.toml",)),
-    "pep621": ("depglot.converters.pyproject.pep621:Pep621Format", ("pyproject.toml",)),
-    "poetry-lock": ("depglot.converters.poetry_lock:PoetryLockFormat", ("poetry.lock",)),
-    "uv-lock": ("depglot.converters.uv_lock:UvLockFormat", ("uv.lock",)),
-    "pdm-lock": ("depglot.converters.pdm_lock:PdmLockFormat", ("pdm.lock",)),
-    "pylock": ("depglot.converters.pylock:PylockFormat", ("pylock.toml", "pylock.*.toml")),
-    "script": ("depglot.converters.script:ScriptFormat", ("*.py",)),
+    "pipfile": (
+        "depglot.converters.pipfile:PipfileFormat",
+        ('Pipfile',),
+    ),
+    "pipfile-lock": (
+        "depglot.converters.pipfile_lock:PipfileLockFormat",
+        ('Pipfile.lock',),
+    ),
+    "poetry": (
+        "depglot.converters.pyproject.poetry:PoetryFormat",
+        ('pyproject.toml',),
+    ),
+    "poetry1": (
+        "depglot.converters.pyproject.poetry:Poetry1Format",
+        ('pyproject.toml',),
+    ),
+    "pep621": (
+        "depglot.converters.pyproject.pep621:Pep621Format",
+        ('pyproject.toml',),
+    ),
+    "poetry-lock": (
+        "depglot.converters.poetry_lock:PoetryLockFormat",
+        ('poetry.lock',),
+    ),
+    "uv-lock": (
+        "depglot.converters.uv_lock:UvLockFormat",
+        ('uv.lock',),
+    ),
+    "pdm-lock": (
+        "depglot.converters.pdm_lock:PdmLockFormat",
+        ('pdm.lock',),
+    ),
+    "pylock": (
+        "depglot.converters.pylock:PylockFormat",
+        ('pylock.toml', 'pylock.*.toml'),
+    ),
+    "script": (
+        "depglot.converters.script:ScriptFormat",
+        ('*.py',),
+    ),
     "conda": (
         "depglot.converters.conda:CondaFormat",
-        ("environment.yml", "environment.yaml", "environment*.yml", "environment*.yaml", "*.environment.yml"),
+        ('environment.yml', 'environment.yaml', 'environment*.yml', 'environment*.yaml', '*.environment.yml'),
     ),
     "conda-lock": (
         "depglot.converters.conda_lock:CondaLockFormat",
-        ("conda-lock.yml", "conda-lock.yaml", "*.conda-lock.yml", "*.conda-lock.yaml"),
+        ('conda-lock.yml', 'conda-lock.yaml', '*.conda-lock.yml', '*.conda-lock.yaml'),
     ),
     "freeze": (
         "depglot.converters.freeze:FreezeFormat",
-        ("*freeze*.txt", "pip-list*.json", "conda-list*.txt", "conda-list*.json"),
+        ('*freeze*.txt', 'pip-list*.json', 'conda-list*.txt', 'conda-list*.json'),
     ),
-    "ir": ("depglot.converters.native:NativeFormat", ("*.depglot.json", "*.ir.json")),
+    "ir": (
+        "depglot.converters.native:NativeFormat",
+        ('*.depglot.json', '*.ir.json'),
+    ),
 }
 BUILTIN: dict[str, str] = {name: target for name, (target, _) in BUILTIN_TABLE.items()}
 

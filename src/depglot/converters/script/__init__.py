@@ -9,6 +9,7 @@ block in place and never touches the code around it.
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,8 @@ from ...format import Feature, Format, ReadOptions, WriteOptions
 from ...ir.model import GroupKind, Project
 from ...span import Span
 from .block import Block, block_toml, find_block, render_block, splice
+
+_OPENER = re.compile(r"^\ufeff?# /// script[ \t]*\r?$", re.MULTILINE)
 
 if TYPE_CHECKING:
     from ...ir.model import Manifest
@@ -85,7 +88,8 @@ class ScriptFormat(Format):
     })
 
     def detect(self, filename: str, head: str) -> int:
-        if "# /// script" not in head:
+        # the block opener must be a line of its own (PEP 723), not the text inside a string or a comment
+        if not _OPENER.search(head):
             return 0
         return 90 if filename.endswith(".py") or not filename else 60
 

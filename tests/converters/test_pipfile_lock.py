@@ -458,3 +458,11 @@ def test_base_mode_adds_nothing_the_base_left_out() -> None:
         other = text.replace(cut, "").replace("},\n}", "}\n}")
         assert other != text
         assert dumps(loads(other, "pipfile-lock"), "pipfile-lock", base=other).text == other
+
+
+def test_python_constraint_the_lock_cannot_name_is_reported() -> None:
+    # regression (matrix): requires-python ">=3.11,<4.0" vanished from _meta.requires without a loss
+    text = '[project]\nname = "x"\nversion = "1"\nrequires-python = ">=3.11,<4.0"\ndependencies = ["a==1"]\n'
+    out = dumps(loads(text, "pep621"), "pipfile-lock")
+    assert json.loads(out.text)["_meta"]["requires"] == {}
+    assert [l.code for l in out.report if l.code.startswith("pipfile-python")] == ["pipfile-python-inexact"]

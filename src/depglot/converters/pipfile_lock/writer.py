@@ -199,7 +199,10 @@ def _pipfile_data(manifest: Manifest, options: WriteOptions, report: Report) -> 
             return None
         from ... import registry
 
-        text = registry.get("pipfile").write(manifest, base=None, report=Report(), options=WriteOptions())
+        scratch = Report()
+        text = registry.get("pipfile").write(manifest, base=None, report=scratch, options=WriteOptions())
+        # _meta.requires is the Pipfile's [requires]: a python constraint it cannot name is lost from the lock too
+        report.extend(loss for loss in scratch if loss.code.startswith("pipfile-python"))
         report.add(
             "pipfile-lock-hash-generated",
             Severity.INFO,
@@ -348,12 +351,6 @@ def write(manifest: Manifest, *, base: str | None, report: Report, options: Writ
             if "hash" in base_data["_meta"]:
                 meta["hash"] = base_data["_meta"]["hash"]
             out["_meta"] = meta
-        # what the writer fills in when the base leaves it out, and the base did leave out: stays out
-        defaults = {"pipfile-spec": PIPFILE_SPEC, "requires": {}, "sources": [populate_source(DEFAULT_SOURCE)]}
-        out["_meta"] = {k: v for k, v in out["_meta"].items()
-                        if k in base_data["_meta"] or k not in defaults or v != defaults[k]}
-    if isinstance(base_data, dict):
-        out = {k: v for k, v in out.items() if k in base_data or v != {}}
         # what the writer fills in when the base leaves it out, and the base did leave out: stays out
         defaults = {"pipfile-spec": PIPFILE_SPEC, "requires": {}, "sources": [populate_source(DEFAULT_SOURCE)]}
         out["_meta"] = {k: v for k, v in out["_meta"].items()

@@ -59,6 +59,7 @@ def line_body(line: str) -> str:
 
 def compose(text: str, path: str | None) -> Node | None:
     """The root node of ``text`` (``None`` for an empty document); YAML errors become ParseErrors."""
+    _check_nesting(text, path)
     # the safe composer: marks, no comment gathering (about 2x faster than the round-trip one)
     yaml = YAML(typ="safe", pure=True)
     try:
@@ -100,6 +101,34 @@ def compose(text: str, path: str | None) -> Node | None:
     if root is not None:
         _check_size(root, path)
     return root
+
+
+MAX_NESTING = 100
+_BRACKETS = re.compile(r"[\[\]{}]")
+_DASHES = re.compile(rf"(?:-[ \t]+){{{MAX_NESTING}}}")
+
+
+def _check_nesting(text: str, path: str | None) -> None:
+    """Refuse absurd nesting before ruamel sees it: its scanner is quadratic in open flow collections and its
+    composer recursive, so thousands of ``[`` take seconds and then exhaust the stack."""
+    depth = 0
+    for m in _BRACKETS.finditer(text):
+        depth = depth + 1 if m.group() in "[{" else max(0, depth - 1)
+        if depth > MAX_NESTING:
+            line, col = line_col(text, m.start())
+            raise ParseError(
+                f"the YAML document nests more than {MAX_NESTING} flow collections",
+                span=Span(file=path, line=line, column=col),
+                dialect="yaml",
+            )
+    m = _DASHES.search(text)
+    if m is not None:
+        line, col = line_col(text, m.start())
+        raise ParseError(
+            f"the YAML document nests more than {MAX_NESTING} block sequences",
+            span=Span(file=path, line=line, column=col),
+            dialect="yaml",
+        )
 
 
 def _check_size(root: Node, path: str | None) -> None:

@@ -62,6 +62,16 @@ def _load(text: str, path: str | None) -> Any:
     def source(line: int) -> str | None:
         return lines[line - 1].rstrip("\r\n") if 0 < line <= len(lines) else None
 
+    depth = 0
+    for m in re.finditer(r"[\[\]{}]", text):  # ruamel's scanner is quadratic in open flow collections
+        depth = depth + 1 if m.group() in "[{" else max(0, depth - 1)
+        if depth > 100:
+            line, col = line_col(text, m.start())
+            raise ParseError(
+                "the YAML document nests more than 100 flow collections",
+                span=Span(file=path, line=line, column=col),
+                dialect="yaml",
+            )
     try:
         return YAML(typ="safe").load(text)
     except MarkedYAMLError as exc:
@@ -129,6 +139,9 @@ def read_conda_lock(text: str, path: str | None, names: NameMap) -> Manifest:
     packages = data.get("package") or []
     if not isinstance(meta, dict) or not isinstance(packages, list):
         raise _fail("metadata must be a mapping and package a list", path, 1)
+    for key, kind in (("channels", list), ("platforms", list), ("content_hash", dict), ("sources", list)):
+        if meta.get(key) is not None and not isinstance(meta[key], kind):
+            raise _fail(f"metadata.{key} must be a {kind.__name__}", path, key=f"metadata.{key}")
     channels: list[str] = []
     for ch in meta.get("channels") or []:
         url = ch.get("url") if isinstance(ch, dict) else ch
@@ -193,7 +206,7 @@ def read_conda_lock(text: str, path: str | None, names: NameMap) -> Manifest:
                 if url or hashes
                 else (),
                 groups=(category,),
-                dependencies=tuple(canonical_name(d) for d in deps),
+                dependencies=tuple(canonical_name(str(d)) for d in deps),
                 raw=(
                     Raw(format=FORMAT, key="platform", value=platform),
                     Raw(format=FORMAT, key="manager", value=manager),

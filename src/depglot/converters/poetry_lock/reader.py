@@ -53,6 +53,9 @@ _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 def _load(text: str, file: str | None) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise ParseError("invalid TOML: nested too deeply", span=Span(file=file, line=1, column=1),
+                         dialect="poetry-lock") from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = _TOML_POS.search(msg)
@@ -142,6 +145,8 @@ def read_poetry_lock(text: str, options: ReadOptions) -> Manifest:
     for i, p in enumerate(packages_raw):
         if not isinstance(p, dict) or not isinstance(p.get("name"), str) or not isinstance(p.get("version"), str):
             raise _bad(loc, "each [[package]] needs a name and a version", "package", i)
+        if not _valid_version(p["version"]):
+            raise _bad(loc, f"package {p['name']!r}: {p['version']!r} is not a valid version", "package", i, "version")
         key = canonical_name(p["name"])
         by_key[key] = p
         source, index_url = _source(p)
@@ -245,6 +250,16 @@ def _extra_group(group: str, marker: str | None) -> tuple[str, str | None]:
         if len(extras) == 1:
             return f"extra:{extras[0]}", rest
     return group, marker
+
+
+def _valid_version(text: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        Version(text)
+    except InvalidVersion:
+        return False
+    return True
 
 
 def _version_at_least(version: str, want: tuple[int, int]) -> bool:

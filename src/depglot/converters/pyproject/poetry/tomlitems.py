@@ -10,30 +10,24 @@ from ..common import inline_table_like
 __all__ = ["plain_item", "space_new_tables", "toml_item"]
 
 
-def space_new_tables(doc: Any, body: str) -> None:
-    """A blank line after each table this write added to an existing file (tomlkit leaves none)."""
+def space_new_tables(doc: Any, before: dict[str, Any]) -> None:
+    """A blank line after each table this write added (tomlkit leaves none); ``before`` is the document's plain
+    data before the write (tables already there are left exactly as they were)."""
     import tomlkit
     from tomlkit.items import Table
 
-    def walk(container: Any, path: tuple[str, ...]) -> None:
+    def walk(container: Any, old: Any) -> None:
         for key, item in list(container.items()):
             if not isinstance(item, Table):
                 continue
-            sub = (*path, key)
+            existed = isinstance(old, dict) and key in old
             last = item.value.body[-1][1] if item.value.body else None
-            if (not item.is_super_table() and _header(sub) not in body and not isinstance(last, Table)
+            if (not existed and not item.is_super_table() and not isinstance(last, Table)
                     and not item.as_string().endswith("\n\n")):
                 item.add(tomlkit.nl())
-            walk(item, sub)
+            walk(item, old.get(key) if existed else None)
 
-    walk(doc, ())
-
-
-def _header(path: tuple[str, ...]) -> str:
-    import re
-
-    return "[" + ".".join(p if re.fullmatch(r"[A-Za-z0-9_-]+", p) else f'"{p}"' for p in path) + "]"
-
+    walk(doc, before)
 
 
 def plain_item(value: Any) -> Any:

@@ -53,9 +53,9 @@ def write_poetry(manifest: Manifest, *, base: str | None, report: Report, option
 
     bom, body = split_bom(base or "")
     newline = newline_of(body) if base else "\n"
-    doc = tomlkit.parse(body) if base else tomlkit.document()
-    old = _read_base(base) if base else None
-    layout = _layout(manifest, doc if base else None, legacy)
+    doc = tomlkit.parse(body) if base is not None else tomlkit.document()
+    old = _read_base(base) if base is not None else None
+    layout = _layout(manifest, doc if base is not None else None, legacy)
     manifest = prepare(manifest, layout, options, report)
     w = _Writer(doc, old, manifest, report, newline, layout)
     if base is None:
@@ -68,7 +68,10 @@ def write_poetry(manifest: Manifest, *, base: str | None, report: Report, option
     w.sources()
     if base is None:
         w.fresh_tail()
-    space_new_tables(doc, body)
+    before = tomlkit.parse(body).unwrap() if base is not None else {}
+    if base is not None and doc.unwrap() == before:
+        return base  # nothing changed: the bytes as they were (tomlkit's re-render is not always identical)
+    space_new_tables(doc, before)
     text = tomlkit.dumps(doc)
     if base is None:
         import re
@@ -102,8 +105,8 @@ def _read_base(base: str) -> Manifest:
 def _layout(manifest: Manifest, doc: Any, legacy: bool) -> str:
     if doc is not None:
         project = doc.get("project")
-        if project is not None and ("dependencies" in project or "optional-dependencies" in project):
-            return "project"
+        if project is not None and ("dependencies" in project or project.get("optional-dependencies")):
+            return "project"  # the reader's rule (is_legacy): Poetry 2 semantics
         tp = doc.get("tool", {}).get("poetry", {})
         if "dependencies" in tp or "dev-dependencies" in tp or project is None or legacy:
             return "legacy" if (legacy or project is None or "dependencies" in tp) else "project"
@@ -197,11 +200,12 @@ class _Writer:
     def package_mode(self) -> None:
         """Base mode: a file that names no project gets ``package-mode = false`` (else Poetry needs a name)."""
         project = self.doc.get("project") or {}
-        tp = self.doc.get("tool", {}).get("poetry", {})
-        if project.get("name") or tp.get("name") or "package-mode" in tp:
-            return
+        if "poetry" in self.doc.get("tool", {}) or project.get("name"):
+            return  # already a Poetry (or named) project: its settings are the user's
         if self.new.project is not None and self.new.project.name:
             return
+        if not any(g.requirements for g in self.new.groups) and not self.new.indexes:
+            return  # nothing is written, so nothing needs a package mode
         if self.layout == "legacy":
             self._tp()["package-mode"] = False
 

@@ -790,3 +790,13 @@ def test_unnamed_requirement_loss_names_its_path() -> None:
     # regression (matrix): the loss for `-e .` named the source object's repr, not the path the user wrote
     conv = api.dumps(api.loads("-e .\nrequests\n", "requirements"), "poetry")
     assert [l.subject for l in conv.report if l.code == "poetry-name-required"] == ["."]
+
+
+def test_file_wide_prereleases_per_dependency_is_reported() -> None:
+    # regression (matrix): --pre / allow_prereleases became per-dependency allow-prereleases silently; transitive
+    # dependencies lose it, so it is a warning naming the dependencies
+    conv = api.dumps(api.loads("--pre\nrequests>=2\nclick\n", "requirements"), "poetry")
+    doc = tomllib.loads(conv.text)
+    assert doc["tool"]["poetry"]["dependencies"]["click"]["allow-prereleases"] is True
+    (loss,) = [l for l in conv.report if l.code == "poetry-prereleases-per-dependency"]
+    assert loss.severity is Severity.WARNING and loss.data["requirements"] == ["requests", "click"]

@@ -18,7 +18,7 @@ __all__ = ["prepare"]
 
 def prepare(manifest: Manifest, layout: str, options: WriteOptions, report: Report) -> Manifest:
     manifest = _place_orphans(manifest, layout, options, report)
-    manifest = _prereleases_per_dependency(manifest)
+    manifest = _prereleases_per_dependency(manifest, report)
     if options.keep_locked:
         manifest = _keep_locked(manifest)
     manifest = _expand_self_extras(manifest, report)
@@ -103,7 +103,7 @@ def _keep_locked(manifest: Manifest) -> Manifest:
                                          for g in manifest.groups))
 
 
-def _prereleases_per_dependency(manifest: Manifest) -> Manifest:
+def _prereleases_per_dependency(manifest: Manifest, report: Report) -> Manifest:
     """Pipenv's file-wide ``allow_prereleases``: Poetry says it per dependency (``allow-prereleases = true``)."""
     if not manifest.allow_prereleases:
         return manifest
@@ -115,6 +115,12 @@ def _prereleases_per_dependency(manifest: Manifest) -> Manifest:
         ))
         for g in manifest.groups
     )
+    changed = [new.name for g, old in zip(groups, manifest.groups) for new, was in zip(g.requirements, old.requirements)
+               if new is not was and new.name]
+    report.add("poetry-prereleases-per-dependency", Severity.WARNING,
+               "the file-wide pre-release setting is written as allow-prereleases = true on each direct dependency; "
+               "Poetry has no file-wide setting, so dependencies of dependencies no longer get pre-releases",
+               subject="prereleases", span=manifest.span, data={"requirements": changed})
     return manifest.replace(groups=groups, allow_prereleases=None)
 
 

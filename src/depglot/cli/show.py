@@ -73,7 +73,9 @@ def show(
     if as_json:
         from ..ir import native
 
-        sys.stdout.write(native.dumps(manifest))
+        from ..redact import redact
+
+        sys.stdout.write(redact(native.dumps(manifest)))  # a display: credentials hidden (convert -t native keeps them)
     else:
         sys.stdout.write(describe(manifest))
     for loss in manifest.losses:

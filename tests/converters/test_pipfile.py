@@ -817,3 +817,11 @@ def test_pipfile_to_pyproject_keeps_what_peers_lost() -> None:
     ]
     assert poetry["dependencies"]["localpkg"] == {"path": "./packages/localpkg", "develop": True}
     assert "docs" in poetry["group"]
+
+
+def test_base_mode_renamed_package_keeps_its_line() -> None:
+    base = '[packages]\nFlask_Login = ">=3.0"  # login\nrequests = "*"\n'
+    m = loads(base, "pipfile")
+    reqs = tuple(r.replace(name="flask-login") if r.name == "Flask_Login" else r for r in m.main.requirements)
+    out = dumps(m.replace(groups=(m.main.replace(requirements=reqs),)), "pipfile", base=base).text
+    assert out == '[packages]\nflask-login = ">=3.0"  # login\nrequests = "*"\n'

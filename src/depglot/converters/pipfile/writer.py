@@ -266,11 +266,23 @@ def _edit_section(table: Any, group: Group, old: Group | None, report: Report) -
             table[key] = value
             continue
         if doc_key is not None:
+            if _rename_in_place(table, doc_key, key, value):
+                continue
             del table[doc_key]
         table[key] = value
     for raw in group.raw:
         if raw.format == FORMAT and raw.key not in table:
             table[raw.key] = _item(raw.value)
+
+
+def _rename_in_place(table: Any, old: str, new: str, value: Any) -> bool:
+    """Replace entry ``old`` by ``new = value`` on the same line (a renamed package keeps its place)."""
+    container = getattr(table, "value", None)
+    replace_item = getattr(container, "_replace", None)  # tomlkit Container: key and value swapped in place
+    if replace_item is None or new in table:
+        return False
+    replace_item(old, new, value)
+    return True
 
 
 def _doc_keys(table: Any) -> dict[str, str]:

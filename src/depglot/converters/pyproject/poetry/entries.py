@@ -30,6 +30,8 @@ KNOWN_KEYS = frozenset({
     "source", "develop", "git", "branch", "tag", "rev", "subdirectory", "path", "file", "url",
 })
 _REV_KEYS = ("branch", "tag", "rev")
+# keys Poetry's schema allows in a table without version ("dependency-options")
+_OPTION_KEYS = frozenset({"allow-prereleases", "develop", "markers", "platform", "python", "source"})
 
 
 def single_quoted(text: str) -> str:
@@ -278,6 +280,8 @@ def render_entry(req: Requirement, *, report: Report, allow_optional: bool = Tru
             table[r.key] = r.value
     if set(table) == {"version"}:
         return table["version"]
+    if table.get("version") == "*" and len(table) > 1 and set(table) - {"version"} <= _OPTION_KEYS:
+        del table["version"]  # Poetry's dependency-options form: {allow-prereleases = true}, {source = "x"}
     if not table:
         return "*"
     return table

@@ -75,16 +75,14 @@ def whole_process(cmd: list[str], runs: int, cwd: str | None = None, env: dict[s
 
 def in_process(python: Path, code: str, runs: int) -> dict:
     """Run ``code`` (which must print one float: seconds for one iteration) ``runs`` times in one process."""
-    wrapper = textwrap.dedent(
-        f"""
-        import json, statistics, time, resource
-        ts = []
-        for _ in range({runs}):
-        {textwrap.indent(code, '    ')}
-            ts.append(_elapsed)
-        print(json.dumps({{"min_ms": round(min(ts)*1000, 1), "median_ms": round(statistics.median(ts)*1000, 1),
-                           "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}}))
-        """
+    wrapper = (
+        "import json, statistics, time, resource\n"
+        "ts = []\n"
+        f"for _ in range({runs}):\n"
+        + textwrap.indent(code, "    ")
+        + "\n    ts.append(_elapsed)\n"
+        "print(json.dumps({'min_ms': round(min(ts)*1000, 1), 'median_ms': round(statistics.median(ts)*1000, 1),\n"
+        "                  'maxrss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))\n"
     )
     proc = subprocess.run([str(python), "-c", wrapper], capture_output=True, text=True)
     if proc.returncode != 0:

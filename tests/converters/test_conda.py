@@ -805,3 +805,11 @@ def test_crlf_insertions_and_missing_final_newline() -> None:
     assert out == (
         "name: x\r\ndependencies:\r\n  - numpy=1.23\r\n  - httpx=0.27\r\n  - pip:\r\n    - requests\r\n    - unknown-x==1"
     )
+
+
+def test_local_path_extras_survive_the_pip_list() -> None:
+    # regression (matrix): `-e .` with extras lost them (written `-e .`), and `-e .[dev]` read back as path '.[dev]'
+    conv = api.convert('[packages.ballcone]\neditable = true\nextras = ["dev"]\npath = "."\n', "pipfile", "conda")
+    assert "      - -e .[dev]\n" in conv.text
+    (req,) = [r for r in read(conv.text).requirements() if isinstance(r.source, LocalPath)]
+    assert req.source == LocalPath(path=".") and req.extras == ("dev",) and req.editable

@@ -93,9 +93,14 @@ def _direct(text: str, span: Span | None, *, editable: bool) -> Requirement:
     if _is_path(text) and not text.lower().startswith("file:"):
         m = _EGG.search(text)
         path = text.split("#", 1)[0] if "#" in text else text
+        extras: tuple[str, ...] = ()
+        bracket = re.match(r"^(.+)\[([^\]]+)\]$", path)  # pip's `-e .[dev]`: extras after the path
+        if bracket:
+            path, extras = bracket.group(1), tuple(e.strip() for e in bracket.group(2).split(",") if e.strip())
         return Requirement(
             name=m.group(1) if m else "",
             source=LocalPath(path=path),
+            extras=extras,
             editable=editable,
             marker=marker,
             span=span,
@@ -237,7 +242,7 @@ def render_pip_requirement(req: Requirement) -> str:
     direct = isinstance(src, Vcs | Url | LocalPath)
     if req.editable or isinstance(src, LocalPath) or (direct and not req.name):
         if isinstance(src, LocalPath):
-            target = src.path
+            target = src.path + (f"[{','.join(req.extras)}]" if req.extras else "")  # pip: `-e .[dev]`
         else:
             target = (pep508.render_source(src) if src is not None else None) or req.name
             if req.name and isinstance(src, Vcs | Url) and "egg=" not in target:

@@ -156,3 +156,23 @@ def test_start_up_does_not_import_heavy_modules(heavy):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_pipfile_to_lock_hashes_the_users_own_pipfile(tmp_path):
+    """convert Pipfile -t pipfile-lock: _meta.hash is pipenv's hash of the source Pipfile, not of a re-rendering."""
+    from tests.converters.test_pipfile_lock import pipenv_hashes
+
+    text = (
+        "# comments and layout pipenv hashes through its parsed data only\n"
+        "[[source]]\nname = \"pypi\"\nurl = \"https://pypi.org/simple\"\nverify_ssl = true\n\n"
+        "[packages]\nRequests = \"==2.32.3\"\n\n[dev-packages]\npytest = \"==8.3.3\"\n\n"
+        "[docs]\nSphinx = {version = \"==8.1.3\"}\n\n[requires]\npython_version = \"3.11\"\n"
+    )
+    src = tmp_path / "Pipfile"
+    src.write_text(text, encoding="utf-8")
+    result = run("convert", str(src), "-t", "pipfile-lock")
+    assert result.exit_code == 0, result.stderr
+    (tmp_path / "oracle").mkdir()
+    expected = pipenv_hashes({"p": text}, tmp_path / "oracle")["p"]
+    assert json.loads(result.stdout)["_meta"]["hash"]["sha256"] == expected
+    assert "pipfile-lock-hash-generated" not in result.stderr

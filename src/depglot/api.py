@@ -155,4 +155,6 @@ def convert(
 ) -> Conversion:
     """Read ``text`` as ``from_format`` and write it as ``to_format`` (optionally into ``base``)."""
     manifest = loads(text, from_format, path=path)
+    if registry.get(to_format).name == "pipfile-lock" and registry.get(from_format).name == "pipfile":
+        write_options.setdefault("pipfile", text)  # the lock's _meta.hash is over the user's own Pipfile
     return dumps(manifest, to_format, base, selection=selection, **write_options)

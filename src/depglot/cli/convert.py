@@ -99,6 +99,8 @@ def convert(
         changed, report = _split(manifest, to, output, selection, write_options, diff=diff, check=check)
     else:
         current = read_current(output)
+        if registry.get(to).name == "pipfile-lock" and registry.get(from_).name == "pipfile":
+            write_options["pipfile"] = text  # the lock's _meta.hash is over the user's own Pipfile
         base = current
         if base is None and registry.get(to).full_name == registry.get(from_).full_name:
             base = text  # same format: edit the source itself, so an unchanged manifest comes back byte for byte

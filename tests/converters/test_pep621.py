@@ -543,3 +543,11 @@ def test_pdm_flavour_keeps_paths_outside_the_project_and_reads_them_back_relativ
     back = api.loads(conv.text, "pep621+pdm")
     paths = sorted(r.source.path for r in back.requirements() if isinstance(r.source, LocalPath))
     assert paths == ["./../../acme", "./certbot"]
+
+
+def test_uv_flavour_reports_an_editable_vcs_source() -> None:
+    # regression (matrix): `-e git+...` became a plain uv git source; uv has no editable git, so it is a loss
+    conv = api.dumps(api.loads("-e git+https://github.com/openai/CLIP.git@main#egg=clip\n", "requirements"),
+                     "pep621+uv")
+    assert 'clip = { git = "https://github.com/openai/CLIP.git", rev = "main" }' in conv.text
+    assert [(l.code, l.subject) for l in conv.report if l.code == "editable-dropped"] == [("editable-dropped", "clip")]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...errors import ConversionError
-from ...ir.model import GroupKind, Index, IndexRole, Manifest, Requirement, canonical_name
+from ...ir.model import GroupKind, Index, IndexRole, LocalPath, Manifest, Requirement, canonical_name
 from ...report import Report, Severity
 from .common import ensure_table, inline_table_like, make_string_array, remove_key
 from .render import uv_keeps_in_pep508
@@ -97,6 +97,10 @@ def write_uv(
     for req in _requirements(lay):
         if uv_keeps_in_pep508(req):
             continue
+        if req.editable and not isinstance(req.source, LocalPath):
+            report.add("editable-dropped", Severity.WARNING,
+                       f"{req.name!r} is editable; uv installs only local path sources editable",
+                       subject=req.name, span=req.span)
         entry = source_to_uv(req)
         if entry is None:
             continue

@@ -209,3 +209,14 @@ def test_a_very_long_broken_line_fails_fast() -> None:
         api.loads(text, "freeze", path="x.txt")
     assert info.value.span.line == 2
     assert time.perf_counter() - start < 2
+
+
+def test_unnamed_direct_reference_is_reported_not_written_as_an_invalid_line() -> None:
+    # regression (matrix): an unnamed VCS requirement was written "@ git+https://...", which no reader accepts
+    from depglot import api
+
+    conv = api.dumps(api.loads("git+https://github.com/dask/distributed\nx==1\n", "requirements"), "freeze")
+    assert conv.text == "x==1\n"
+    assert [(l.code, l.subject) for l in conv.report] == [
+        ("unnamed-requirement-dropped", "git+https://github.com/dask/distributed")
+    ]

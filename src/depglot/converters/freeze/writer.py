@@ -55,6 +55,16 @@ def render_line(req: Requirement, report: Report | None) -> list[str]:
     if req.source is not None:
         url = render_source(req.source, report=report, subject=req.name, span=req.span)
         if url is not None:
+            if not req.name:  # pip freeze lines are `name @ url`; "@ url" is no requirement at all
+                if report is not None:
+                    report.add(
+                        "unnamed-requirement-dropped",
+                        Severity.ERROR,
+                        f"{url!r} has no package name; a pip freeze line needs one (name @ url), so it is left out",
+                        subject=url,
+                        span=req.span,
+                    )
+                return lines
             lines.append(f"{req.name} @ {url}")
             return lines
     pin = _pinned(req)

@@ -551,3 +551,11 @@ def test_uv_flavour_reports_an_editable_vcs_source() -> None:
                      "pep621+uv")
     assert 'clip = { git = "https://github.com/openai/CLIP.git", rev = "main" }' in conv.text
     assert [(l.code, l.subject) for l in conv.report if l.code == "editable-dropped"] == [("editable-dropped", "clip")]
+
+
+def test_unnamed_requirement_loss_names_its_url() -> None:
+    # regression (matrix): the loss subject was the source object's repr, not the URL the user wrote
+    conv = api.dumps(api.loads("git+https://github.com/dask/distributed\nx==1\n", "requirements"), "pep621")
+    assert [l.subject for l in conv.report if l.code == "unnamed-requirement-dropped"] == [
+        "https://github.com/dask/distributed"
+    ]

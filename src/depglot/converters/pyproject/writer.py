@@ -111,7 +111,9 @@ def _named_only(manifest: Manifest, report: Report) -> Manifest:
             else:
                 report.add("unnamed-requirement-dropped", Severity.ERROR,
                            "a requirement without a name cannot be a PEP 508 string; add #egg=<name> or "
-                           "'<name> @ <url>' to the source", subject=str(r.source), span=r.span)
+                           "'<name> @ <url>' to the source",
+                           subject=getattr(r.source, "url", None) or getattr(r.source, "path", None) or str(r.source),
+                           span=r.span)
         groups.append(g.replace(requirements=tuple(kept)))
     return manifest.replace(groups=tuple(groups))
 

@@ -149,7 +149,11 @@ def entries(manifest: Manifest, *, flatten: bool, aliases: dict[str, set[str]] |
         for req in group.requirements:
             ident = _identity(req)
             key = (label, ident, marker_meaning(req.marker))
-            out.setdefault(key, []).append(meaning(req))
+            found = out.setdefault(key, [])
+            # flattened, the same requirement from two groups (main and an extra) is one requirement: a groupless
+            # target that writes it once keeps its meaning; a differing duplicate is still compared
+            if not (flatten and meaning(req) in found):
+                found.append(meaning(req))
             if aliases is not None:
                 aliases.setdefault(ident, set()).update(_aliases(req))
     return out
@@ -266,7 +270,9 @@ def _names_in(loss: Loss) -> set[str]:
     names = set()
     if loss.subject:
         for part in str(loss.subject).replace(",", " ").split():
-            names.add(canonical_name(part.strip("'\"[]")))
+            part = part.strip("'\"[]")
+            # the same normalisation as _source: a path's trailing "/", a VCS URL's ".git"
+            names.update(canonical_name(p) for p in (part, part.rstrip("/"), part.rstrip("/").removesuffix(".git")))
         names.add(canonical_name(str(loss.subject)))
     for value in loss.data.values():
         if isinstance(value, str):

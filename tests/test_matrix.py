@@ -20,7 +20,7 @@ from depglot.errors import ConversionError, DepglotError
 from depglot.format import Feature
 
 from .conftest import corpus_files
-from .matrix_support import differences, unexplained, unfounded
+from .matrix_support import Difference, differences, unexplained, unfounded
 from .test_fuzz import SEEDS
 
 CATEGORY_FORMAT = {cat: fmt for fmt, cats in SEEDS.items() for cat in cats}
@@ -29,6 +29,40 @@ TARGETS = ["requirements", "pipfile", "pipfile-lock", "poetry", "poetry1", "pep6
            "pylock", "script", "conda", "freeze", "ir"]
 ALL = Selection(all_groups=True, all_extras=True)
 SUMMARY: Counter[str] = Counter()
+
+# Known, precisely described converter gaps still open. Keyed by (pass, target format, difference kind or
+# "loss:<code>", source category or None for any); pass is "convert" (file -> target), "fresh" (the file written
+# fresh in its own format) or "round-trip" (A -> target -> A). A failure matching an entry is recorded instead of
+# failing; test_every_known_gap_still_occurs fails when an entry no longer occurs (remove it: the gap is fixed).
+# The comparison itself is never loosened here: every other difference or unfounded loss fails its case.
+KNOWN_GAPS: dict[tuple[str, str, str, str | None], str] = {}
+SEEN_GAPS: set[tuple[str, str, str, str | None]] = set()
+_RUNS: Counter[str] = Counter()
+
+
+def _gap(pass_: str, target: str, kind: str, category: str) -> tuple[str, str, str, str | None] | None:
+    for key in ((pass_, target, kind, category), (pass_, target, kind, None)):
+        if key in KNOWN_GAPS:
+            return key
+    return None
+
+
+def _open_gaps(pass_: str, target: str, category: str, diffs, losses=()) -> tuple[list, list]:
+    """(differences, losses) not covered by KNOWN_GAPS; covered ones are recorded as seen."""
+    left_d, left_l = [], []
+    for d in diffs:
+        key = _gap(pass_, target, d.kind, category)
+        if key is None:
+            left_d.append(d)
+        else:
+            SEEN_GAPS.add(key)
+    for loss in losses:
+        key = _gap(pass_, target, f"loss:{loss.code}", category)
+        if key is None:
+            left_l.append(loss)
+        else:
+            SEEN_GAPS.add(key)
+    return left_d, left_l
 
 
 def _sources() -> list:
@@ -56,6 +90,7 @@ def _flat(target: str) -> bool:
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize(("path", "fmt"), SOURCES)
 def test_conversion_keeps_meaning_or_reports(path, fmt, target):
+    _RUNS["convert"] += 1
     source = _load(path, fmt)
     try:
         conv = depglot.dumps(source, target, selection=ALL)
@@ -64,10 +99,16 @@ def test_conversion_keeps_meaning_or_reports(path, fmt, target):
         assert target == "pylock", exc.one_line()
         SUMMARY["refused"] += 1
         return
-    back = depglot.loads(conv.text, target, path=f"out.{target}")
-    flat = _flat(target)
-    diffs = differences(source, back, flatten=flat)
+    from packaging.markers import InvalidMarker
+
     losses = list(conv.report)
+    try:
+        back = depglot.loads(conv.text, target, path=f"out.{target}")
+        diffs = differences(source, back, flatten=_flat(target))
+    except DepglotError as exc:  # the writer produced text its own reader rejects
+        diffs = [Difference("unreadable-output", exc.one_line())]
+    except InvalidMarker as exc:  # a writer produced a marker packaging cannot parse
+        diffs = [Difference("invalid-marker", str(exc).splitlines()[0])]
     missing = unexplained(diffs, losses)
     # the reader's own interpretations (Manifest.losses) are about the source, not about this conversion
     extra = unfounded(diffs, [loss for loss in losses if loss not in source.losses])
@@ -75,6 +116,9 @@ def test_conversion_keeps_meaning_or_reports(path, fmt, target):
     SUMMARY["exact" if not diffs else "with-differences"] += 1
     for loss in losses:
         SUMMARY[f"loss:{loss.code}"] += 1
+    missing, extra = _open_gaps("convert", target, path.parent.name, missing, extra)
+    if missing or extra:
+        SUMMARY["unexplained"] += 1
     assert not missing, "differences no loss explains:\n" + "\n".join(map(repr, missing))
     assert not extra, "losses with no difference:\n" + "\n".join(l.concise() for l in extra)
 
@@ -83,26 +127,55 @@ def test_conversion_keeps_meaning_or_reports(path, fmt, target):
 def test_fresh_write_in_own_format_reads_back_equal(path, fmt):
     if not registry.format_class(fmt).can_write:
         pytest.skip(f"{fmt} is read-only")
+    _RUNS["fresh"] += 1
     source = _load(path, fmt)
-    conv = depglot.dumps(source, fmt)
-    back = depglot.loads(conv.text, fmt, path=str(path))
-    assert differences(source, back, flatten=False) == []
+    own = fmt
+    if fmt == "pep621":  # a pyproject with uv or PDM tables is written in that flavour (its own format)
+        text = path.read_text(encoding="utf-8")
+        own = "pep621+uv" if "[tool.uv" in text else "pep621+pdm" if "[tool.pdm" in text else fmt
+    conv = depglot.dumps(source, own)
+    back = depglot.loads(conv.text, own, path=str(path))
+    left, _ = _open_gaps("fresh", own, path.parent.name, differences(source, back, flatten=False))
+    assert left == []
 
 
 @pytest.mark.parametrize("target", ["requirements", "pipfile", "poetry", "pep621+uv", "conda"])
 @pytest.mark.parametrize(("path", "fmt"), SOURCES)
 def test_round_trip_through_another_format(path, fmt, target):
     """A -> B -> A: what survived B comes back identical in A."""
+    _RUNS["round-trip"] += 1
     if not registry.format_class(fmt).can_write or fmt == registry.get(target).name:
         pytest.skip("needs a writable source format different from the target")
+    from packaging.markers import InvalidMarker
+
     source = _load(path, fmt)
     conv = depglot.dumps(source, target, selection=ALL)
     middle = depglot.loads(conv.text, target)
-    again = depglot.dumps(middle, fmt)
+    try:
+        again = depglot.dumps(middle, fmt)
+    except ConversionError as exc:
+        # pylock refuses a manifest without file URLs, hashes or pins (what survives most targets); same rule as
+        # the conversion matrix: a refusal that says why, and writes nothing
+        assert fmt == "pylock", exc.one_line()
+        return
     back = depglot.loads(again.text, fmt)
-    assert differences(middle, back, flatten=_flat(fmt)) == [] or unexplained(
-        differences(middle, back, flatten=_flat(fmt)), again.report
-    ) == []
+    try:
+        diffs = unexplained(differences(middle, back, flatten=_flat(fmt)), again.report)
+    except InvalidMarker as exc:  # a writer produced a marker packaging cannot parse
+        diffs = [Difference("invalid-marker", str(exc).splitlines()[0])]
+    left, _ = _open_gaps("round-trip", target, path.parent.name, diffs)
+    assert left == []
+
+
+def test_every_known_gap_still_occurs():
+    """KNOWN_GAPS is strict: an entry that no longer occurs is a fixed gap and must be removed from the table."""
+    expected = {"convert": len(SOURCES) * len(TARGETS), "fresh": len(SOURCES), "round-trip": len(SOURCES) * 5}
+    complete = {p for p, n in expected.items() if _RUNS[p] == n}
+    if not complete:
+        pytest.skip("no pass of the matrix ran in full (-k selection); gaps are checked for passes that ran fully")
+    stale = sorted(key for key in KNOWN_GAPS if key[0] in complete and key not in SEEN_GAPS)
+    assert not stale, "known gaps that no longer occur (fixed? remove them from KNOWN_GAPS):\n" + "\n".join(
+        map(repr, stale))
 
 
 def teardown_module(module):  # noqa: ARG001

@@ -218,5 +218,5 @@ def test_unnamed_direct_reference_is_reported_not_written_as_an_invalid_line() -
     conv = api.dumps(api.loads("git+https://github.com/dask/distributed\nx==1\n", "requirements"), "freeze")
     assert conv.text == "x==1\n"
     assert [(l.code, l.subject) for l in conv.report] == [
-        ("unnamed-requirement-dropped", "git+https://github.com/dask/distributed")
+        ("unnamed-requirement-dropped", "https://github.com/dask/distributed")
     ]

@@ -61,7 +61,7 @@ def render_line(req: Requirement, report: Report | None) -> list[str]:
                         "unnamed-requirement-dropped",
                         Severity.ERROR,
                         f"{url!r} has no package name; a pip freeze line needs one (name @ url), so it is left out",
-                        subject=url,
+                        subject=getattr(req.source, "url", None) or url,
                         span=req.span,
                     )
                 return lines

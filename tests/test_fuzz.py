@@ -123,8 +123,20 @@ def _read(fmt_name: str, data: bytes):
 READABLE = [f for f in SEEDS if f in registry.BUILTIN and registry._available(f)]
 
 
+# Known, precise bugs the fuzzer finds that are not fixed yet. strict: the case fails loudly once fixed.
+KNOWN_FUZZ_BUGS = {
+    "conda": "base mode: a pip: options line repeated verbatim ('- --pre --index-url ...' twice) is written back "
+    "without --pre on its second copy: the IR keeps --pre as one flag (Manifest.allow_prereleases), so the writer "
+    "can only place it once (reproduce: duplicate line 30 of conda/geopandas__geopandas__ci__envs__313-dev.yaml)",
+}
+PARAMS = [
+    pytest.param(f, marks=pytest.mark.xfail(strict=True, reason=KNOWN_FUZZ_BUGS[f])) if f in KNOWN_FUZZ_BUGS else f
+    for f in READABLE
+]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("fmt_name", READABLE)
+@pytest.mark.parametrize("fmt_name", PARAMS)
 def test_reader_never_crashes(fmt_name):
     seeds = _seeds(fmt_name)
     if not seeds:

@@ -176,3 +176,19 @@ def test_pipfile_to_lock_hashes_the_users_own_pipfile(tmp_path):
     expected = pipenv_hashes({"p": text}, tmp_path / "oracle")["p"]
     assert json.loads(result.stdout)["_meta"]["hash"]["sha256"] == expected
     assert "pipfile-lock-hash-generated" not in result.stderr
+
+
+def test_split_writes_layered_requirements_files(tmp_path):
+    src = tmp_path / "Pipfile"
+    src.write_text(
+        '[packages]\nrequests = "==2.32.3"\n\n[dev-packages]\npytest = "*"\n\n[docs]\nsphinx = ">=7"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "requirements.txt"
+    result = run("convert", str(src), "-t", "requirements", "--split", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert "groups-not-selected" not in result.stderr
+    assert out.read_text() == "requests==2.32.3\n"
+    assert (tmp_path / "requirements-dev.txt").read_text() == "-r requirements.txt\n\npytest\n"
+    assert (tmp_path / "requirements-docs.txt").read_text() == "-r requirements.txt\n\nsphinx>=7\n"
+    assert run("convert", str(src), "-t", "requirements", "--split").exit_code == 2  # needs -o

@@ -813,3 +813,22 @@ def test_local_path_extras_survive_the_pip_list() -> None:
     assert "      - -e .[dev]\n" in conv.text
     (req,) = [r for r in read(conv.text).requirements() if isinstance(r.source, LocalPath)]
     assert req.source == LocalPath(path=".") and req.extras == ("dev",) and req.editable
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="the IR keeps --pre as one flag (Manifest.allow_prereleases), so base mode can place it on one line only",
+)
+def test_repeated_pip_options_line_keeps_pre():
+    """Found by the fuzzer: a pip: options line repeated verbatim must come back byte for byte."""
+    text = (
+        "dependencies:\n"
+        "  - pip\n"
+        "  - pip:\n"
+        "    - --pre --index-url https://example.org/simple\n"
+        "    - --pre --index-url https://example.org/simple\n"
+        "    - numpy\n"
+    )
+    m = api.loads(text, "conda")
+    assert api.dumps(m, "conda", base=text).text == text

@@ -8,10 +8,12 @@ and ``key = value`` lines (dotted and quoted keys included), skipping multi-line
 from __future__ import annotations
 
 import re
+import tomllib
 
+from ..errors import ParseError
 from ..span import Span
 
-__all__ = ["TomlLocator", "split_key"]
+__all__ = ["TomlLocator", "split_key", "load_toml"]
 
 _BARE = r"[A-Za-z0-9_-]+"
 _QUOTED = r"\"(?:[^\"\\]|\\.)*\"|'[^']*'"
@@ -138,3 +140,29 @@ def _advance(value: str, depth: int) -> tuple[int, str | None]:
             depth = max(0, depth - 1)
         i += 1
     return depth, None
+
+
+_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def load_toml(text: str, file: str | None, dialect: str) -> dict[str, object]:
+    """``tomllib.loads`` (a leading BOM ignored) with every failure as a located ParseError: tomllib's
+    ``(at line L, column C)`` becomes the span and the offending line is shown; too-deep nesting (tomllib recurses
+    once per nested array/inline table) is reported at line 1."""
+    body = text.removeprefix("\ufeff")
+    try:
+        return tomllib.loads(body)
+    except RecursionError:
+        raise ParseError("invalid TOML: nested too deeply to read", span=Span(file=file, line=1, column=1),
+                         dialect=dialect) from None
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = _TOML_POS.search(msg)
+        line = int(m.group(1)) if m else None
+        lines = body.splitlines()
+        raise ParseError(
+            f"invalid TOML: {msg[: m.start()].strip() if m else msg}",
+            span=Span(file=file, line=line, column=int(m.group(2)) if m else None),
+            source_line=lines[line - 1] if line and 0 < line <= len(lines) else None,
+            dialect=dialect,
+        ) from None

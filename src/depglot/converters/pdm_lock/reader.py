@@ -17,7 +17,7 @@ import re
 import tomllib
 from typing import Any
 
-from ...edit.tomlspan import TomlLocator
+from ...edit.tomlspan import TomlLocator, load_toml
 from ...errors import ParseError
 from ...format import ReadOptions
 from ...ir.model import (
@@ -42,25 +42,6 @@ from ...span import Span
 
 __all__ = ["read_pdm_lock"]
 
-_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
-
-
-def _load(text: str, file: str | None) -> dict[str, Any]:
-    body = text.removeprefix("\ufeff")
-    try:
-        return tomllib.loads(body)
-    except RecursionError:
-        raise ParseError("invalid TOML: nested too deeply to read", span=Span(file=file, line=1, column=1),
-                         dialect="pdm-lock") from None
-    except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        m = _TOML_POS.search(msg)
-        line = int(m.group(1)) if m else None
-        lines = body.splitlines()
-        raise ParseError(f"invalid TOML: {msg[: m.start()].strip() if m else msg}",
-                         span=Span(file=file, line=line, column=int(m.group(2)) if m else None),
-                         source_line=lines[line - 1] if line and 0 < line <= len(lines) else None,
-                         dialect="pdm-lock") from None
 
 
 def _bad(loc: TomlLocator, message: str, *path: str | int) -> ParseError:
@@ -118,7 +99,7 @@ def read_pdm_lock(text: str, options: ReadOptions) -> Manifest:
 
 def _read_pdm_lock(text: str, options: ReadOptions) -> Manifest:
     file = options.path
-    doc = _load(text, file)
+    doc = load_toml(text, file, "pdm-lock")
     loc = TomlLocator(text.removeprefix("\ufeff"), file)
     report = Report()
     meta = doc.get("metadata")

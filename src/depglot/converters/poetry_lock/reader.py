@@ -15,11 +15,10 @@ Requirements are ``name==version`` with every file hash (direct references: the 
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from typing import Any
 
-from ...edit.tomlspan import TomlLocator
+from ...edit.tomlspan import TomlLocator, load_toml
 from ...errors import ParseError
 from ...format import ReadOptions
 from ...ir.model import (
@@ -47,27 +46,6 @@ from .graph import roots_from_pyproject, strip_extra, walk
 
 __all__ = ["read_poetry_lock"]
 
-_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
-
-
-def _load(text: str, file: str | None) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except RecursionError:
-        raise ParseError("invalid TOML: nested too deeply", span=Span(file=file, line=1, column=1),
-                         dialect="poetry-lock") from None
-    except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        m = _TOML_POS.search(msg)
-        line = col = None
-        source = None
-        if m:
-            line, col = int(m.group(1)), int(m.group(2))
-            lines = text.splitlines()
-            source = lines[line - 1] if 0 < line <= len(lines) else None
-            msg = msg[: m.start()].strip()
-        raise ParseError(f"invalid TOML: {msg}", span=Span(file=file, line=line, column=col), source_line=source,
-                         dialect="poetry-lock") from None
 
 
 def _bad(loc: TomlLocator, message: str, *path: str | int) -> ParseError:
@@ -126,7 +104,7 @@ def _pyproject_beside(options: ReadOptions) -> dict[str, Any] | None:
 def read_poetry_lock(text: str, options: ReadOptions) -> Manifest:
     body = text.removeprefix("\ufeff")
     file = options.path
-    doc = _load(body, file)
+    doc = load_toml(body, file, "poetry-lock")
     loc = TomlLocator(body, file)
     report = Report()
     meta = doc.get("metadata") or {}

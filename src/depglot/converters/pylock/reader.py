@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ...edit.tomlspan import TomlLocator
+from ...edit.tomlspan import TomlLocator, load_toml
 from ...errors import ParseError
 from ...format import ReadOptions
 from ...ir.model import (
@@ -43,26 +42,7 @@ __all__ = ["LOCK_KEYS", "PYPI_URLS", "read_pylock"]
 
 PYPI_URLS = frozenset({"https://pypi.org/simple", "https://pypi.org/simple/"})
 LOCK_KEYS = ("environments", "extras", "dependency-groups", "default-groups", "created-by", "tool")
-_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 _PATH = re.compile(r"in '([^']+)'")
-
-
-def _load(text: str, file: str | None) -> dict[str, Any]:
-    body = text.removeprefix("\ufeff")
-    try:
-        return tomllib.loads(body)
-    except RecursionError:  # tomllib recurses once per nested array/inline table
-        raise ParseError("invalid TOML: nested too deeply", span=Span(file=file, line=1, column=1),
-                         dialect="pylock") from None
-    except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        m = _TOML_POS.search(msg)
-        line = int(m.group(1)) if m else None
-        lines = body.splitlines()
-        raise ParseError(f"invalid TOML: {msg[: m.start()].strip() if m else msg}",
-                         span=Span(file=file, line=line, column=int(m.group(2)) if m else None),
-                         source_line=lines[line - 1] if line and 0 < line <= len(lines) else None,
-                         dialect="pylock") from None
 
 
 def _key_path(text: str) -> tuple[str | int, ...]:
@@ -111,7 +91,7 @@ def read_pylock(text: str, options: ReadOptions) -> Manifest:
     from ...dialects.pep440 import parse as parse_pep440
 
     file = options.path
-    doc = _load(text, file)
+    doc = load_toml(text, file, "pylock")
     loc = TomlLocator(text.removeprefix("\ufeff"), file)
     try:
         Pylock.from_dict(doc)

@@ -11,12 +11,10 @@ marker of the paths that reach it (:mod:`.graph`).
 from __future__ import annotations
 
 import os
-import re
-import tomllib
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
-from ...edit.tomlspan import TomlLocator
+from ...edit.tomlspan import TomlLocator, load_toml
 from ...errors import ParseError
 from ...format import ReadOptions
 from ...ir.model import (
@@ -47,25 +45,6 @@ from .graph import Edge, Node, reach, render_paths
 __all__ = ["PYPI_URLS", "read_uv_lock"]
 
 PYPI_URLS = frozenset({"https://pypi.org/simple", "https://pypi.org/simple/"})
-_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
-
-
-def _load(text: str, file: str | None) -> dict[str, Any]:
-    body = text.removeprefix("\ufeff")
-    try:
-        return tomllib.loads(body)
-    except RecursionError:
-        raise ParseError("invalid TOML: nested too deeply to read", span=Span(file=file, line=1, column=1),
-                         dialect="uv-lock") from None
-    except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        m = _TOML_POS.search(msg)
-        line = int(m.group(1)) if m else None
-        col = int(m.group(2)) if m else None
-        lines = body.splitlines()
-        source = lines[line - 1] if line and 0 < line <= len(lines) else None
-        raise ParseError(f"invalid TOML: {msg[: m.start()].strip() if m else msg}",
-                         span=Span(file=file, line=line, column=col), source_line=source, dialect="uv-lock") from None
 
 
 def _bad(loc: TomlLocator, message: str, *path: str | int) -> ParseError:
@@ -137,7 +116,7 @@ def _read_uv_lock(text: str, options: ReadOptions) -> Manifest:
     from ...dialects.pep440 import parse as parse_pep440
 
     file = options.path
-    doc = _load(text, file)
+    doc = load_toml(text, file, "uv-lock")
     body = text.removeprefix("\ufeff")
     loc = TomlLocator(body, file)
     report = Report()

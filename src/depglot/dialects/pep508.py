@@ -1,9 +1,14 @@
 """PEP 508 requirement lines: decompose into the IR keeping what the user wrote, and write them back.
 
-``parse_requirement`` validates with :class:`packaging.requirements.Requirement` but takes the parts from the text
-itself: the name and extras as written (packaging returns extras as an unordered set), the specifier text as
+``parse_requirement`` takes the parts from the text itself: the name and extras as written (packaging returns extras as an unordered set), the specifier text as
 written (``VersionSpec.raw``, without the optional parentheses of ``name (>=1)``) and the marker text exactly as
 written (the substring after the ``;``; packaging's ``str(Marker)`` would respace and requote it).
+
+Validation: the common shapes (``name[extras] >=1.2,<2 ; python_version >= "3.9"``, ``name @ url ; marker``) are
+recognised by a scanner of this module (:data:`_FAST`, :func:`_fast_marker`) that accepts a strict subset of what
+:class:`packaging.requirements.Requirement` accepts (a property test and every corpus line check it against
+packaging); anything else goes to packaging, which also reports the position of an error. So reading a
+requirements file does not import packaging's requirement, marker and tag modules (~10 ms at start-up).
 
 Direct references (``name @ url``) become sources:
 
@@ -50,6 +55,97 @@ ARCHIVE_SUFFIXES = (
 _NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 _EXTRAS = re.compile(r"\s*\[([^\]]*)\]")
 
+# --- the fast scanner: a strict subset of packaging's grammar (tests/test_dialects_pep508.py checks the subset) ---
+_FAST_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
+_FAST_TAIL = r"(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?"  # canonical pre/post/dev spellings only
+_FAST_CLAUSE = (
+    r"(?:(?:==|!=)[ \t]*[0-9]+(?:\.[0-9]+)*\.\*"  # prefix match
+    rf"|(?:==|!=|<=|>=|<|>)[ \t]*[0-9]+(?:\.[0-9]+)*{_FAST_TAIL}"
+    rf"|~=[ \t]*[0-9]+(?:\.[0-9]+)+{_FAST_TAIL})"  # ~= needs two release segments
+)
+_FAST_SPECS = rf"{_FAST_CLAUSE}(?:[ \t]*,[ \t]*{_FAST_CLAUSE})*"
+_FAST = re.compile(
+    rf"[ \t]*(?P<name>{_FAST_NAME})[ \t]*"
+    rf"(?:\[[ \t]*(?P<extras>{_FAST_NAME}(?:[ \t]*,[ \t]*{_FAST_NAME})*)?[ \t]*\][ \t]*)?"
+    r"(?:@[ \t]*(?P<url>\S+)(?:[ \t]+(?:;(?P<url_marker>.*))?)?"
+    rf"|(?:\([ \t]*(?P<paren_spec>{_FAST_SPECS})[ \t]*\)|(?P<spec>{_FAST_SPECS}))?[ \t]*(?:;(?P<marker>.*))?)"
+)
+_MARKER_VARIABLES = (
+    "python_version|python_full_version|os_name|sys_platform|platform_release|platform_system|platform_version"
+    "|platform_machine|platform_python_implementation|implementation_name|implementation_version|extra"
+)
+# One marker token after optional blanks; each alternative's group number is its kind (see _fast_marker).
+_MARKER_TOKEN = re.compile(
+    r"[ \t]*(?:(\()|(\))"
+    rf"|((?:{_MARKER_VARIABLES})(?!\w)|'[^'\\]*'|\"[^\"\\]*\")"  # a variable or a quoted string
+    r"|(===|==|~=|!=|<=|>=|<|>|in(?!\w)|not[ \t]+in(?!\w))"  # an operator
+    r"|((?:and|or)(?!\w)))"  # a boolean operator
+)
+_MAX_FAST_NESTING = 32
+
+
+def _fast_marker(text: str) -> bool:
+    """Whether ``text`` is a marker in the common shape (``var op 'value'`` joined by and/or, in parentheses).
+
+    ``False`` means "not sure", never "invalid": the caller then asks packaging. Quoted strings with a backslash
+    or a non-printable character are left to packaging (it evaluates those as Python literals).
+    """
+    pos, depth, end = 0, 0, len(text)
+    expect = 0  # 0: an operand or "(" (start of an item), 1: an operator, 2: an operand, 3: and/or or ")"
+    match = _MARKER_TOKEN.match
+    while True:
+        m = match(text, pos)
+        if m is None:
+            return expect == 3 and depth == 0 and not text[pos:].strip(" \t")
+        kind = m.lastindex
+        pos = m.end()
+        if kind == 1:  # (
+            if expect != 0 or depth >= _MAX_FAST_NESTING:
+                return False
+            depth += 1
+        elif kind == 2:  # )
+            if expect != 3 or depth == 0:
+                return False
+            depth -= 1
+        elif kind == 3:  # operand
+            value = m.group(3)
+            if value[0] in "'\"" and not value.isprintable():
+                return False
+            if expect == 0:
+                expect = 1
+            elif expect == 2:
+                expect = 3
+            else:
+                return False
+        elif kind == 4:  # comparison
+            if expect != 1:
+                return False
+            expect = 2
+        else:  # and / or
+            if expect != 3:
+                return False
+            expect = 0
+        if pos == end:
+            return expect == 3 and depth == 0
+
+
+def _fast_decompose(text: str) -> tuple[str, tuple[str, ...], str | None, str | None, str | None] | None:
+    """The parts of a requirement in a common shape, or ``None`` when packaging must decide."""
+    m = _FAST.fullmatch(text)
+    if m is None:
+        return None
+    name, extras_text, url = m.group("name", "extras", "url")
+    marker = m.group("url_marker") if url is not None else m.group("marker")
+    if marker is not None:
+        if not _fast_marker(marker):
+            return None
+        marker = marker.strip() or None
+        if marker is None:
+            return None  # "name ;" with nothing after: packaging's error
+    extras = tuple(e.strip() for e in extras_text.split(",")) if extras_text else ()
+    spec = m.group("paren_spec") or m.group("spec")
+    return name, extras, spec.strip() if spec else None, url, marker
+
 
 def parse_requirement(text: str, *, span: Span | None = None) -> Requirement:
     """One PEP 508 requirement (``name[extras] spec ; marker`` or ``name[extras] @ url ; marker``).
@@ -66,6 +162,16 @@ def parse_requirement(text: str, *, span: Span | None = None) -> Requirement:
 def _decompose_cached(
     text: str,
 ) -> tuple[str, tuple[str, ...], str | None, str | None, str | None] | tuple[int, str]:
+    fast = _fast_decompose(text)
+    if fast is not None:
+        return fast
+    return _packaging_decompose(text)
+
+
+def _packaging_decompose(
+    text: str,
+) -> tuple[str, tuple[str, ...], str | None, str | None, str | None] | tuple[int, str]:
+    """The parts of any requirement packaging accepts, or (offset, reason) of packaging's error."""
     from packaging.requirements import InvalidRequirement
     from packaging.requirements import Requirement as PackagingRequirement
 

@@ -125,12 +125,9 @@ READABLE = [f for f in SEEDS if f in registry.BUILTIN and registry._available(f)
 
 # Known, precise bugs the fuzzer finds that are not fixed yet. Whether a run reaches the bug depends on the case
 # count, so these are not strict here; each has a deterministic strict-xfail regression test in its converter's
-# tests (tests/converters/test_conda.py::test_repeated_pip_options_line_keeps_pre) that fails loudly once fixed.
-KNOWN_FUZZ_BUGS = {
-    "conda": "base mode: a pip: options line repeated verbatim ('- --pre --index-url ...' twice) is written back "
-    "without --pre on its second copy: the IR keeps --pre as one flag (Manifest.allow_prereleases), so the writer "
-    "can only place it once (reproduce: duplicate line 30 of conda/geopandas__geopandas__ci__envs__313-dev.yaml)",
-}
+# tests that fails loudly once fixed. (The conda base-mode bug with a repeated pip options line is fixed:
+# tests/converters/test_conda.py::test_repeated_pip_options_line_keeps_pre.)
+KNOWN_FUZZ_BUGS: dict[str, str] = {}
 PARAMS = [
     pytest.param(f, marks=pytest.mark.xfail(strict=False, reason=KNOWN_FUZZ_BUGS[f])) if f in KNOWN_FUZZ_BUGS else f
     for f in READABLE

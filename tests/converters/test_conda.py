@@ -325,6 +325,58 @@ def test_conda_to_requirements_reports_every_loss() -> None:
     assert loss.severity is Severity.ERROR and loss.span is not None and loss.span.line == 14
 
 
+@pytest.mark.parametrize("target", ["requirements", "pep621", "poetry", "pipfile"])
+def test_conda_only_keys_are_reported_for_pypi_targets(target: str) -> None:
+    conv = api.convert(EDGE, "conda", target, path="edge.yml")
+    keys = [
+        (loss.code, loss.severity, loss.subject, loss.span.file, loss.span.line, loss.data)  # type: ignore[union-attr]
+        for loss in conv.report
+        if loss.code.startswith(("conda-variables", "conda-prefix", "conda-platforms", "conda-key"))
+    ]
+    assert keys == [
+        (
+            "conda-variables-dropped",
+            Severity.WARNING,
+            "variables",
+            "edge.yml",
+            28,
+            {"key": "variables", "names": ["OMP_NUM_THREADS"]},
+        ),
+        ("conda-platforms-dropped", Severity.WARNING, "platforms", "edge.yml", 30, {"key": "platforms"}),
+        ("conda-prefix-dropped", Severity.INFO, "prefix", "edge.yml", 33, {"key": "prefix"}),
+    ]
+    assert "OMP_NUM_THREADS" not in conv.text and "/opt/envs" not in conv.text and "win-64" not in conv.text
+    # the build and channel messages name only what the spec has
+    scipy = next(
+        loss for loss in conv.report if loss.subject == "scipy" and loss.code == "conda-package-as-pypi"
+    )
+    assert scipy.message.endswith("(channel 'conda-forge' not kept)")
+
+
+def test_other_environment_keys_and_python_build_are_reported() -> None:
+    text = (
+        "name: x\ncategory: dev\npip-repositories:\n  - https://u:tok@example.org/simple\nfoo: 1\n"
+        "dependencies:\n  - conda-forge::python=3.11.5=h955ad1f_0\n  - numpy\n"
+    )
+    conv = api.convert(text, "conda", "pep621", path="environment.yml")
+    got = [
+        (loss.code, loss.severity, loss.subject, loss.span.line)  # type: ignore[union-attr]
+        for loss in conv.report
+        if loss.code in ("conda-key-dropped", "conda-python-detail-dropped")
+    ]
+    assert got == [
+        ("conda-key-dropped", Severity.WARNING, "category", 2),
+        ("conda-key-dropped", Severity.WARNING, "pip-repositories", 3),
+        ("conda-key-dropped", Severity.WARNING, "foo", 5),
+        ("conda-python-detail-dropped", Severity.INFO, "python", 7),
+    ]
+    assert 'requires-python = "==3.11.5"' in conv.text
+    assert "tok" not in str([loss.data for loss in conv.report])
+    # conda targets keep every key: nothing to report
+    again = api.convert(text, "conda", "conda", path="environment.yml")
+    assert not {"conda-key-dropped", "conda-python-detail-dropped"} & set(again.report.codes())
+
+
 def test_conda_to_pep621_keeps_python() -> None:
     conv = api.convert(EDGE, "conda", "pep621", path="edge.yml")
     assert 'requires-python = "==3.11.*"' in conv.text
@@ -809,18 +861,15 @@ def test_crlf_insertions_and_missing_final_newline() -> None:
 
 def test_local_path_extras_survive_the_pip_list() -> None:
     # regression (matrix): `-e .` with extras lost them (written `-e .`), and `-e .[dev]` read back as path '.[dev]'
-    conv = api.convert('[packages.ballcone]\neditable = true\nextras = ["dev"]\npath = "."\n', "pipfile", "conda")
+    conv = api.convert(
+        '[packages.ballcone]\neditable = true\nextras = ["dev"]\npath = "."\n', "pipfile", "conda"
+    )
     assert "      - -e .[dev]\n" in conv.text
     (req,) = [r for r in read(conv.text).requirements() if isinstance(r.source, LocalPath)]
     assert req.source == LocalPath(path=".") and req.extras == ("dev",) and req.editable
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the IR keeps --pre as one flag (Manifest.allow_prereleases), so base mode can place it on one line only",
-)
-def test_repeated_pip_options_line_keeps_pre():
+def test_repeated_pip_options_line_keeps_pre() -> None:
     """Found by the fuzzer: a pip: options line repeated verbatim must come back byte for byte."""
     text = (
         "dependencies:\n"
@@ -828,7 +877,19 @@ def test_repeated_pip_options_line_keeps_pre():
         "  - pip:\n"
         "    - --pre --index-url https://example.org/simple\n"
         "    - --pre --index-url https://example.org/simple\n"
+        "    - --no-index\n"
+        "    - --no-index\n"
         "    - numpy\n"
     )
     m = api.loads(text, "conda")
     assert api.dumps(m, "conda", base=text).text == text
+    # the flags are one IR fact each: clearing them removes every repetition, the indexes stay
+    off = api.dumps(m.replace(allow_prereleases=False, no_index=False), "conda", base=text).text
+    assert off == (
+        "dependencies:\n"
+        "  - pip\n"
+        "  - pip:\n"
+        "    - --index-url https://example.org/simple\n"
+        "    - --index-url https://example.org/simple\n"
+        "    - numpy\n"
+    )

@@ -96,7 +96,10 @@ def _direct(text: str, span: Span | None, *, editable: bool) -> Requirement:
         extras: tuple[str, ...] = ()
         bracket = re.match(r"^(.+)\[([^\]]+)\]$", path)  # pip's `-e .[dev]`: extras after the path
         if bracket:
-            path, extras = bracket.group(1), tuple(e.strip() for e in bracket.group(2).split(",") if e.strip())
+            path, extras = (
+                bracket.group(1),
+                tuple(e.strip() for e in bracket.group(2).split(",") if e.strip()),
+            )
         return Requirement(
             name=m.group(1) if m else "",
             source=LocalPath(path=path),

@@ -214,7 +214,8 @@ def _read_environment(text: str, path: str | None, names: NameMap) -> tuple[Mani
                 if item.kind == "python":
                     spec_text, version = item.token
                     python = version
-                    raws.append(Raw(format=FORMAT, key="python", value=spec_text))
+                    pspan = Span(file=path, line=item.start + 1, column=item.col + 1, key="dependencies")
+                    raws.append(Raw(format=FORMAT, key="python", value=spec_text, span=pspan))
                 elif item.kind == "conda":
                     reqs.append(item.token[0])
                 else:
@@ -239,14 +240,20 @@ def _read_environment(text: str, path: str | None, names: NameMap) -> tuple[Mani
                             else:
                                 options.append(option_of(part, cspan))
         elif key == "prefix":
-            raws.append(Raw(format=FORMAT, key="prefix", value=to_plain(vnode, path), span=None))
+            raws.append(
+                Raw(
+                    format=FORMAT, key="prefix", value=to_plain(vnode, path), span=node_span(knode, path, key)
+                )
+            )
         elif key == "variables":
             value = to_plain(vnode, path)
             if value is not None and not isinstance(value, dict):
                 raise _err("variables must be a mapping of names to values", vnode, path, lines)
-            raws.append(Raw(format=FORMAT, key="variables", value=value))
+            raws.append(Raw(format=FORMAT, key="variables", value=value, span=node_span(knode, path, key)))
         else:
-            raws.append(Raw(format=FORMAT, key=key, value=to_plain(vnode, path)))
+            raws.append(
+                Raw(format=FORMAT, key=key, value=to_plain(vnode, path), span=node_span(knode, path, key))
+            )
 
     losses = []
     for req in reqs:

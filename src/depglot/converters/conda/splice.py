@@ -228,6 +228,9 @@ def _splice_pip(sp: _Splice, layout: Layout, plan: Plan, dash: str) -> None:
     for e in plan.pip:
         pending.setdefault(e.key, []).append(e)
     options_left = list(plan.pip_options)
+    # --pre and --no-index are booleans in the IR (one fact however often the file repeats them): a repetition
+    # stays while the plan still states the flag
+    idempotent = {p.key() for p in plan.pip_options if p.kind == "flag" and p.value[0] in _BOOLEAN_FLAGS}
     pip_items = [i for i in layout.deps if i.kind in ("pip-list", "pip-str")]
     last_child: Item | None = None
     list_item: Item | None = None
@@ -235,7 +238,7 @@ def _splice_pip(sp: _Splice, layout: Layout, plan: Plan, dash: str) -> None:
     for item in pip_items:
         alive = 0
         for child in item.children:
-            keep = _splice_child(sp, child, pending, options_left, item)
+            keep = _splice_child(sp, child, pending, options_left, item, idempotent)
             alive += keep
             if item.kind == "pip-list":
                 list_item = list_item or item
@@ -270,6 +273,9 @@ def _splice_pip(sp: _Splice, layout: Layout, plan: Plan, dash: str) -> None:
         sp.insert(layout.deps[-1].end + 1, lines)
 
 
+_BOOLEAN_FLAGS = frozenset({"pre", "no-index"})
+
+
 def pending_left(pending: dict[tuple[Any, ...], list[Entry]]) -> bool:
     return any(pending.values())
 
@@ -280,6 +286,7 @@ def _splice_child(
     pending: dict[tuple[Any, ...], list[Entry]],
     options_left: list[PipPart],
     parent: Item,
+    idempotent: set[tuple[object, ...]],
 ) -> bool:
     """Keep, rewrite or delete one pip entry; True when it stays."""
     reqs = [p for p in child.parts if p.kind == "requirement"]
@@ -303,6 +310,8 @@ def _splice_child(
         match = next((p for p in options_left if p.key() == part.key()), None)
         if match is not None:
             options_left.remove(match)
+            remaining.append(part)
+        elif part.key() in idempotent:
             remaining.append(part)
     if len(remaining) == len(opts):
         return True

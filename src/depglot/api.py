@@ -72,6 +72,7 @@ def load(
     follow_includes: bool = False,
     allow_outside: bool = False,
     root: str | os.PathLike[str] | None = None,
+    name_map: str | None = None,
 ) -> Manifest:
     """Read a manifest file; ``format=None`` detects it from the file name and content."""
     text, name = read_text(path, format)
@@ -80,6 +81,7 @@ def load(
         follow_includes=follow_includes,
         allow_outside=allow_outside,
         root=os.fspath(root) if root is not None else None,
+        name_map=name_map,
     )
     with _located(options.path):
         return registry.get(name).read(text, options)
@@ -154,7 +156,7 @@ def convert(
     **write_options: object,
 ) -> Conversion:
     """Read ``text`` as ``from_format`` and write it as ``to_format`` (optionally into ``base``)."""
-    manifest = loads(text, from_format, path=path)
+    manifest = loads(text, from_format, path=path, name_map=write_options.get("name_map"))
     if registry.get(to_format).name == "pipfile-lock" and registry.get(from_format).name == "pipfile":
         write_options.setdefault("pipfile", text)  # the lock's _meta.hash is over the user's own Pipfile
     return dumps(manifest, to_format, base, selection=selection, **write_options)

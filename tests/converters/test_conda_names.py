@@ -138,3 +138,139 @@ def test_name_map_option_reaches_reader_and_writer(tmp_path: Path) -> None:
     conv = api.convert("my-lib==1.0.*\n", "requirements", "conda", name_map=str(path))
     assert "  - my-lib-conda=1.0\n" in conv.text
     assert "my-lib" in api.convert("my-lib==1.0.*\n", "requirements", "conda").text.split("pip:")[1]
+
+
+# ------------------------------------------------------------------------------------------------ --name-map files
+
+
+def test_user_map_equals_lines(tmp_path: Path) -> None:
+    path = tmp_path / "names.txt"
+    path.write_text("torch = pytorch-cpu\nmy_lib=my-lib-conda >\nrequests = -\n- = pytorch  # conda-only\n")
+    nm = load_name_map(str(path))
+    assert nm.pypi_to_conda("torch") == "pytorch-cpu"
+    assert nm.pypi_to_conda("my-lib") == "my-lib-conda"
+    assert nm.conda_to_pypi("my-lib-conda") == ("my-lib-conda", False)  # `>`: PyPI -> conda only
+    assert nm.pypi_to_conda("requests") is None
+    assert nm.conda_to_pypi("pytorch") == (None, True)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        (
+            "names.toml",
+            (
+                '"-" = ["pytorch", "r-*"]\ntorch = "pytorch-cpu"\nrequests = false\n'
+                '[foo-bar]\nconda_name = "foo_bar"\n'
+            ),
+        ),
+        (
+            "names.yaml",
+            '"-": [pytorch, r-*]\ntorch: pytorch-cpu\nrequests: null\nfoo-bar: {conda_name: foo_bar}\n',
+        ),
+        (
+            "names.json",
+            (
+                '{"-": ["pytorch", "r-*"], "torch": "pytorch-cpu", "requests": null, '
+                '"foo-bar": {"conda_name": "foo_bar"}}'
+            ),
+        ),
+    ],
+)
+def test_user_map_toml_yaml_json(tmp_path: Path, name: str, content: str) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    nm = load_name_map(str(path))
+    assert nm.pypi_to_conda("torch") == "pytorch-cpu"
+    assert nm.conda_to_pypi("pytorch-cpu") == ("torch", True)
+    assert nm.pypi_to_conda("requests") is None
+    assert nm.pypi_to_conda("foo.bar") == "foo_bar"
+    assert nm.conda_to_pypi("pytorch") == (None, True)
+    assert nm.conda_to_pypi("r-base") == (None, True)
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "line", "words"),
+    [
+        ('torch = "pytorch\n', "bad.toml", 1, "invalid TOML"),
+        ("torch = 3\n", "bad.toml", None, "must be a string"),
+        ("torch: [pytorch\n", "bad.yaml", 2, "not valid YAML"),
+        ("- torch\n", "bad.yml", None, "must be a mapping"),
+        ('"-": 3\n', "bad.yml", None, "conda-only names"),
+    ],
+)
+def test_bad_toml_yaml_map(tmp_path: Path, content: str, name: str, line: int | None, words: str) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ParseError) as info:
+        load_name_map(str(path))
+    assert words in info.value.message
+    assert info.value.span is not None and info.value.span.file == str(path) and info.value.span.line == line
+
+
+def _cli(*args: str):  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from depglot.cli import build_app
+
+    return CliRunner().invoke(build_app(list(args)), list(args))
+
+
+def test_cli_convert_name_map_both_directions(tmp_path: Path) -> None:
+    names = tmp_path / "names.toml"
+    names.write_text('my-lib = "my-lib-conda"\ntorch = "pytorch-cpu"\n', encoding="utf-8")
+    reqs = tmp_path / "requirements.txt"
+    reqs.write_text("my-lib==1.0.*\ntorch>=2.1\n", encoding="utf-8")
+    out = tmp_path / "environment.yml"
+    result = _cli("convert", str(reqs), "-t", "conda", "-o", str(out), "--name-map", str(names))
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "  - my-lib-conda=1.0\n  - pytorch-cpu>=2.1\n" in text and "pip:" not in text
+    # without the map, my-lib has no conda package: it stays on pip
+    plain = _cli("convert", str(reqs), "-t", "conda")
+    assert (
+        plain.exit_code == 0
+        and "      - my-lib==1.0.*\n" in plain.stdout
+        and "  - pytorch>=2.1\n" in plain.stdout
+    )
+    # conda -> PyPI reads the conda names through the map too
+    back = _cli("convert", str(out), "-t", "requirements", "--name-map", str(names))
+    assert back.exit_code == 0, back.output
+    assert back.stdout.splitlines() == ["my-lib==1.0.*", "torch>=2.1"]
+    unverified = _cli("convert", str(out), "-t", "requirements")
+    assert "my-lib-conda==1.0.*" in unverified.stdout and "conda-name-unverified" in unverified.output
+
+
+def test_cli_bad_name_map_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    names = tmp_path / "names.yaml"
+    names.write_text("torch: [pytorch\n", encoding="utf-8")
+    reqs = tmp_path / "requirements.txt"
+    reqs.write_text("requests\n", encoding="utf-8")
+    out = tmp_path / "pyproject.toml"
+    result = _cli("convert", str(reqs), "-t", "pep621", "-o", str(out), "--name-map", str(names))
+    assert result.exit_code == 2
+    assert (
+        f"{names}:2" in result.output
+        and "not valid YAML" in result.output
+        and "Traceback" not in result.output
+    )
+    assert not out.exists()
+    missing = _cli("convert", str(reqs), "-t", "conda", "--name-map", str(tmp_path / "nope.toml"))
+    assert missing.exit_code == 2 and "cannot read the name map" in missing.output
+
+
+def test_cli_migrate_name_map(tmp_path: Path) -> None:
+    import os
+
+    (tmp_path / "requirements.txt").write_text("my-lib==1.0.*\nrequests\n", encoding="utf-8")
+    names = tmp_path / "names.txt"
+    names.write_text("my-lib = my-lib-conda\n", encoding="utf-8")
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = _cli("migrate", ".", "--to", "conda", "--name-map", str(names))
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "environment.yml").read_text(encoding="utf-8")
+    assert "  - my-lib-conda=1.0\n" in text and "  - requests\n" in text

@@ -63,6 +63,11 @@ def convert(
         typer.Option("--pip-conf", "--index-config",
                      help="Add the indexes of a pip.conf/pip.ini, uv.toml or .condarc (repeatable)."),
     ] = [],  # noqa: B006
+    name_map: Annotated[
+        Optional[str],
+        typer.Option("--name-map", help="PyPI <-> conda names over the bundled map: a TOML, YAML or JSON mapping, "
+                     "or 'pypi = conda' lines (docs/conda-names.md)."),
+    ] = None,
 ) -> None:
     """Convert SRC to another format. Exit 0 clean, 1 a loss at or above --fail-on, 2 bad input."""
     from .. import api, registry
@@ -70,16 +75,21 @@ def convert(
     from ..errors import DepglotError
 
     limit = threshold(fail_on, strict)
+    if name_map is not None:
+        from ..data.conda_names import load_name_map
+
+        load_name_map(name_map)  # a bad map is bad input (exit 2) even when no conda file is involved
     if src == "-":
         if not from_:
             raise DepglotError("reading stdin needs the source format", hint="pass -f/--from FORMAT")
         data = sys.stdin.buffer.read()
         text = api.decode(data, "<stdin>")
         src = "<stdin>"
-        manifest = api.loads(text, from_, path="<stdin>")
+        manifest = api.loads(text, from_, path="<stdin>", name_map=name_map)
     else:
         text, from_ = api.read_text(src, from_)
-        manifest = api.loads(text, from_, path=src, follow_includes=follow_includes, allow_outside=allow_outside)
+        manifest = api.loads(text, from_, path=src, follow_includes=follow_includes, allow_outside=allow_outside,
+                             name_map=name_map)
     if pip_conf:
         from ..indexconf import merge, read_index_config
 
@@ -94,7 +104,7 @@ def convert(
         all_extras=all_extras,
     )
     write_options = dict(no_hashes=no_hashes, index_strategy=index_strategy, optional_to=optional_to,
-                         keep_locked=keep_locked)
+                         keep_locked=keep_locked, name_map=name_map)
     if split:
         changed, report = _split(manifest, to, output, selection, write_options, diff=diff, check=check)
     else:

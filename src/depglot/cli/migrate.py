@@ -37,6 +37,11 @@ def migrate(
     optional_to: Annotated[
         str, typer.Option("--optional-to", help="Poetry optional deps without an extra become: extra or group.")
     ] = "extra",
+    name_map: Annotated[
+        Optional[str],
+        typer.Option("--name-map", help="PyPI <-> conda names over the bundled map: a TOML, YAML or JSON mapping, "
+                     "or 'pypi = conda' lines (docs/conda-names.md)."),
+    ] = None,
 ) -> None:
     """Migrate the project in DIR to another tool. Exit 0 done, 1 losses at --fail-on (nothing written) or
     changes under --check/--diff, 2 bad input."""
@@ -48,10 +53,14 @@ def migrate(
     if not to:
         raise DepglotError("migrate needs a target", hint="pass --to " + "|".join(TARGETS))
     limit = threshold(fail_on, strict)
+    if name_map is not None:
+        from ..data.conda_names import load_name_map
+
+        load_name_map(name_map)  # a bad map is bad input (exit 2) before anything is planned
     if not (diff or check):
         recover(directory)
     migration = plan_migration(directory, to, keep_locked=keep_locked, remove_old=remove_old,
-                               index_strategy=index_strategy, optional_to=optional_to)
+                               index_strategy=index_strategy, optional_to=optional_to, name_map=name_map)
     print_losses(migration.report, output_format)
     write_report_json(migration.report, report_json)
     plan = migration.plan

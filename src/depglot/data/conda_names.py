@@ -14,8 +14,10 @@ Directions:
   ``graphviz`` is the C library, PyPI ``graphviz`` is conda ``python-graphviz``). A conda name the map does not
   know is assumed to be the same PyPI name with ``verified=False``.
 
-User files: lines ``pypi_name conda_name [>|<]`` (whitespace or tab separated, ``#`` comments, ``-`` for "none"),
-or JSON: ``{"pypi": "conda"}`` or the cf-graph shape ``{"pypi": {"conda_name": "..."}}``.
+User files (docs/conda-names.md): text lines ``pypi_name conda_name [>|<]`` or ``pypi_name = conda_name [>|<]``
+(``#`` comments, ``-`` for "none"); or a mapping in JSON, TOML (``.toml``) or YAML (``.yml``/``.yaml``):
+``{"pypi": "conda"}`` (null/false/"-" for none), the cf-graph shape ``{"pypi": {"conda_name": "..."}}``, and a
+``"-"`` key listing conda-only names or patterns.
 """
 
 from __future__ import annotations
@@ -89,7 +91,11 @@ def _rows(text: str, origin: str) -> list[tuple[int, list[str]]]:
         body = line.split("#", 1)[0] if not line.lstrip().startswith("#") else ""
         if not body.strip():
             continue
-        parts = body.split("\t") if "\t" in body else body.split()
+        if "=" in body:  # pypi = conda [>|<]
+            left, _, right = body.partition("=")
+            parts = [left.strip(), *right.split()]
+        else:
+            parts = body.split("\t") if "\t" in body else body.split()
         parts = [p.strip() for p in parts]
         while parts and not parts[-1]:
             parts.pop()
@@ -132,12 +138,18 @@ def _bundled() -> NameMap:
 def _read_user(path: str) -> list[tuple[str, str, str]]:
     try:
         with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except OSError as exc:
-        raise ParseError(
-            f"cannot read the name map {path}: {exc.strerror or exc}", span=Span(file=path)
-        ) from None
-    if path.lower().endswith(".json") or text.lstrip().startswith("{"):
+            text = fh.read().removeprefix("\ufeff")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ParseError(f"cannot read the name map {path}: {why}", span=Span(file=path)) from None
+    lower = path.lower()
+    if lower.endswith(".toml"):
+        from ..edit.tomlspan import load_toml
+
+        return _mapping_rows(load_toml(text, path, "name-map"), path)
+    if lower.endswith((".yml", ".yaml")):
+        return _mapping_rows(_load_yaml(text, path), path)
+    if lower.endswith(".json") or text.lstrip().startswith("{"):
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -146,23 +158,60 @@ def _read_user(path: str) -> list[tuple[str, str, str]]:
                 span=Span(file=path, line=exc.lineno, column=exc.colno),
                 source_line=text.splitlines()[exc.lineno - 1] if text.splitlines() else None,
             ) from None
-        if not isinstance(data, dict):
-            raise ParseError(
-                "a JSON name map must be an object {pypi-name: conda-name}", span=Span(file=path)
-            )
-        out = []
-        for pypi, value in data.items():
-            conda = value.get("conda_name") if isinstance(value, dict) else value
-            if conda is None:
-                conda = NONE
-            if not isinstance(conda, str):
-                raise ParseError(
-                    f"name map entry {pypi!r}: the conda name must be a string or null",
-                    span=Span(file=path, key=str(pypi)),
-                )
-            out.append((str(pypi), conda, ""))
-        return out
+        return _mapping_rows(data, path)
     return [(p[0], p[1], p[2] if len(p) > 2 else "") for _, p in _rows(text, path)]
+
+
+def _load_yaml(text: str, path: str) -> object:
+    """Plain data from a YAML name map (ruamel's safe loader: no object construction)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        return YAML(typ="safe", pure=True).load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        lines = text.splitlines()
+        raise ParseError(
+            f"the name map is not valid YAML: {exc.problem or exc.context}",
+            span=Span(file=path, line=line, column=mark.column + 1 if mark is not None else None),
+            source_line=lines[line - 1] if line and 0 < line <= len(lines) else None,
+        ) from None
+    except (YAMLError, RecursionError) as exc:
+        raise ParseError(f"the name map is not valid YAML: {exc}", span=Span(file=path)) from None
+
+
+def _mapping_rows(data: object, path: str) -> list[tuple[str, str, str]]:
+    """Rows of a JSON/TOML/YAML name map: ``{pypi: conda}`` (null, false or "-" for none), the cf-graph shape
+    ``{pypi: {conda_name: ...}}``, and ``"-": [conda-only names or patterns]``."""
+    if not isinstance(data, dict):
+        raise ParseError(
+            "a name map must be a mapping {pypi-name: conda-name}",
+            span=Span(file=path),
+            hint='e.g. torch = "pytorch" (TOML) or torch: pytorch (YAML)',
+        )
+    out = []
+    for pypi, value in data.items():
+        if pypi == NONE:  # conda-only names
+            names = [value] if isinstance(value, str) else value
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                raise ParseError(
+                    'name map key "-" lists conda-only names: a string or a list of strings',
+                    span=Span(file=path, key=NONE),
+                )
+            out.extend((NONE, n, "") for n in names)
+            continue
+        conda = value.get("conda_name") if isinstance(value, dict) else value
+        if conda is None or conda is False:
+            conda = NONE
+        if not isinstance(conda, str) or not conda.strip():
+            raise ParseError(
+                f"name map entry {pypi!r}: the conda name must be a string (null, false or - for none)",
+                span=Span(file=path, key=str(pypi)),
+            )
+        out.append((str(pypi), conda.strip(), ""))
+    return out
 
 
 @lru_cache(maxsize=8)

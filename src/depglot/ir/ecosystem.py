@@ -74,6 +74,10 @@ def _not_kept(src: CondaPackage) -> str:
 
 
 # environment-file key -> (code, severity, what it is); any other key is ``conda-key-dropped``
+# loss-code: conda-variables-dropped
+# loss-code: conda-prefix-dropped
+# loss-code: conda-platforms-dropped
+# loss-code: conda-key-dropped
 _KEYS: dict[str, tuple[str, Severity, str]] = {
     "variables": (
         "conda-variables-dropped",

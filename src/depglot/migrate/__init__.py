@@ -63,6 +63,7 @@ def plan_migration(
     remove_old: bool = False,
     index_strategy: str | None = None,
     optional_to: str = "extra",
+    name_map: str | None = None,
 ) -> Migration:
     """Compute every output of the migration (nothing is written; apply ``.plan``)."""
     from .. import api
@@ -88,7 +89,7 @@ def plan_migration(
     )
     merged_paths = {os.path.abspath(s.path) for s in sources}
     for s in manifest_sources:
-        m = api.load(s.path, root=d)
+        m = api.load(s.path, root=d, name_map=name_map)
         if s.group is not None:
             m = as_group(m, s.group, merged_paths, os.path.dirname(s.path))
         manifests.append(m)
@@ -115,7 +116,7 @@ def plan_migration(
         before = _read(path)
         base = before.decode("utf-8") if before is not None else None
         conv = api.dumps(m, out_fmt, base, path=path, keep_locked=keep_locked, index_strategy=index_strategy,
-                         optional_to=optional_to)
+                         optional_to=optional_to, name_map=name_map)
         report.extend(conv.report)
         text = conv.text
         if os.path.basename(path) == "pyproject.toml" and target != "poetry" and base is not None:

@@ -198,3 +198,176 @@ def test_entries_outside_the_projects_python_never_conflict(tmp_path: Path) -> N
     wider = pyproject.read_text().replace(">=3.11", ">=3.7")
     pyproject.write_text(wider)
     assert [l.subject for l in check_paths([pyproject])] == ["pytest", "idna"]
+
+
+# ------------------------------------------------------------------------------- markers by meaning
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "final", "pre"),
+    [
+        ('python_version >= "3.8"', 'python_full_version >= "3.8.0"', True, False),  # differ on 3.8.0rc1 only
+        ('python_version == "3.8"', 'python_full_version >= "3.8" and python_full_version < "3.9"', True, False),
+        ('python_version < "3.10"', 'python_version <= "3.9"', True, True),
+        ('python_version < "3.10"', 'python_full_version < "3.10"', True, True),  # <3.10 excludes 3.10.0rc1
+        ('python_version > "3"', 'python_version >= "3.1"', True, True),
+        ('python_version in "3.8 3.9"', 'python_version == "3.8" or python_version == "3.9"', True, True),
+        ('python_version ~= "3.8"', 'python_version >= "3.8" and python_version < "4"', True, True),
+        ('"3.8" <= python_version', 'python_version >= "3.8"', True, True),
+        ('sys_platform == "win32" or sys_platform == "linux"', 'sys_platform == "linux" or sys_platform == "win32"',
+         True, True),
+        ('os_name == "nt" and (sys_platform == "win32" or sys_platform == "cygwin")',
+         '(os_name == "nt" and sys_platform == "win32") or (sys_platform == "cygwin" and os_name == "nt")', True, True),
+        ('sys_platform == "win32" or sys_platform == "win32"', 'sys_platform == "win32"', True, True),
+        ('sys_platform != "win32" or python_version >= "3.9"',
+         'python_version >= "3.9" or sys_platform == "linux" or sys_platform != "win32"', True, True),
+        ('extra == "Foo_Bar"', 'extra == "foo-bar"', True, True),
+        ('"Docs" in extras', '"docs" in extras', True, True),
+        ('platform_release >= "5"', 'platform_release >= "5"', True, True),  # opaque, same text
+        # not equivalent
+        ('python_version < "3.10"', 'python_full_version < "3.9.5"', False, False),
+        ('sys_platform == "win32"', 'os_name == "nt"', False, False),  # related in reality, not by definition
+        ('extra == "a"', 'extra == "b"', False, False),
+        ('sys_platform in "linux darwin"', 'sys_platform == "linux" or sys_platform == "darwin"', False, False),
+        ('platform_release >= "5"', 'platform_release >= "5.0"', False, False),  # opaque: only text-equal
+        ('python_version >= "3.8"', None, False, False),
+    ],
+)
+def test_marker_equivalence(a: str, b: str | None, final: bool, pre: bool) -> None:
+    from depglot.check.markers import equivalent
+
+    assert equivalent(a, b) is final
+    assert equivalent(b, a) is final
+    assert equivalent(a, b, prereleases=True) is pre
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ('python_version >= "3.8"', 'python_full_version < "3.8.0"', True),
+        ('sys_platform in "linux darwin"', 'sys_platform == "win32"', True),
+        ('sys_platform in "linux darwin"', 'sys_platform == "linux"', False),
+        ('python_version in "3.8 3.9"', 'python_version >= "3.10"', True),
+        ('python_version in "3.8 3.10"', 'python_version == "3.1"', False),  # "3.1" is a substring of "3.10"
+        ('implementation_name == "pypy" and python_version < "3.9"',
+         'implementation_name != "pypy" or python_version >= "3.9"', True),
+        ('"docs" in extras', '"docs" not in extras', True),
+        ('"docs" in extras', '"test" in extras', False),  # a lock installs several extras at once
+        ('platform_release >= "5"', 'platform_release < "5"', False),  # not interpreted
+        ('sys_platform == "win32" and sys_platform == "linux"', None, True),  # never true at all
+    ],
+)
+def test_marker_disjointness_beyond_equalities(a: str, b: str | None, expected: bool) -> None:
+    assert disjoint(a, b) is expected
+    assert disjoint(b, a) is expected
+
+
+def test_invalid_markers_compare_as_text_and_are_never_disjoint() -> None:
+    from depglot.check.markers import equivalent
+
+    assert equivalent('python_version >> "3"', ' python_version  >> "3"')
+    assert not equivalent('python_version >> "3"', 'python_version > "3"')
+    assert not disjoint('python_version >> "3"', 'python_version < "3"')
+
+
+_PY_FULL = ["2.7.18", "3.0.0", "3.1.0", "3.7.9", "3.8.0", "3.8.1", "3.8.10", "3.9.0", "3.9.5", "3.9.6", "3.10.0",
+            "3.10.2", "3.11.0", "3.11.4", "3.12.1", "4.0.0"]
+_PY_PRE = ["3.8.0a1", "3.8.0rc1", "3.9.0b2", "3.10.0a1", "3.10.0rc1", "3.11.0rc2"]
+_PY_LITERALS = ["2.7", "3", "3.1", "3.8", "3.9", "3.10", "3.8.0", "3.8.1", "3.9.5", "3.10.0rc1", "3.11.*", "3.8 3.9"]
+_STRINGS = {"sys_platform": ["win32", "linux", "darwin", "linux darwin"], "os_name": ["nt", "posix"],
+            "extra": ["a", "Foo_Bar", "test"], "implementation_name": ["cpython", "pypy"],
+            "platform_release": ["5", "5.0", "6.1"]}
+_OPS = ["<", "<=", ">", ">=", "==", "!=", "~=", "in", "not in"]
+
+
+def _random_marker(rng, depth: int = 0) -> str:  # type: ignore[no-untyped-def]
+    if depth < 2 and rng.random() < 0.5:
+        parts = [_random_marker(rng, depth + 1) for _ in range(rng.randint(2, 3))]
+        joined = f" {rng.choice(['and', 'or'])} ".join(parts)
+        return f"({joined})"
+    var = rng.choice(["python_version", "python_full_version", *_STRINGS])
+    literals = _PY_LITERALS if var.startswith("python") else _STRINGS[var]
+    op, lit = rng.choice(_OPS), rng.choice(literals)
+    if op in ("<", "<=", ">", ">=", "==", "!=") and rng.random() < 0.2:
+        return f'"{lit}" {op} {var}'
+    return f'{var} {op} "{lit}"'
+
+
+def _evaluations(marker: str, envs: list[dict[str, str]]) -> list[bool | None]:
+    from packaging.markers import Marker, UndefinedComparison
+
+    parsed = Marker(marker)
+    out: list[bool | None] = []
+    for env in envs:
+        try:
+            out.append(parsed.evaluate(env))
+        except UndefinedComparison:
+            out.append(None)
+    return out
+
+
+def _environments(prereleases: bool, rng) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    """Every interpreter version with each string variable random (300 environments)."""
+    pythons = _PY_FULL + (_PY_PRE if prereleases else [])
+    values = {"sys_platform": ["win32", "linux", "darwin", "cygwin"], "os_name": ["nt", "posix"],
+              "extra": ["", "a", "foo-bar"], "implementation_name": ["cpython", "pypy"],
+              "platform_release": ["5.0", "6.1", "NT"]}
+    return [{"python_full_version": v, "python_version": ".".join(v.split(".")[:2]),
+             **{k: rng.choice(vs) for k, vs in values.items()}}
+            for i in range(300) for v in [pythons[i % len(pythons)]]]
+
+
+@pytest.mark.parametrize("prereleases", [False, True])
+def test_equivalence_and_disjointness_agree_with_packaging_on_random_markers(prereleases: bool) -> None:
+    """Equivalent by the algebra => packaging evaluates both alike on every environment; disjoint => never both.
+    Pairs are random markers and rewritings of them (operands swapped, atoms flipped), so both answers occur."""
+    import random
+
+    from depglot.check.markers import equivalent
+
+    rng = random.Random(20261126 + prereleases)
+    envs = _environments(prereleases, rng)
+    said_equivalent = said_disjoint = 0
+    for _ in range(500):
+        a = _random_marker(rng)
+        b = rng.choice([_random_marker(rng), _rewrite(a, rng), f"{a} or {_random_marker(rng)}",
+                        f"({a}) and {_random_marker(rng)}"])
+        ea, eb = _evaluations(a, envs), _evaluations(b, envs)
+        if None in ea or None in eb:
+            continue
+        if equivalent(a, b, prereleases=prereleases):
+            said_equivalent += 1
+            assert ea == eb, (a, b)
+        if disjoint(a, b, prereleases=prereleases):
+            said_disjoint += 1
+            assert not any(x and y for x, y in zip(ea, eb, strict=True)), (a, b)
+    assert said_equivalent > 80 and said_disjoint > 15, (said_equivalent, said_disjoint)
+
+
+def _rewrite(marker: str, rng) -> str:  # type: ignore[no-untyped-def]
+    """The same meaning spelled differently: 'and'/'or' operands reordered, python_version X.Y bounds spelled on
+    python_full_version (final interpreters), quotes and spacing changed."""
+    import re
+
+    from packaging.markers import Marker
+
+    text = str(Marker(marker))
+    text = re.sub(r'python_version (>=|<) "(\d+\.\d+)"', lambda m: f'python_full_version {m[1]} "{m[2]}.0"', text)
+    tree = Marker(text)._markers
+
+    def spell(node) -> str:  # type: ignore[no-untyped-def]
+        if isinstance(node, tuple):
+            lhs, op, rhs = node
+            return f"{lhs.serialize()} {op.serialize()} {rhs.serialize()}".replace('"', "'")
+        groups: list[list[str]] = [[]]
+        for item in node:
+            if item == "or":
+                groups.append([])
+            elif item != "and":
+                groups[-1].append(spell(item))
+        for g in groups:
+            rng.shuffle(g)
+        rng.shuffle(groups)
+        return "(" + " or ".join(" and ".join(g) for g in groups) + ")"
+
+    return spell(tree)

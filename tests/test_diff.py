@@ -152,3 +152,41 @@ def test_manifest_against_an_environment_listing(tmp_path: Path) -> None:
     assert [(c.kind, c.name, c.b) for c in result.changes] == [
         ("outside-range", "requests", "2.31.0"), ("not-locked", "flask", None)
     ]
+
+
+def test_markers_compared_by_meaning_not_text() -> None:
+    a = api.loads(
+        'pywin32>=306 ; sys_platform == "win32" or sys_platform == "cygwin"\n'
+        'tomli>=2 ; python_version < "3.11"\n'
+        'uvloop ; platform_system != "Windows" and implementation_name == "cpython"\n'
+        'colorama ; os_name == "nt"\n',
+        "requirements", path="a.txt")
+    b = api.loads(
+        "pywin32>=306 ; sys_platform=='cygwin' or sys_platform=='win32'\n"
+        "tomli>=2 ; python_full_version < '3.11.0'\n"
+        "uvloop ; implementation_name == 'cpython' and 'Windows' != platform_system\n"
+        "colorama ; sys_platform == 'win32'\n",
+        "requirements", path="b.txt")
+    assert [c.concise() for c in diff(a, b).changes] == [
+        "b.txt:4:1: changed[marker]: colorama: marker 'os_name == \"nt\"' -> \"sys_platform == 'win32'\" "
+        "in group 'main'",
+    ]
+
+
+def test_entries_of_one_package_pair_up_by_equivalent_markers() -> None:
+    a = api.loads('numpy<2 ; python_version < "3.9"\nnumpy>=2 ; python_version >= "3.9"\n', "requirements",
+                  path="a.txt")
+    b = api.loads("numpy>=2.1 ; python_full_version >= '3.9.0'\nnumpy<2 ; python_full_version < '3.9'\n",
+                  "requirements", path="b.txt")
+    assert [c.concise() for c in diff(a, b).changes] == [
+        "b.txt:1:1: changed[version]: numpy: version '>=2' -> '>=2.1' in group 'main'",
+    ]
+
+
+def test_marker_equivalence_in_pyproject_against_poetry() -> None:
+    pep621 = ('[project]\nname = "x"\nversion = "1"\n'
+              'dependencies = ["tomli>=2 ; python_version < \'3.11\'", "pywin32 ; sys_platform == \'win32\'"]\n')
+    poetry = ('[tool.poetry]\nname = "x"\nversion = "1"\n\n[tool.poetry.dependencies]\n'
+              'tomli = {version = ">=2", python = "<3.11"}\npywin32 = {version = "*", platform = "win32"}\n')
+    result = diff(api.loads(pep621, "pep621"), api.loads(poetry, "poetry"))
+    assert result.same, [c.concise() for c in result.changes]

@@ -4,7 +4,7 @@ installed environment against its own metadata and a manifest (:mod:`.installed`
 from __future__ import annotations
 
 from .installed import check_installed, check_manifest_against
-from .markers import disjoint
+from .markers import disjoint, equivalent
 from .static import Loaded, check_manifests, check_paths, load_set
 
 __all__ = [
@@ -14,5 +14,6 @@ __all__ = [
            "check_manifests",
            "check_paths",
            "disjoint",
+           "equivalent",
            "load_set",
 ]

@@ -1,8 +1,9 @@
 """Do two manifests mean the same? A semantic diff of two IR manifests.
 
 Requirements are compared by meaning, not text: versions by their version sets (``^1.2`` equals ``>=1.2,<2.0``),
-extras as canonical sets, markers after packaging's normalisation (quotes and spacing), sources after
-normalising URLs and paths, and the editable flag. Groups are matched by kind and canonical name (the main group
+extras as canonical sets, markers by meaning (``python_version >= "3.8"`` equals
+``python_full_version >= "3.8.0"``, ``a or b`` equals ``b or a``; :func:`depglot.check.markers.equivalent`),
+sources after normalising URLs and paths, and the editable flag. Groups are matched by kind and canonical name (the main group
 of any format is ``main``; ``dev``, ``develop``, ``dev-packages`` and ``development`` are one dev group). The
 python constraint and the index URLs are compared when both sides state them (PyPI itself is implied).
 
@@ -32,7 +33,7 @@ from .model import (
 )
 from .versions import VersionSpec
 
-__all__ = ["Change", "ManifestDiff", "diff", "group_key", "normalise_marker"]
+__all__ = ["Change", "ManifestDiff", "diff", "group_key", "same_marker"]
 
 _DEV = frozenset({"dev", "develop", "dev-packages", "development"})
 _PYPI = frozenset({"https://pypi.org/simple", "https://pypi.python.org/simple", "https://pypi.org/simple/"})
@@ -111,15 +112,11 @@ def group_key(name: str, kind: GroupKind) -> str:
     return "dev" if n in _DEV else f"group:{n}"
 
 
-def normalise_marker(marker: str | None) -> str | None:
-    if not marker:
-        return None
-    from packaging.markers import InvalidMarker, Marker
+def same_marker(a: str | None, b: str | None) -> bool:
+    """Whether two markers select the same environments (interpreters taken as final releases)."""
+    from ..check.markers import equivalent
 
-    try:
-        return str(Marker(marker))
-    except InvalidMarker:
-        return " ".join(marker.split())
+    return equivalent(a or None, b or None)
 
 
 def _norm_url(url: str) -> str:
@@ -187,7 +184,7 @@ def _compare(a: Requirement, b: Requirement, group: str) -> list[Change]:
         change("version", _version_text(a.version) or "*", _version_text(b.version) or "*")
     if {canonical_name(e) for e in a.extras} != {canonical_name(e) for e in b.extras}:
         change("extras", ",".join(a.extras), ",".join(b.extras))
-    if normalise_marker(a.marker) != normalise_marker(b.marker):
+    if not same_marker(a.marker, b.marker):
         change("marker", a.marker or "", b.marker or "")
     if _norm_source(a.source) != _norm_source(b.source):
         change("source", _source_text(a.source) or "index", _source_text(b.source) or "index")
@@ -205,7 +202,7 @@ def _pair(reqs_a: list[Requirement], reqs_b: list[Requirement]) -> tuple[list[tu
     for exact in (True, False):
         for a in list(left):
             for b in right:
-                if a.key == b.key and (not exact or normalise_marker(a.marker) == normalise_marker(b.marker)):
+                if a.key == b.key and (not exact or same_marker(a.marker, b.marker)):
                     pairs.append((a, b))
                     left.remove(a)
                     right.remove(b)

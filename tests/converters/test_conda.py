@@ -893,3 +893,129 @@ def test_repeated_pip_options_line_keeps_pre() -> None:
         "    - --index-url https://example.org/simple\n"
         "    - numpy\n"
     )
+
+
+# ------------------------------------------------------------------------------------------------ markers on -e lines
+
+
+def _pip_oracle(lines: list[str], tmp_path: Path) -> list[tuple[str, bool, str | None]]:
+    """(requirement text, editable, marker) as pip's own requirements-file parser reads each pip: line."""
+    from pip._internal.network.session import PipSession
+    from pip._internal.req.constructors import install_req_from_parsed_requirement
+    from pip._internal.req.req_file import parse_requirements
+
+    (tmp_path / "pkg").mkdir(exist_ok=True)
+    (tmp_path / "pkg" / "pyproject.toml").write_text('[project]\nname = "pkg"\nversion = "1"\n')
+    (tmp_path / "r.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = []
+    import os
+
+    old = os.getcwd()
+    os.chdir(tmp_path)  # pip resolves relative paths against the working directory, as conda runs it
+    try:
+        for parsed in parse_requirements("r.txt", session=PipSession()):
+            req = install_req_from_parsed_requirement(parsed)
+            out.append((parsed.requirement, parsed.is_editable, str(req.markers) if req.markers else None))
+    finally:
+        os.chdir(old)
+    return out
+
+
+def _pip_lines(text: str) -> list[str]:
+    from depglot.converters.conda.reader import read_environment
+    from depglot.data.conda_names import load_name_map
+
+    manifest, _ = read_environment(text, None, load_name_map())
+    return [r.value for req in manifest.requirements() for r in req.raw if r.key == "pip"]
+
+
+def test_editable_vcs_with_marker_keeps_a_valid_marker_pip_honours(tmp_path: Path) -> None:
+    """Matrix gap: a Pipfile.lock editable VCS entry with markers came back as `python_version >= 3.7`."""
+    from packaging.markers import Marker
+
+    lock = (
+        '{"_meta": {"hash": {"sha256": "x"}, "pipfile-spec": 6, "requires": {}, "sources": []},'
+        ' "default": {"gunicorn": {"editable": true, "git": "https://github.com/benoitc/gunicorn",'
+        ' "markers": "python_version >= \'3.7\'", "ref": "56b5ad87f8d72a674145c273ed8f547513c2b409"}},'
+        ' "develop": {}}'
+    )
+    conv = api.convert(lock, "pipfile-lock", "conda")
+    line = (
+        "-e 'gunicorn @ git+https://github.com/benoitc/gunicorn@56b5ad87f8d72a674145c273ed8f547513c2b409"
+        ' ; python_version >= "3.7"\''
+    )
+    assert f"      - {line}\n" in conv.text
+    (req,) = [r for r in read(conv.text).requirements() if r.name == "gunicorn"]
+    assert req.editable and Marker(req.marker).evaluate({"python_version": "3.6"}) is False  # type: ignore[arg-type]
+    assert Marker(req.marker).evaluate({"python_version": "3.7"}) is True  # type: ignore[arg-type]
+    ((text, editable, marker),) = _pip_oracle(_pip_lines(conv.text), tmp_path)
+    assert editable and marker == 'python_version >= "3.7"' and text.startswith("gunicorn @ git+https://")
+
+
+def test_old_editable_marker_form_reads_with_its_quotes() -> None:
+    from packaging.markers import Marker
+
+    text = (
+        "dependencies:\n  - pip:\n"
+        "    - -e git+https://github.com/a/tool.git@v1#egg=tool ; python_version >= '3.7'\n"
+    )
+    (req,) = read(text).requirements()
+    assert req.editable and req.marker == "python_version >= '3.7'"
+    Marker(req.marker)  # valid (shlex had dropped the quotes: `python_version >= 3.7`)
+    assert api.dumps(read(text), "conda", base=text).text == text
+
+
+def test_editable_path_with_marker_is_written_plain_and_reported(tmp_path: Path) -> None:
+    poetry = (
+        "[tool.poetry]\nname = 'x'\nversion = '1'\n[tool.poetry.dependencies]\n"
+        "pkg = {path = './pkg', develop = true, markers = 'sys_platform == \"linux\"'}\n"
+        "bar = {git = 'https://github.com/a/bar.git', develop = true, python = '<3.11'}\n"
+    )
+    conv = api.convert(poetry, "poetry", "conda")
+    lines = _pip_lines(conv.text)
+    assert lines == [
+        './pkg ; sys_platform == "linux"',
+        "-e 'bar @ git+https://github.com/a/bar.git ; python_version < \"3.11\"'",
+    ]
+    assert _pip_oracle(lines, tmp_path) == [
+        ('./pkg ; sys_platform == "linux"', False, 'sys_platform == "linux"'),
+        ('bar @ git+https://github.com/a/bar.git ; python_version < "3.11"', True, 'python_version < "3.11"'),
+    ]
+    got = {
+        (loss.code, loss.severity, loss.subject) for loss in conv.report if loss.code.startswith("conda-p")
+    }
+    assert got == {
+        ("conda-pip-editable-dropped", Severity.WARNING, "pkg"),
+        ("conda-path-name-dropped", Severity.INFO, "pkg"),
+        ("conda-pip-added", Severity.WARNING, "pip"),
+    }
+
+
+@pytest.mark.parametrize("path", corpus_params("pipfile_lock", "pipfile", "poetry"))
+def test_every_written_pip_marker_parses_and_pip_agrees(path: Path, tmp_path: Path) -> None:
+    """Oracle: packaging parses every marker the environment file reads back with, and pip's parser sees the
+    same marker on every pip: line depglot writes (editables included)."""
+    from packaging.markers import Marker
+
+    fmt = {"pipfile_lock": "pipfile-lock", "pipfile": "pipfile", "poetry": "poetry"}[path.parent.name]
+    try:
+        source = api.load(path, fmt)
+    except Exception as exc:  # noqa: BLE001 - a deliberately broken corpus file
+        pytest.skip(f"rejected by its reader: {exc}")
+    conv = api.dumps(source, "conda", selection=api.Selection(all_groups=True, all_extras=True))
+    back = read(conv.text)
+    for req in back.requirements():
+        if req.marker:
+            Marker(req.marker)
+    # local paths are left out: pip checks that they exist (the path cases are tested above with a real project)
+    ours = [r for r in back.requirements() if not isinstance(r.source, CondaPackage | LocalPath)]
+    lines = [x.value for r in ours for x in r.raw if x.key == "pip"]
+    assert len(lines) == len(ours)
+    oracle = _pip_oracle(lines, tmp_path) if lines else []
+    assert len(oracle) == len(ours)
+    for req, (_, editable, marker) in zip(ours, oracle, strict=True):
+        assert editable == req.editable
+        if req.marker:
+            assert marker is not None and Marker(marker) == Marker(req.marker)
+        else:
+            assert marker is None

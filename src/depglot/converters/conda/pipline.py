@@ -17,7 +17,7 @@ from ...errors import ParseError
 from ...ir.model import Index, IndexRole, LocalPath, Option, Requirement, Url, Vcs
 from ...span import Span
 
-__all__ = ["PipPart", "parse_pip_line", "render_parts", "render_pip_requirement"]
+__all__ = ["PipPart", "editable_marker_unsayable", "parse_pip_line", "render_parts", "render_pip_requirement"]
 
 _VALUE_OPTIONS = {
     "-r": "requirement",
@@ -180,6 +180,10 @@ def parse_pip_line(line: str, span: Span | None) -> list[PipPart]:
         if key == "editable":
             rest = " ".join(tokens[i:])
             target = value if not rest else f"{value} {rest}"
+            if rest.startswith(
+                ";"
+            ):  # `-e URL ; marker`: keep the marker as written (shlex dropped its quotes)
+                target = f"{value} ; {_marker_after(text, value)}"
             parts.append(PipPart("requirement", (_direct(target, span, editable=True),)))
             break
         if key in ("requirement", "constraint"):
@@ -193,6 +197,13 @@ def parse_pip_line(line: str, span: Span | None) -> list[PipPart]:
         else:
             parts.append(PipPart("option", (key, value)))
     return parts
+
+
+def _marker_after(text: str, value: str) -> str:
+    """The raw text after the first ``;`` that follows ``value`` in ``text`` (quotes kept)."""
+    at = text.find(value)
+    at = text.find(";", at + len(value) if at != -1 else 0)
+    return text[at + 1 :].strip()
 
 
 def _split(text: str, line: str, span: Span | None) -> list[str]:
@@ -239,9 +250,29 @@ def render_parts(parts: list[PipPart]) -> str:
     return " ".join(out)
 
 
+def _editable_marker_line(req: Requirement) -> str | None:
+    """``-e 'name[extras] @ URL ; marker'`` for a named editable VCS/URL requirement, else ``None``."""
+    from packaging.markers import Marker
+
+    if not req.name or not isinstance(req.source, Vcs | Url):
+        return None
+    marker = str(Marker(req.marker or ""))  # double quotes inside, so the shell quoting stays readable
+    text = pep508.render_requirement(req.replace(editable=False, marker=marker, hashes=(), options=()))
+    return f"-e {shlex.quote(text)}"
+
+
+def editable_marker_unsayable(req: Requirement) -> bool:
+    """An editable requirement with a marker that no pip line can say (a path, or a URL without a name)."""
+    return bool(req.editable and req.marker) and _editable_marker_line(req) is None
+
+
 def render_pip_requirement(req: Requirement) -> str:
     """A requirement as a pip line: PEP 508, ``-e target``, a bare URL/path, plus ``--hash`` options."""
     src = req.source
+    if editable_marker_unsayable(
+        req
+    ):  # keep the marker (whether it installs), not -e (how): the writer reports it
+        req = req.replace(editable=False)
     direct = isinstance(src, Vcs | Url | LocalPath)
     if req.editable or isinstance(src, LocalPath) or (direct and not req.name):
         if isinstance(src, LocalPath):
@@ -252,7 +283,11 @@ def render_pip_requirement(req: Requirement) -> str:
                 extras = f"[{','.join(req.extras)}]" if req.extras else ""
                 target += f"{'&' if '#' in target else '#'}egg={req.name}{extras}"
         line = f"-e {target}" if req.editable else target
-        if req.marker:
+        if req.marker and req.editable:
+            # pip ignores a marker after `-e URL`; it honours one only in the quoted PEP 508 form
+            # `-e 'name @ URL ; marker'` (a name and a URL: other editables with markers were made plain above)
+            line = _editable_marker_line(req) or line
+        elif req.marker:
             line += f" ; {req.marker}"
     else:
         line = pep508.render_requirement(req.replace(hashes=(), options=()))

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...data.conda_names import NameMap
-from ...ir.model import CondaPackage, IndexRef, IndexRole, Manifest, Raw, Requirement
+from ...ir.model import CondaPackage, IndexRef, IndexRole, LocalPath, Manifest, Raw, Requirement, Url, Vcs
 from ...ir.versions import VersionSpec
 from ...report import Report, Severity
 from . import selectors
-from .pipline import PipPart, parse_pip_line, render_pip_requirement
+from .pipline import PipPart, editable_marker_unsayable, parse_pip_line, render_pip_requirement
 from .reader import FORMAT
 
 __all__ = ["Entry", "Plan", "make_plan", "raw_value", "strip_requirement"]
@@ -205,6 +205,40 @@ def _to_conda(req: Requirement, names: NameMap, report: Report) -> tuple[str, st
     return conda_name, _join(conda_name, version)
 
 
+def _pip_losses(req: Requirement, report: Report) -> None:
+    """What a pip line written fresh cannot say (a line kept as written says what it said)."""
+    src = req.source
+    if editable_marker_unsayable(req):
+        report.add(
+            "conda-pip-editable-dropped",
+            Severity.WARNING,
+            f"{req.name or _where(req)!r} is written as a plain (not editable) install: pip ignores a marker after "
+            "`-e PATH`, and the marker decides whether it is installed at all",
+            subject=req.name or _where(req),
+            span=req.span,
+            data={"marker": req.marker or ""},
+        )
+    if isinstance(src, LocalPath) and req.name:
+        report.add(
+            "conda-path-name-dropped",
+            Severity.INFO,
+            f"{req.name!r} is written as its path {src.path!r}: a pip line cannot name a local path; pip reads the "
+            "name from the project itself",
+            subject=req.name,
+            span=req.span,
+            data={"path": src.path},
+        )
+
+
+def _where(req: Requirement) -> str:
+    src = req.source
+    if isinstance(src, LocalPath):
+        return src.path
+    if isinstance(src, Vcs | Url):
+        return src.url
+    return "requirement"
+
+
 def make_plan(manifest: Manifest, report: Report, names: NameMap) -> Plan:
     conda: list[Entry] = []
     pip: list[Entry] = []
@@ -245,6 +279,8 @@ def make_plan(manifest: Manifest, report: Report, names: NameMap) -> Plan:
                     conda.append(Entry(("conda", conda_name, None), text, strip_requirement(new)))
                     continue
             text = _pip_line(req)
+            if text != raw_value(req, "pip"):
+                _pip_losses(req, report)
             pip.append(
                 Entry(("requirement", req.key or text), text, strip_requirement(req), _pip_selector(req))
             )

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from depglot import registry
 from depglot.cli import build_app
 from depglot.edit.atomic import TEMP_PREFIX
 from depglot.edit.discover import discover
@@ -37,11 +36,6 @@ def repo(tmp_path: Path) -> Path:
     dst = tmp_path / "repo"
     shutil.copytree(REPO, dst)
     return dst
-
-
-def _need(fmt: str) -> None:
-    if fmt not in registry.names():
-        pytest.skip(f"format {fmt!r} has not landed in depglot.registry yet")
 
 
 def _changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
@@ -72,7 +66,6 @@ SAME = {"requirements": "==2.31", "pipfile": "==2.31", "poetry": "<3.0,>=2.31.0"
 
 @pytest.mark.parametrize(("fmt", "rel", "old", "new"), BUMPS, ids=[b[0] for b in BUMPS])
 def test_a_bump_changes_exactly_one_line(repo: Path, fmt: str, rel: str, old: str, new: str) -> None:
-    _need(fmt)
     path = repo / rel
     before = path.read_text(encoding="utf-8")
     result = run(discover([str(path)]), Codemod(kind="set", name="requests", spec=">=2.32"))
@@ -89,7 +82,6 @@ def test_a_bump_changes_exactly_one_line(repo: Path, fmt: str, rel: str, old: st
 
 @pytest.mark.parametrize(("fmt", "rel", "old", "new"), BUMPS, ids=[b[0] for b in BUMPS])
 def test_an_unrelated_codemod_leaves_every_byte(repo: Path, fmt: str, rel: str, old: str, new: str) -> None:
-    _need(fmt)
     path = repo / rel
     for codemod in (Codemod(kind="set", name="requests", spec=SAME[fmt]), Codemod(kind="remove", name="not-there"),
                     Codemod(kind="rename-group", old="x", new="y"), Codemod(kind="add", requirement="Flask>=3.0")):
@@ -110,7 +102,6 @@ RENAMES = [
 
 @pytest.mark.parametrize(("fmt", "rel", "old", "new"), RENAMES, ids=[r[0] for r in RENAMES])
 def test_normalize_changes_exactly_one_line_in_place(repo: Path, fmt: str, rel: str, old: str, new: str) -> None:
-    _need(fmt)
     path = repo / rel
     text = path.read_text(encoding="utf-8")
     if fmt != "requirements":
@@ -130,7 +121,6 @@ ADDED = {"requirements": "attrs>=23", "pipfile": 'attrs = ">=23"', "poetry": 'at
 
 @pytest.mark.parametrize(("fmt", "rel", "old", "new"), BUMPS, ids=[b[0] for b in BUMPS])
 def test_add_and_remove_touch_one_line(repo: Path, fmt: str, rel: str, old: str, new: str) -> None:
-    _need(fmt)
     path = repo / rel
     text = path.read_text(encoding="utf-8")
     added = run(discover([str(path)]), Codemod(kind="add", requirement="attrs>=23"))
@@ -236,7 +226,6 @@ def test_hashed_requirements_refuse_or_drop_with_a_warning(tmp_path: Path) -> No
 
 
 def test_editing_beside_a_lock_reports_lock_stale_and_never_edits_the_lock(repo: Path) -> None:
-    _need("pipfile")
     lock = repo / "Pipfile.lock"
     lock.write_text('{"_meta": {"hash": {"sha256": "x"}, "pipfile-spec": 6, "requires": {}, "sources": []},'
                     ' "default": {}, "develop": {}}\n', encoding="utf-8")
@@ -258,7 +247,6 @@ def test_pin_from_a_compiled_requirements_file(repo: Path) -> None:
 
 
 def test_rename_group_in_pyproject(repo: Path) -> None:
-    _need("pep621")
     r = cli("rename-group", "dev", "test", "pep621/pyproject.toml", "--diff", cwd=repo)
     assert r.exit_code == 1, r.output
     assert '-dev = ["pytest>=8"]\n+test = ["pytest>=8"]\n' in r.stdout
@@ -280,7 +268,6 @@ def test_parallel_jobs_give_the_same_plan(repo: Path) -> None:
 
 
 def test_pin_a_pipfile_from_its_lock(tmp_path: Path) -> None:
-    _need("pipfile-lock")
     repo = tmp_path / "p"
     shutil.copytree(FIXTURES / "repo2", repo)
     r = cli("pin", "Pipfile", "--from", "Pipfile.lock", cwd=repo)
@@ -294,7 +281,6 @@ def test_pin_a_pipfile_from_its_lock(tmp_path: Path) -> None:
 
 
 def test_a_writer_bug_never_reaches_the_disk(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _need("pep621")
     from depglot import api
 
     real = api.dumps
@@ -341,3 +327,70 @@ def test_no_manifest_found_is_a_warning_not_an_error(tmp_path: Path) -> None:
     r = cli("set", "requests", ">=2", cwd=tmp_path)
     assert r.exit_code == 0
     assert "warning: no manifest found under ." in r.stderr
+
+
+# ------------------------------------------------------------------------------------ progress bar
+
+
+def _many(tmp_path: Path, n: int) -> Path:
+    root = tmp_path / "many"
+    for i in range(n):
+        d = root / f"p{i:03d}"
+        d.mkdir(parents=True)
+        (d / "requirements.txt").write_text("requests==2.31.0\n" if i % 10 == 0 else "flask\n")
+    return root
+
+
+@pytest.fixture
+def forced_terminal(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Stand in a rich Console that is a terminal (stderr under the test runner is not): returns its buffer."""
+    import io
+
+    from rich.console import Console
+
+    from depglot.cli import codemods as cli_codemods
+
+    buffer = io.StringIO()
+    monkeypatch.setattr(cli_codemods, "_terminal_console",
+                        lambda: Console(file=buffer, force_terminal=True, width=100))
+    return buffer
+
+
+def test_progress_bar_shows_on_a_terminal_for_a_long_run(tmp_path: Path, forced_terminal) -> None:  # type: ignore[no-untyped-def]
+    root = _many(tmp_path, 210)
+    result = cli("set", "requests", ">=2.32", str(root), "--check")
+    assert result.exit_code == 1, result.output
+    drawn = forced_terminal.getvalue()
+    assert "manifests" in drawn and "\x1b[" in drawn  # the task's label, drawn with terminal escapes
+    assert "manifests" not in result.stderr  # nothing of it on the (non-terminal) stderr
+
+
+@pytest.mark.parametrize("flags", [["--quiet"], ["-q", "--check"], ["--diff"]], ids=["quiet", "q-check", "diff"])
+def test_no_progress_bar_when_quiet_or_diffing(tmp_path: Path, forced_terminal, flags: list[str]) -> None:  # type: ignore[no-untyped-def]
+    root = _many(tmp_path, 210)
+    result = cli("set", "requests", ">=2.32", str(root), *flags)
+    assert result.exit_code == (0 if flags == ["--quiet"] else 1), result.output
+    assert forced_terminal.getvalue() == ""
+    if "--diff" in flags:
+        assert result.stdout.count("+requests>=2.32") == 21
+    else:
+        assert result.stderr == ""  # --quiet: no summary lines either
+
+
+def test_no_progress_bar_for_a_short_run(tmp_path: Path, forced_terminal) -> None:  # type: ignore[no-untyped-def]
+    root = _many(tmp_path, 199)
+    assert cli("set", "requests", ">=2.32", str(root), "--check").exit_code == 1
+    assert forced_terminal.getvalue() == ""
+
+
+def test_no_progress_bar_off_a_terminal_even_with_force_color(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from depglot.cli.codemods import _terminal_console
+
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    assert _terminal_console() is None  # CliRunner's stderr is not a terminal
+    root = _many(tmp_path, 210)
+    result = cli("set", "requests", ">=2.32", str(root), "--check")
+    assert result.exit_code == 1
+    assert "manifests" not in result.stderr and "\x1b[" not in result.stderr

@@ -1,16 +1,27 @@
-"""``depglot add|remove|set|rename-group|normalize|pin``: repository codemods, applied as one atomic plan."""
+"""``depglot add|remove|set|rename-group|normalize|pin``: repository codemods, applied as one atomic plan.
+
+Each command is a small function that checks its own arguments and returns the :class:`Codemod` to run;
+:func:`codemod_command` gives it the options every codemod shares (``PATH...``, ``--diff``, ``--check``,
+``--jobs``, ...) and runs it with :func:`apply_codemod`.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 from collections.abc import Callable, Iterator
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
+from ..edit.runner import Codemod
 from ._common import FailOn, OutputFormat, handle_errors
 
-__all__ = ["add", "apply_codemod", "normalize", "pin", "register", "remove", "rename_group", "set_"]
+__all__ = ["add", "apply_codemod", "codemod_command", "normalize", "pin", "progress_callback", "register",
+           "remove", "rename_group", "set_"]
+
+PROGRESS_MIN_FILES = 200  # runs shorter than this finish before a bar would help
 
 Paths = Annotated[
     Optional[list[str]],
@@ -24,6 +35,7 @@ Exclude = Annotated[list[str], typer.Option("--exclude", help="Skip paths matchi
 KeepGoing = Annotated[
     bool, typer.Option("--keep-going", help="Skip files that cannot be read (reported) and apply the rest.")
 ]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary lines.")]
 DropHashes = Annotated[
     bool, typer.Option("--drop-hashes", help="Allow editing hashed requirements in --require-hashes files.")
 ]
@@ -31,8 +43,26 @@ ReportJson = Annotated[Optional[str], typer.Option("--report-json", help="Write 
 Group = Annotated[Optional[str], typer.Option("--group", "-g", help="Only this group (add: the group to add to).")]
 
 
+def _shared(
+    paths: Paths = None,
+    diff: Diff = False,
+    check: Check = False,
+    jobs: Jobs = None,
+    exclude: Exclude = [],  # noqa: B006 - typer's spelling of an empty repeatable option
+    keep_going: KeepGoing = False,
+    quiet: Quiet = False,
+    fail_on: FailOn = "",
+    output_format: OutputFormat = "",
+    report_json: ReportJson = None,
+) -> None:
+    """The parameters every codemod command takes (after its own); only the signature is used."""
+
+
+_SHARED = list(inspect.signature(_shared, eval_str=True).parameters.values())
+
+
 def apply_codemod(
-    codemod,  # type: ignore[no-untyped-def]
+    codemod: Codemod,
     paths: list[str] | None,
     *,
     diff: bool,
@@ -43,9 +73,11 @@ def apply_codemod(
     fail_on: str | None,
     output_format: str | None,
     report_json: str | None,
+    quiet: bool = False,
 ) -> None:
     """Discover, run, report, then diff / check / apply; exits 0, 1 (changes under --check/--diff or losses at
     the threshold) or 2 (a file could not be read or written)."""
+    import os
     import sys
 
     from ..edit.discover import discover, plan_root
@@ -53,6 +85,10 @@ def apply_codemod(
     from ..edit.runner import run
     from ..edit.settings import load_settings
     from ._common import print_losses, threshold, write_report_json
+
+    def note(message: str) -> None:
+        if not quiet:
+            typer.echo(message, err=True)
 
     paths = paths or ["."]
     settings = load_settings(paths[0])
@@ -65,16 +101,14 @@ def apply_codemod(
     if not files:
         typer.echo(f"warning: no manifest found under {' '.join(paths)}", err=True)
     root = plan_root([f.path for f in files])
-    import os
-
     if os.path.exists(os.path.join(root, JOURNAL)):
         if diff or check:
             typer.echo(f"warning: {root}/{JOURNAL}: an interrupted depglot run; run without --diff/--check to "
                        "finish it", err=True)
         else:
             done = recover(root)
-            typer.echo(f"{done.action} an interrupted depglot run ({len(done.files)} file(s))", err=True)
-    with progress_callback(len(files)) as progress:
+            note(f"{done.action} an interrupted depglot run ({len(done.files)} file(s))")
+    with progress_callback(len(files), enabled=not (quiet or diff)) as progress:
         result = run(files, codemod, jobs=jobs or settings.jobs or 1, root=root, progress=progress)
     for bad in result.errors:
         typer.echo(bad.error or "", err=True)
@@ -89,12 +123,12 @@ def apply_codemod(
         sys.stdout.write(plan.diff())
     elif check:
         for change in plan.changed:
-            typer.echo(f"would change {change.path}", err=True)
+            note(f"would change {change.path}")
     else:
         plan.apply()
         n = len(plan.changed)
         if n:
-            typer.echo(f"changed {n} file{'s' if n != 1 else ''}", err=True)
+            note(f"changed {n} file{'s' if n != 1 else ''}")
     if result.errors:
         typer.echo(f"skipped {len(result.errors)} file(s) that could not be read", err=True)
         raise typer.Exit(2)
@@ -104,165 +138,118 @@ def apply_codemod(
         raise typer.Exit(1)
 
 
-@handle_errors
+def codemod_command(build: Callable[..., Codemod]) -> Callable[..., None]:
+    """A CLI command from ``build`` (its own arguments -> the Codemod): the shared options are appended to its
+    signature, and the Codemod it returns is run with them. Errors exit 2 without a traceback."""
+    own = list(inspect.signature(build, eval_str=True).parameters.values())
+    shared_names = [p.name for p in _SHARED]
+
+    @functools.wraps(build)
+    def command(**kwargs: Any) -> None:
+        shared = {name: kwargs.pop(name) for name in shared_names}
+        codemod = build(**kwargs)
+        apply_codemod(codemod, shared.pop("paths"), **shared)
+
+    params = [*own, *_SHARED]
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    return handle_errors(command)
+
+
+@codemod_command
 def add(
     requirement: Annotated[str, typer.Argument(help="A PEP 508 requirement, e.g. 'requests>=2.32'.")],
-    paths: Paths = None,
     group: Group = None,
-    diff: Diff = False,
-    check: Check = False,
-    jobs: Jobs = None,
-    exclude: Exclude = [],  # noqa: B006
-    keep_going: KeepGoing = False,
     drop_hashes: DropHashes = False,
-    fail_on: FailOn = "",
-    output_format: OutputFormat = "",
-    report_json: ReportJson = None,
-) -> None:
+) -> Codemod:
     """Add a requirement (or update the one already there) in every manifest under PATH."""
     from ..edit.codemods import parse_req
-    from ..edit.runner import Codemod
 
     parse_req(requirement)  # a bad argument fails before any file is read
-    apply_codemod(Codemod(kind="add", requirement=requirement, group=group, drop_hashes=drop_hashes), paths,
-                  diff=diff, check=check, jobs=jobs, exclude=exclude, keep_going=keep_going, fail_on=fail_on,
-                  output_format=output_format, report_json=report_json)
+    return Codemod(kind="add", requirement=requirement, group=group, drop_hashes=drop_hashes)
 
 
-@handle_errors
+@codemod_command
 def remove(
     name: Annotated[str, typer.Argument(help="The package to remove (any spelling).")],
-    paths: Paths = None,
     group: Group = None,
-    diff: Diff = False,
-    check: Check = False,
-    jobs: Jobs = None,
-    exclude: Exclude = [],  # noqa: B006
-    keep_going: KeepGoing = False,
-    fail_on: FailOn = "",
-    output_format: OutputFormat = "",
-    report_json: ReportJson = None,
-) -> None:
+) -> Codemod:
     """Remove a package from every manifest under PATH."""
-    from ..edit.runner import Codemod
-
-    apply_codemod(Codemod(kind="remove", name=name, group=group), paths, diff=diff, check=check, jobs=jobs,
-                  exclude=exclude, keep_going=keep_going, fail_on=fail_on, output_format=output_format,
-                  report_json=report_json)
+    return Codemod(kind="remove", name=name, group=group)
 
 
-@handle_errors
+@codemod_command
 def set_(
     name: Annotated[str, typer.Argument(help="The package (any spelling).")],
     spec: Annotated[str, typer.Argument(help="A PEP 440 specifier set, e.g. '>=2.32' ('*' for any version).")],
-    paths: Paths = None,
     group: Group = None,
-    diff: Diff = False,
-    check: Check = False,
-    jobs: Jobs = None,
-    exclude: Exclude = [],  # noqa: B006
-    keep_going: KeepGoing = False,
     drop_hashes: DropHashes = False,
-    fail_on: FailOn = "",
-    output_format: OutputFormat = "",
-    report_json: ReportJson = None,
-) -> None:
+) -> Codemod:
     """Set a package's version constraint everywhere under PATH, written in each file's own dialect."""
     from ..edit.codemods import parse_spec
-    from ..edit.runner import Codemod
 
     parse_spec(spec)
-    apply_codemod(Codemod(kind="set", name=name, spec=spec, group=group, drop_hashes=drop_hashes), paths,
-                  diff=diff, check=check, jobs=jobs, exclude=exclude, keep_going=keep_going, fail_on=fail_on,
-                  output_format=output_format, report_json=report_json)
+    return Codemod(kind="set", name=name, spec=spec, group=group, drop_hashes=drop_hashes)
 
 
-@handle_errors
+@codemod_command
 def rename_group(
     old: Annotated[str, typer.Argument(help="The group (or extra) to rename.")],
     new: Annotated[str, typer.Argument(help="Its new name.")],
-    paths: Paths = None,
-    diff: Diff = False,
-    check: Check = False,
-    jobs: Jobs = None,
-    exclude: Exclude = [],  # noqa: B006
-    keep_going: KeepGoing = False,
-    fail_on: FailOn = "",
-    output_format: OutputFormat = "",
-    report_json: ReportJson = None,
-) -> None:
+) -> Codemod:
     """Rename a dependency group in every manifest under PATH (and the groups that include it)."""
-    from ..edit.runner import Codemod
-
-    apply_codemod(Codemod(kind="rename-group", old=old, new=new), paths, diff=diff, check=check, jobs=jobs,
-                  exclude=exclude, keep_going=keep_going, fail_on=fail_on, output_format=output_format,
-                  report_json=report_json)
+    return Codemod(kind="rename-group", old=old, new=new)
 
 
-@handle_errors
+@codemod_command
 def normalize(
-    paths: Paths = None,
     sort: Annotated[bool, typer.Option("--sort", help="Also order each group by name.")] = False,
-    diff: Diff = False,
-    check: Check = False,
-    jobs: Jobs = None,
-    exclude: Exclude = [],  # noqa: B006
-    keep_going: KeepGoing = False,
-    fail_on: FailOn = "",
-    output_format: OutputFormat = "",
-    report_json: ReportJson = None,
-) -> None:
+) -> Codemod:
     """Write package names in canonical (PEP 503) form; with --sort, order groups by name."""
-    from ..edit.runner import Codemod
-
-    apply_codemod(Codemod(kind="normalize", sort=sort), paths, diff=diff, check=check, jobs=jobs,
-                  exclude=exclude, keep_going=keep_going, fail_on=fail_on, output_format=output_format,
-                  report_json=report_json)
+    return Codemod(kind="normalize", sort=sort)
 
 
-@handle_errors
+@codemod_command
 def pin(
-    paths: Paths = None,
     from_: Annotated[str, typer.Option("--from", help="The lock (or compiled requirements) to pin from.")] = "",
     group: Group = None,
-    diff: Diff = False,
-    check: Check = False,
-    jobs: Jobs = None,
-    exclude: Exclude = [],  # noqa: B006
-    keep_going: KeepGoing = False,
     drop_hashes: DropHashes = False,
-    fail_on: FailOn = "",
-    output_format: OutputFormat = "",
-    report_json: ReportJson = None,
-) -> None:
+) -> Codemod:
     """Pin every requirement under PATH to the version in LOCK (==V)."""
     from .. import api
     from ..edit.codemods import lock_from_manifest
-    from ..edit.runner import Codemod
     from ..errors import DepglotError
 
     if not from_:
         raise DepglotError("pin needs the lock to pin from", hint="pass --from Pipfile.lock (or poetry.lock, uv.lock, ...)")
-    lock = lock_from_manifest(api.load(from_))
-    apply_codemod(Codemod(kind="pin", lock=lock, group=group, drop_hashes=drop_hashes), paths, diff=diff,
-                  check=check, jobs=jobs, exclude=exclude, keep_going=keep_going, fail_on=fail_on,
-                  output_format=output_format, report_json=report_json)
+    return Codemod(kind="pin", lock=lock_from_manifest(api.load(from_)), group=group, drop_hashes=drop_hashes)
+
+
+def _terminal_console() -> Any:
+    """A rich Console on stderr when stderr is a real terminal (FORCE_COLOR alone does not make one), else None.
+    rich is optional (extra ``progress``): without it, None."""
+    import sys
+
+    try:
+        if not sys.stderr.isatty():
+            return None
+        from rich.console import Console
+    except (ImportError, AttributeError, ValueError):
+        return None
+    console = Console(stderr=True)
+    return console if console.is_terminal else None
 
 
 @contextlib.contextmanager
-def progress_callback(total: int) -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar on a TTY for long runs (rich is optional: extra ``progress``); else nothing."""
-    import sys
+def progress_callback(total: int, *, enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal for long runs (``PROGRESS_MIN_FILES`` files or more); else nothing."""
+    console = _terminal_console() if enabled and total >= PROGRESS_MIN_FILES else None
+    if console is None:
+        yield None
+        return
+    from rich.progress import Progress
 
-    if total < 200 or not sys.stderr.isatty():
-        yield None
-        return
-    try:
-        from rich.progress import Progress
-    except ImportError:
-        yield None
-        return
-    with Progress(transient=True) as bar:
+    with Progress(console=console, transient=True) as bar:
         task = bar.add_task("manifests", total=total)
 
         def update(done: int, _total: int) -> None:

@@ -8,6 +8,12 @@ only what it uses.
 
 from __future__ import annotations
 
-from .reader import read_pyproject
-
 __all__ = ["read_pyproject"]
+
+
+def __getattr__(name: str) -> object:  # the reader is loaded when reading, not when a pyproject writer is used
+    if name == "read_pyproject":
+        from .reader import read_pyproject
+
+        return read_pyproject
+    raise AttributeError(name)

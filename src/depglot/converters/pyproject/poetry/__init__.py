@@ -11,13 +11,20 @@ import re
 from typing import TYPE_CHECKING
 
 from ....format import Feature, Format, ReadOptions, WriteOptions
-from .reader import read_poetry
 
 if TYPE_CHECKING:
     from ....ir.model import Manifest
     from ....report import Report
 
 __all__ = ["Poetry1Format", "PoetryFormat", "read_poetry"]
+
+
+def __getattr__(name: str) -> object:  # read_poetry loads the reader only when reading (writers don't need it)
+    if name == "read_poetry":
+        from .reader import read_poetry
+
+        return read_poetry
+    raise AttributeError(name)
 
 _POETRY = re.compile(r"^[ \t]*\[\[?[ \t]*tool[ \t]*\.[ \t]*poetry[ \t]*[.\]]", re.MULTILINE)
 

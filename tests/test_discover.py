@@ -158,3 +158,13 @@ def test_lazy_discovery_defers_detection_to_the_runner(tree: Path) -> None:
     assert not result.errors
     assert sorted(os.path.relpath(c.path, tree) for c in result.plan.changed) == [
         "requirements.txt", "svc/Pipfile", "svc/pyproject.toml", "tools/run.py"]
+
+
+def test_invalid_toml_in_settings_is_located(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[tool.depglot]\njobs = 2\nexclude = ["x"\n')
+    with pytest.raises(ParseError, match="invalid TOML") as exc:
+        load_settings(tmp_path)
+    span = exc.value.span
+    assert (span.file, span.line, span.column) == (str(tmp_path / "pyproject.toml"), 3, 15)
+    assert exc.value.source_line == 'exclude = ["x"'

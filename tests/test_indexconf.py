@@ -195,3 +195,13 @@ def test_hostile_configuration_is_never_a_traceback(tool: str) -> None:
             assert exc.span is not None and exc.span.file == "fuzz.conf"
 
     check()
+
+
+def test_invalid_uv_toml_is_located() -> None:
+    from depglot.indexconf import read_uv_toml
+
+    with pytest.raises(ParseError, match="invalid TOML") as info:
+        read_uv_toml('\ufeffindex-url = "https://example.com/simple"\n[[index]\nurl = "x"\n', "uv.toml")
+    span = info.value.span
+    assert (span.file, span.line, span.column) == ("uv.toml", 2, 8)
+    assert info.value.source_line == "[[index]"

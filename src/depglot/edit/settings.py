@@ -73,20 +73,12 @@ def load_settings(start: str | os.PathLike[str] = ".") -> Settings:
     path = find_settings_file(start)
     if path is None:
         return Settings()
-    import tomllib
-
-    from .tomlspan import TomlLocator
+    from .tomlspan import TomlLocator, load_toml
 
     with open(path, "rb") as fh:
         data = fh.read()
     text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        from ..span import Span
-
-        raise ParseError(f"invalid TOML: {exc}", span=Span(file=path, line=line)) from None
+    doc: dict[str, Any] = load_toml(text, path, "pyproject")
     table = doc.get("tool", {}).get("depglot")
     if table is None:
         return Settings()

@@ -7,7 +7,6 @@ settings have no place in a manifest and are reported (``index-config-setting-ig
 
 from __future__ import annotations
 
-import tomllib
 from typing import Any
 
 from ..errors import ParseError
@@ -28,12 +27,10 @@ def _span(text: str, path: str | None, key: tuple[str | int, ...]) -> Span:
 
 
 def read_uv_toml(text: str, path: str | None = None) -> IndexConfig:
+    from ..edit.tomlspan import load_toml
+
     body = text.lstrip("\ufeff")
-    try:
-        doc = tomllib.loads(body)
-    except tomllib.TOMLDecodeError as exc:
-        raise ParseError(f"not valid TOML: {exc}", span=Span(file=path)) from None
-    return index_config_from_uv(doc, body, path)
+    return index_config_from_uv(load_toml(body, path, "uv.toml"), body, path)
 
 
 def _strings(value: Any) -> list[str]:

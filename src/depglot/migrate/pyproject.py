@@ -40,11 +40,12 @@ def add_uv_constraints(text: str, lock: Lock, path: str, report: Report) -> str:
     uv["constraint-dependencies"] = array
     uv.add(tomlkit.nl())
     out = tomlkit.dumps(doc)
-    import tomllib
+    from ..edit.tomlspan import load_toml
+    from ..errors import ParseError
 
     try:
-        tomllib.loads(out)
-    except tomllib.TOMLDecodeError:
+        load_toml(out, path, "pyproject")
+    except ParseError:
         report.add("keep-locked-unsupported", Severity.ERROR,
                    "--keep-locked: adding [tool.uv] constraint-dependencies did not give valid TOML; "
                    "nothing was added, so the first `uv lock` may resolve differently", span=Span(file=path))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from ..errors import DepglotError
+from ..errors import DepglotError, ParseError
 
 __all__ = ["LOCK_NAMES", "Source", "find_sources", "group_of"]
 
@@ -86,12 +87,12 @@ def find_sources(directory: str | os.PathLike[str]) -> list[Source]:
 
 
 def _pyproject_has_dependencies(path: str) -> bool:
-    import tomllib
+    from ..edit.tomlspan import load_toml
 
     try:
         with open(path, "rb") as fh:
-            doc = tomllib.loads(fh.read().decode("utf-8", errors="replace").lstrip("\ufeff"))
-    except (OSError, tomllib.TOMLDecodeError):
+            doc: dict[str, Any] = load_toml(fh.read().decode("utf-8", errors="replace"), path, "pyproject")
+    except (OSError, ParseError):
         return True  # let the reader report the problem with its line
     project = doc.get("project", {})
     tool = doc.get("tool", {})

@@ -32,7 +32,7 @@ def _agrees(text: str) -> bool:
         raise AssertionError(f"fast scanner accepted {text!r}, packaging rejects it: {exc}") from None
     slow = pep508._packaging_decompose(text)
     assert fast == slow, text
-    name, extras, spec, url, marker = fast
+    name, extras, _spec, url, marker = fast
     assert name == oracle.name
     assert set(extras) == oracle.extras
     assert url == oracle.url

@@ -5,7 +5,7 @@ written (``VersionSpec.raw``, without the optional parentheses of ``name (>=1)``
 written (the substring after the ``;``; packaging's ``str(Marker)`` would respace and requote it).
 
 Validation: the common shapes (``name[extras] >=1.2,<2 ; python_version >= "3.9"``, ``name @ url ; marker``) are
-recognised by a scanner of this module (:data:`_FAST`, :func:`_fast_marker`) that accepts a strict subset of what
+recognised by a scanner of this module (:func:`_fast_decompose`) that accepts a strict subset of what
 :class:`packaging.requirements.Requirement` accepts (a property test and every corpus line check it against
 packaging); anything else goes to packaging, which also reports the position of an error. So reading a
 requirements file does not import packaging's requirement, marker and tag modules (~10 ms at start-up).
@@ -55,33 +55,40 @@ ARCHIVE_SUFFIXES = (
 _NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 _EXTRAS = re.compile(r"\s*\[([^\]]*)\]")
 
-# --- the fast scanner: a strict subset of packaging's grammar (tests/test_dialects_pep508.py checks the subset) ---
-_FAST_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
-_FAST_TAIL = r"(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?"  # canonical pre/post/dev spellings only
-_FAST_CLAUSE = (
-    r"(?:(?:==|!=)[ \t]*[0-9]+(?:\.[0-9]+)*\.\*"  # prefix match
-    rf"|(?:==|!=|<=|>=|<|>)[ \t]*[0-9]+(?:\.[0-9]+)*{_FAST_TAIL}"
-    rf"|~=[ \t]*[0-9]+(?:\.[0-9]+)+{_FAST_TAIL})"  # ~= needs two release segments
-)
-_FAST_SPECS = rf"{_FAST_CLAUSE}(?:[ \t]*,[ \t]*{_FAST_CLAUSE})*"
+# --- the fast scanner: a strict subset of packaging's grammar (tests/test_startup_pep508_fast.py checks the subset) --
+# Small patterns (compiling regexes is a start-up cost); the structure is checked in Python.
 _FAST = re.compile(
-    rf"[ \t]*(?P<name>{_FAST_NAME})[ \t]*"
-    rf"(?:\[[ \t]*(?P<extras>{_FAST_NAME}(?:[ \t]*,[ \t]*{_FAST_NAME})*)?[ \t]*\][ \t]*)?"
-    r"(?:@[ \t]*(?P<url>\S+)(?:[ \t]+(?:;(?P<url_marker>.*))?)?"
-    rf"|(?:\([ \t]*(?P<paren_spec>{_FAST_SPECS})[ \t]*\)|(?P<spec>{_FAST_SPECS}))?[ \t]*(?:;(?P<marker>.*))?)"
+    r"[ \t]*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[ \t]*(?:\[(?P<extras>[^\]]*)\][ \t]*)?"
+    r"(?:@[ \t]*(?P<url>\S+)(?:[ \t]+(?:;(?P<url_marker>.*))?)?|(?P<spec>[^;]*?)[ \t]*(?:;(?P<marker>.*))?)"
 )
-_MARKER_VARIABLES = (
-    "python_version|python_full_version|os_name|sys_platform|platform_release|platform_system|platform_version"
-    "|platform_machine|platform_python_implementation|implementation_name|implementation_version|extra"
+_FAST_EXTRA = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+# One clause in canonical spelling: operator, release, then ".*" or pre/post/dev parts (no epoch, "v" or local).
+_FAST_CLAUSE = re.compile(
+    r"[ \t]*(==|!=|<=|>=|<|>|~=)[ \t]*[0-9]+(\.[0-9]+)*(\.\*|(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?)"
+    r"[ \t]*"
 )
-# One marker token after optional blanks; each alternative's group number is its kind (see _fast_marker).
-_MARKER_TOKEN = re.compile(
-    r"[ \t]*(?:(\()|(\))"
-    rf"|((?:{_MARKER_VARIABLES})(?!\w)|'[^'\\]*'|\"[^\"\\]*\")"  # a variable or a quoted string
-    r"|(===|==|~=|!=|<=|>=|<|>|in(?!\w)|not[ \t]+in(?!\w))"  # an operator
-    r"|((?:and|or)(?!\w)))"  # a boolean operator
+_MARKER_VARIABLES = frozenset(
+    {"python_version", "python_full_version", "os_name", "sys_platform", "platform_release", "platform_system",
+     "platform_version", "platform_machine", "platform_python_implementation", "implementation_name",
+     "implementation_version", "extra"}
 )
+# One marker token after optional blanks; the group number is its kind: ( ) word 'string' operator.
+_MARKER_TOKEN = re.compile(r"[ \t]*(?:(\()|(\))|([A-Za-z_]\w*)|('[^'\\]*'|\"[^\"\\]*\")|(===|==|~=|!=|<=|>=|<|>))")
 _MAX_FAST_NESTING = 32
+
+
+def _fast_specs(text: str) -> bool:
+    """Whether ``text`` (without parentheses) is a comma-separated list of clauses packaging surely accepts."""
+    for clause in text.split(","):
+        m = _FAST_CLAUSE.fullmatch(clause)
+        if m is None:
+            return False
+        op, release_tail, tail = m.groups()
+        if tail == ".*" and op not in ("==", "!="):
+            return False
+        if op == "~=" and release_tail is None:  # ~= needs two release segments
+            return False
+    return True
 
 
 def _fast_marker(text: str) -> bool:
@@ -91,13 +98,15 @@ def _fast_marker(text: str) -> bool:
     or a non-printable character are left to packaging (it evaluates those as Python literals).
     """
     pos, depth, end = 0, 0, len(text)
-    expect = 0  # 0: an operand or "(" (start of an item), 1: an operator, 2: an operand, 3: and/or or ")"
+    # expect 0: an operand or "(", 1: an operator, 4: "in" after "not", 2: an operand, 3: "and"/"or" or ")"
+    expect = 0
     match = _MARKER_TOKEN.match
-    while True:
+    while pos < end:
         m = match(text, pos)
         if m is None:
             return expect == 3 and depth == 0 and not text[pos:].strip(" \t")
         kind = m.lastindex
+        token = m.group(kind)  # type: ignore[arg-type]
         pos = m.end()
         if kind == 1:  # (
             if expect != 0 or depth >= _MAX_FAST_NESTING:
@@ -107,9 +116,8 @@ def _fast_marker(text: str) -> bool:
             if expect != 3 or depth == 0:
                 return False
             depth -= 1
-        elif kind == 3:  # operand
-            value = m.group(3)
-            if value[0] in "'\"" and not value.isprintable():
+        elif kind == 4 or (kind == 3 and token in _MARKER_VARIABLES):  # an operand
+            if kind == 4 and not token.isprintable():
                 return False
             if expect == 0:
                 expect = 1
@@ -117,16 +125,21 @@ def _fast_marker(text: str) -> bool:
                 expect = 3
             else:
                 return False
-        elif kind == 4:  # comparison
-            if expect != 1:
+        elif kind == 5 or token == "in":  # a comparison
+            if expect not in (1, 4) or (kind == 5 and expect == 4):
                 return False
             expect = 2
-        else:  # and / or
+        elif token == "not":
+            if expect != 1:
+                return False
+            expect = 4
+        elif token in ("and", "or"):
             if expect != 3:
                 return False
             expect = 0
-        if pos == end:
-            return expect == 3 and depth == 0
+        else:
+            return False
+    return expect == 3 and depth == 0
 
 
 def _fast_decompose(text: str) -> tuple[str, tuple[str, ...], str | None, str | None, str | None] | None:
@@ -134,17 +147,29 @@ def _fast_decompose(text: str) -> tuple[str, tuple[str, ...], str | None, str | 
     m = _FAST.fullmatch(text)
     if m is None:
         return None
-    name, extras_text, url = m.group("name", "extras", "url")
+    name, extras_text, url, spec = m.group("name", "extras", "url", "spec")
+    extras: tuple[str, ...] = ()
+    if extras_text is not None and extras_text.strip(" \t"):
+        extras = tuple(e.strip(" \t") for e in extras_text.split(","))
+        if not all(_FAST_EXTRA.fullmatch(e) for e in extras):
+            return None
+    elif extras_text is not None and extras_text:
+        return None  # "[ ]": valid, but rare; packaging decides
+    if spec:
+        if spec[0] == "(":
+            if spec[-1] != ")":
+                return None
+            spec = spec[1:-1].strip(" \t")
+            if not spec:
+                return None
+        if not _fast_specs(spec):
+            return None
     marker = m.group("url_marker") if url is not None else m.group("marker")
     if marker is not None:
         if not _fast_marker(marker):
             return None
-        marker = marker.strip() or None
-        if marker is None:
-            return None  # "name ;" with nothing after: packaging's error
-    extras = tuple(e.strip() for e in extras_text.split(",")) if extras_text else ()
-    spec = m.group("paren_spec") or m.group("spec")
-    return name, extras, spec.strip() if spec else None, url, marker
+        marker = marker.strip()
+    return name, extras, spec or None, url, marker
 
 
 def parse_requirement(text: str, *, span: Span | None = None) -> Requirement:

@@ -100,3 +100,17 @@ def test_content_detection_imports_only_plausible_formats():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "pipfile ['depglot.converters.pipfile']"
+
+
+def test_glob_agrees_with_fnmatch():
+    import fnmatch
+    import itertools
+
+    patterns = {p.lower() for _, pats in registry.BUILTIN_TABLE.values() for p in pats}
+    patterns |= {"*", "**", "a*b*c", "*a*a*", "x", "a*", "*.txt", "req*req*.txt"}
+    names = {p.name.lower() for p, _ in CORPUS_HEADS} | {p.name.lower().rsplit("__", 1)[-1] for p, _ in CORPUS_HEADS}
+    names |= {"".join(t) for n in range(5) for t in itertools.product("a*b.c", repeat=n)}
+    names |= {"requirements.txt", "requirementsreq.txt", "req.txt", "pylock.toml", "pylock.x.toml", "pylock..toml"}
+    for name in names:
+        for pattern in patterns:
+            assert registry._glob(name, pattern) == fnmatch.fnmatchcase(name, pattern), (name, pattern)

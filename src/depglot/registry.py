@@ -210,9 +210,28 @@ def get(name: str) -> Format:
     return cls(flavour or None)
 
 
+def _glob(name: str, pattern: str) -> bool:
+    """``fnmatch`` for patterns whose only wildcard is ``*``, without compiling a regex per pattern (start-up)."""
+    if "?" in pattern or "[" in pattern:
+        return fnmatch.fnmatchcase(name, pattern)
+    parts = pattern.split("*")
+    if len(parts) == 1:
+        return name == pattern
+    first, last = parts[0], parts[-1]
+    if len(name) < len(first) + len(last) or not name.startswith(first) or not name.endswith(last):
+        return False
+    pos, end = len(first), len(name) - len(last)
+    for middle in parts[1:-1]:  # leftmost placement of each literal run is enough for "*"-only patterns
+        found = name.find(middle, pos, end)
+        if found < 0:
+            return False
+        pos = found + len(middle)
+    return True
+
+
 def _matches(filename: str, patterns: tuple[str, ...]) -> bool:
     low = filename.lower()
-    return any(fnmatch.fnmatch(low, pat.lower()) for pat in patterns)
+    return any(_glob(low, pat.lower()) for pat in patterns)
 
 
 def _best(candidates: list[str], filename: str, head: str, bonus: int) -> tuple[int, str] | None:

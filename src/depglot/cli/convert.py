@@ -1,6 +1,8 @@
-"""``depglot convert SRC -t TO``: one manifest into another format, with every loss reported."""
+"""``depglot convert SRC -t TO``: one manifest into another format, with every loss reported.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: typer reads the options from the annotations, and evaluated ones
+spare it a ``get_type_hints`` pass that re-evaluates every ``typer.Option(...)`` string at start-up.
+"""
 
 import os
 import sys

@@ -54,6 +54,8 @@ class Feature(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReadOptions:
+    """Reader choices that come from the user (CLI flags or API keywords)."""
+
     path: str | None = None  # shown in spans; includes are resolved relative to it
     follow_includes: bool = False
     allow_outside: bool = False  # allow -r/-c to leave ``root``

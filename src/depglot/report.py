@@ -44,6 +44,8 @@ class Severity(enum.IntEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Loss:
+    """One thing a conversion could not carry over (or had to interpret): code, severity, where."""
+
     code: str
     severity: Severity
     message: str

@@ -14,6 +14,8 @@ __all__ = ["Span", "line_col"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Span:
+    """Where something is in a file: 1-based line and column (and end), and/or the key path of an entry."""
+
     file: str | None = None
     line: int | None = None
     column: int | None = None

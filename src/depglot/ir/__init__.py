@@ -9,12 +9,8 @@ from .model import (
     IndexRef,
     IndexRole,
     LocalPath,
-    Lock,
-    LockedPackage,
-    LockFile,
     Manifest,
     Option,
-    Project,
     Raw,
     Requirement,
     Source,
@@ -47,3 +43,9 @@ __all__ = [
     "VersionSpec",
     "canonical_name",
 ]
+
+
+def __getattr__(name: str) -> object:  # Project and the lock classes load on first use (see .model)
+    from . import model
+
+    return getattr(model, name)

@@ -21,6 +21,8 @@ DEV_GROUP_NAMES = frozenset({"dev", "develop", "dev-packages", "development"})
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Selection:
+    """Which groups and extras a groupless target receives (the CLI's --group/--extra flags)."""
+
     groups: tuple[str, ...] = ()
     only_groups: tuple[str, ...] = ()
     all_groups: bool = False

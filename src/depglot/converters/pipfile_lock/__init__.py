@@ -11,7 +11,6 @@ from typing import ClassVar
 from ...format import Feature, Format, ReadOptions, WriteOptions
 from ...ir.model import Manifest
 from ...report import Report
-from . import reader, writer
 
 __all__ = ["PipfileLockFormat"]
 
@@ -50,7 +49,11 @@ class PipfileLockFormat(Format):
         return score
 
     def read(self, text: str, options: ReadOptions) -> Manifest:
+        from . import reader  # reading a lock never needs its writer (nor writing its reader)
+
         return reader.read(text, options)
 
     def write(self, manifest: Manifest, *, base: str | None, report: Report, options: WriteOptions) -> str:
+        from . import writer
+
         return writer.write(manifest, base=base, report=report, options=options)

@@ -1019,3 +1019,68 @@ def test_every_written_pip_marker_parses_and_pip_agrees(path: Path, tmp_path: Pa
             assert marker is not None and Marker(marker) == Marker(req.marker)
         else:
             assert marker is None
+
+
+# ------------------------------------------------------------------------------------------------ n:1 names
+
+
+def test_pypi_names_that_share_a_conda_package_stay_on_pip() -> None:
+    """Matrix gap: psycopg2-binary / opencv-python-headless were written as conda psycopg2 / opencv, which read
+    back as the PyPI projects psycopg2 / opencv-python (with only an INFO)."""
+    src = "psycopg2-binary==2.9.*\nopencv-python-headless>=4\nopencv-python>=4\ntorch>=2\n"
+    conv = api.convert(src, "requirements", "conda")
+    assert "  - opencv>=4\n  - pytorch>=2\n" in conv.text
+    assert "      - psycopg2-binary==2.9.*\n      - opencv-python-headless>=4\n" in conv.text
+    kept = {loss.subject: loss.data["reason"] for loss in conv.report if loss.code == "conda-kept-on-pip"}
+    assert kept == {
+        "psycopg2-binary": "the conda package 'psycopg2' is the PyPI project 'psycopg2'",
+        "opencv-python-headless": "the conda package 'opencv' is the PyPI project 'opencv-python'",
+    }
+    back = {r.key for r in read(conv.text).requirements()}
+    assert {"psycopg2-binary", "opencv-python-headless", "opencv-python", "torch"} <= back
+    # every PyPI name the writer turns into a conda package reads back as itself
+    from depglot.data.conda_names import load_name_map
+    from depglot.ir.model import canonical_name
+
+    names = load_name_map()
+    moved = [
+        p
+        for p, c in names.to_conda.items()
+        if c is not None and canonical_name(names.conda_to_pypi(c)[0] or "") != p
+    ]
+    assert sorted(moved) == [
+        "ipopt",
+        "opencv-python-headless",
+        "psycopg2-binary",
+        "pyqt4",
+        "python-datamatrix",
+        "python-opencv",
+        "rocketpyalpha",
+    ]
+
+
+def test_path_with_a_version_reports_the_dropped_version() -> None:
+    pyproject = (
+        '[project]\nname = "x"\nversion = "1"\ndependencies = ["langgraph-checkpoint>=2.0.0"]\n'
+        '[tool.uv.sources]\nlanggraph-checkpoint = { path = "../checkpoint", editable = true }\n'
+    )
+    conv = api.convert(pyproject, "pep621", "conda")
+    assert "      - -e ../checkpoint\n" in conv.text
+    (loss,) = [loss for loss in conv.report if loss.code == "url-version-dropped"]
+    assert loss.severity is Severity.WARNING and loss.subject == "langgraph-checkpoint"
+    assert loss.data == {"version": ">=2.0.0", "url": "../checkpoint"}
+
+
+def test_a_requirement_repeated_by_flattened_extras_is_written_once() -> None:
+    """Matrix gap (ibis): shapely in two extras was written twice and multiplied on the way back to Poetry."""
+    poetry = (
+        "[tool.poetry]\nname = 'x'\nversion = '1'\n[tool.poetry.dependencies]\npython = '^3.9'\n"
+        "shapely = {version = '>=1.6,<1.8|>=1.9,<3', optional = true}\n"
+        "[tool.poetry.extras]\ngeo = ['shapely']\nall = ['shapely']\n"
+    )
+    conv = api.convert(poetry, "poetry", "conda", selection=api.Selection(all_groups=True, all_extras=True))
+    assert conv.text.count("shapely") == 1
+    # an environment file's own repeated entries are kept (base mode gives the file back)
+    text = "dependencies:\n  - numpy\n  - numpy\n  - pip:\n    - attrs\n    - attrs\n"
+    assert api.dumps(read(text), "conda", base=text).text == text
+    assert api.dumps(read(text), "conda").text.count("numpy") == 2

@@ -14,7 +14,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...data.conda_names import NameMap
-from ...ir.model import CondaPackage, IndexRef, IndexRole, LocalPath, Manifest, Raw, Requirement, Url, Vcs
+from ...ir.model import (
+    CondaPackage,
+    IndexRef,
+    IndexRole,
+    LocalPath,
+    Manifest,
+    Raw,
+    Requirement,
+    Url,
+    Vcs,
+    canonical_name,
+)
 from ...ir.versions import VersionSpec
 from ...report import Report, Severity
 from . import selectors
@@ -174,6 +185,14 @@ def _to_conda(req: Requirement, names: NameMap, report: Report) -> tuple[str, st
         why = "pip options or hashes"
     elif conda_name is None:
         why = "no conda package known for it in the name map"
+    else:
+        back, _ = names.conda_to_pypi(conda_name)
+        if back is None or canonical_name(back) != req.key:
+            # n:1 in the map (opencv <- opencv-python and opencv-python-headless): the conda package would read back
+            # as another PyPI project, so this one stays what it is
+            why = f"the conda package {conda_name!r} " + (
+                f"is the PyPI project {back!r}" if back is not None else "has no PyPI counterpart"
+            )
     version = ""
     if why is None and req.version is not None and not req.version.is_any:
         scratch = Report()
@@ -218,6 +237,16 @@ def _pip_losses(req: Requirement, report: Report) -> None:
             span=req.span,
             data={"marker": req.marker or ""},
         )
+    if isinstance(src, LocalPath | Vcs | Url) and req.version is not None and not req.version.is_any:
+        report.add(
+            "url-version-dropped",
+            Severity.WARNING,
+            f"a pip line with a path or URL cannot also carry a version; {req.name or _where(req)} "
+            f"{req.version.raw!r} dropped for {_where(req)}",
+            subject=req.name or _where(req),
+            span=req.span,
+            data={"version": req.version.raw, "url": _where(req)},
+        )
     if isinstance(src, LocalPath) and req.name:
         report.add(
             "conda-path-name-dropped",
@@ -242,8 +271,16 @@ def _where(req: Requirement) -> str:
 def make_plan(manifest: Manifest, report: Report, names: NameMap) -> Plan:
     conda: list[Entry] = []
     pip: list[Entry] = []
+    # an environment file has one dependency list: a requirement that several flattened groups or extras repeat
+    # is written once (an environment file's own repeated lines are kept, so its base round-trips)
+    seen: set[str] = set()
     for group in manifest.groups:
         for req in group.requirements:
+            if manifest.format != FORMAT:
+                same = repr(strip_requirement(req))
+                if same in seen:
+                    continue
+                seen.add(same)
             src = req.source
             if isinstance(src, CondaPackage):
                 sel = selectors.decode(raw_value(req, "selector"))

@@ -263,6 +263,10 @@ ADVISORY = frozenset({
     "tool-setting-dropped",
     "pipfile-raw-dropped",
     "optional-group-dropped",
+    # environment.yml keys with no PyPI slot (activation variables, conda-lock platforms/category, unidep keys)
+    "conda-variables-dropped",
+    "conda-platforms-dropped",
+    "conda-key-dropped",
 })
 
 

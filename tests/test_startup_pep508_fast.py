@@ -197,3 +197,22 @@ def test_every_corpus_requirement_line() -> None:
     # The scanner exists for speed: the common shapes must actually take it.
     assert len(CORPUS_LINES) > 500
     assert fast / len(CORPUS_LINES) > 0.9, (fast, len(CORPUS_LINES))
+
+
+@settings(max_examples=1500, deadline=None, database=None)
+@given(_markers())
+def test_is_common_marker_accepts_only_markers_packaging_accepts(text: str) -> None:
+    from packaging.markers import InvalidMarker, Marker
+
+    if pep508.is_common_marker(text):
+        try:
+            Marker(text)
+        except InvalidMarker as exc:  # pragma: no cover - this is the failure being tested for
+            raise AssertionError(f"is_common_marker accepted {text!r}; packaging: {exc}") from None
+
+
+def test_is_common_marker_examples() -> None:
+    assert pep508.is_common_marker('python_version >= "3.9" and (os_name == "nt" or extra == "x")')
+    assert pep508.is_common_marker("sys_platform not in 'win32 cygwin'")
+    assert not pep508.is_common_marker("python_version >=")  # invalid: packaging decides and locates
+    assert not pep508.is_common_marker("os.name == 'nt'")  # valid, unusual spelling: packaging decides

@@ -35,7 +35,14 @@ from ..span import Span
 from . import pep440
 from ._common import located_error
 
-__all__ = ["ARCHIVE_SUFFIXES", "parse_requirement", "parse_url", "render_requirement", "render_source"]
+__all__ = [
+    "ARCHIVE_SUFFIXES",
+    "is_common_marker",
+    "parse_requirement",
+    "parse_url",
+    "render_requirement",
+    "render_source",
+]
 
 DIALECT = "pep508"
 VCS_SCHEMES = ("git", "hg", "svn", "bzr")
@@ -140,6 +147,15 @@ def _fast_marker(text: str) -> bool:
         else:
             return False
     return expect == 3 and depth == 0
+
+
+def is_common_marker(text: str) -> bool:
+    """True when ``text`` is a PEP 508 marker that packaging surely accepts (checked without importing it).
+
+    For validators: only when this is False does packaging's marker parser (and with it ``packaging.tags``, a
+    start-up cost) need to be imported to decide, and to locate an error.
+    """
+    return _fast_marker(text)
 
 
 def _fast_decompose(text: str) -> tuple[str, tuple[str, ...], str | None, str | None, str | None] | None:

@@ -1,0 +1,190 @@
+"""Start-up regression guard: what a single-file ``depglot convert`` imports (issue 3/12's start-up goal).
+
+Not a timed test: each case runs ``python -X importtime -m depglot convert ...`` in a subprocess and asserts that
+modules known to be heavy, or to belong to other formats, are not imported. Module sets do not depend on how loaded
+the machine is, so this holds where timings cannot. Modules the bare interpreter already imports (site hooks) are
+subtracted.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import CORPUS
+
+# Never needed by a single-file conversion between these formats.
+ALWAYS_FORBIDDEN = {
+    "packaging.requirements",  # PEP 508 lines: depglot's own scanner (dialects/pep508.py)
+    "packaging.tags",
+    "packaging._manylinux",
+    "importlib.metadata",  # entry points: scanned only when no built-in claims a name
+    "rich",
+    "pydantic",
+    "depglot.ir.diff",
+    "depglot.ir.native",
+    "depglot.migrate",
+    "depglot.edit.codemods",
+    "depglot.cli.check",
+    "depglot.cli.codemods",
+    "depglot.cli.diff",
+    "depglot.cli.freeze",
+    "depglot.cli.migrate",
+    "depglot.cli.show",
+}
+OTHER_CONVERTERS = {
+    "depglot.converters.conda",
+    "depglot.converters.conda_lock",
+    "depglot.converters.freeze",
+    "depglot.converters.native",
+    "depglot.converters.pdm_lock",
+    "depglot.converters.pipfile",
+    "depglot.converters.pipfile_lock",
+    "depglot.converters.poetry_lock",
+    "depglot.converters.pylock",
+    "depglot.converters.pyproject",
+    "depglot.converters.requirements",
+    "depglot.converters.script",
+    "depglot.converters.uv_lock",
+}
+
+
+def _imported(args: list[str], cwd: Path) -> set[str]:
+    env = dict(os.environ)
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+
+    def modules(cmd: list[str]) -> set[str]:
+        proc = subprocess.run(
+            [sys.executable, "-X", "importtime", *cmd], capture_output=True, text=True, cwd=cwd, env=env, check=False
+        )
+        assert proc.returncode in (0, 1), proc.stderr[-2000:]
+        return {
+            line.rsplit("|", 1)[1].strip()
+            for line in proc.stderr.splitlines()
+            if line.startswith("import time:") and "|" in line and "[us]" not in line
+        }
+
+    return modules(["-m", "depglot", *args]) - modules(["-c", "pass"])
+
+
+def _check(imported: set[str], forbidden: set[str], needed: set[str]) -> None:
+    assert needed <= imported, f"the case did not run as expected: {sorted(needed - imported)} missing"
+    bad = sorted(m for m in imported if m in forbidden or any(m.startswith(f + ".") for f in forbidden))
+    assert not bad, f"imported at start-up, should not be: {bad}"
+
+
+def _requirements_file(directory: Path) -> Path:
+    lines = ["# thirty requirements", "--index-url https://pypi.org/simple"]
+    lines += [f'package-{i}[extra]>=1.{i},<2 ; python_version >= "3.9"  # why {i}' for i in range(28)]
+    path = directory / "requirements.txt"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_requirements_to_requirements(tmp_path: Path) -> None:
+    src = _requirements_file(tmp_path)
+    imported = _imported(["convert", src.name, "-t", "requirements", "-o", "out.txt"], tmp_path)
+    _check(
+        imported,
+        ALWAYS_FORBIDDEN
+        | (OTHER_CONVERTERS - {"depglot.converters.requirements"})
+        | {
+            "packaging.markers",  # markers of the common shapes are checked by the PEP 508 scanner
+            "packaging.ranges",  # VersionSpec.versions is computed on first use; a same-format write never asks
+            "tomlkit",
+            "ruamel",
+            "json",
+            "hashlib",
+            "depglot.converters.requirements.includes",  # -r/-c are kept as references unless followed
+            "depglot.ir.lock",
+            "depglot.ir.project",
+            "depglot.indexconf",
+        },
+        {"depglot.converters.requirements.reader", "depglot.converters.requirements.writer"},
+    )
+    assert (tmp_path / "out.txt").read_text() == src.read_text()
+
+
+def test_requirements_to_pep621(tmp_path: Path) -> None:
+    src = _requirements_file(tmp_path)
+    imported = _imported(["convert", src.name, "-t", "pep621"], tmp_path)
+    _check(
+        imported,
+        ALWAYS_FORBIDDEN
+        | (OTHER_CONVERTERS - {"depglot.converters.requirements", "depglot.converters.pyproject"})
+        | {"packaging.markers", "ruamel", "json", "hashlib", "depglot.converters.pyproject.poetry",
+           "depglot.converters.requirements.writer"},
+        {"depglot.converters.pyproject.writer", "tomlkit"},
+    )
+
+
+def _corpus_copy(tmp_path: Path, category: str, contains: str, name: str) -> Path:
+    files = sorted((CORPUS / category).glob(f"*{contains}*")) if (CORPUS / category).is_dir() else []
+    if not files:
+        pytest.skip(f"shared corpus absent ({category})")
+    dest = tmp_path / name
+    dest.write_bytes(files[0].read_bytes())
+    return dest
+
+
+def test_pipfile_to_poetry(tmp_path: Path) -> None:
+    src = _corpus_copy(tmp_path, "pipfile", "psf__black", "Pipfile")
+    imported = _imported(["convert", src.name, "-t", "poetry", "--fail-on", "never"], tmp_path)
+    # Still imported here: packaging.markers (and through it packaging.tags), by dialects.pipfile.markers_from_keys
+    # validating every entry's marker with packaging; pep508.is_common_marker can spare it for the common shapes.
+    _check(
+        imported,
+        (ALWAYS_FORBIDDEN - {"packaging.tags", "packaging._manylinux"})
+        | (OTHER_CONVERTERS - {"depglot.converters.pipfile", "depglot.converters.pyproject"})
+        | {
+            "depglot.converters.pipfile.writer",  # a writer never needs the writer of the source format...
+            "depglot.converters.pipfile.layout",
+            "depglot.converters.pyproject.reader",  # ...nor the reader of the target format
+            "depglot.converters.pyproject.poetry.reader",
+            "depglot.converters.pyproject.pep621",
+            "ruamel",
+            "json",
+        },
+        {"depglot.converters.pipfile.reader", "depglot.converters.pyproject.poetry.writer", "tomlkit"},
+    )
+
+
+def test_pipfile_lock_to_requirements(tmp_path: Path) -> None:
+    src = _corpus_copy(tmp_path, "pipfile_lock", "psf__requests", "Pipfile.lock")
+    imported = _imported(["convert", src.name, "-t", "requirements", "--all-groups", "--fail-on", "never"], tmp_path)
+    _check(
+        imported,
+        ALWAYS_FORBIDDEN
+        | (OTHER_CONVERTERS - {"depglot.converters.pipfile_lock", "depglot.converters.requirements"})
+        | {"depglot.converters.pipfile_lock.writer", "tomlkit", "ruamel", "packaging.markers"},
+        {"depglot.converters.pipfile_lock.reader", "depglot.converters.requirements.writer"},
+    )
+
+
+def test_environment_yml_to_requirements(tmp_path: Path) -> None:
+    src = _corpus_copy(tmp_path, "conda", "__environment.yml", "environment.yml")
+    imported = _imported(["convert", src.name, "-t", "requirements", "--fail-on", "never"], tmp_path)
+    _check(
+        imported,
+        ALWAYS_FORBIDDEN
+        | (OTHER_CONVERTERS - {"depglot.converters.conda", "depglot.converters.requirements"})
+        | {"tomlkit", "depglot.converters.conda.writer"},
+        {"depglot.converters.conda.reader", "depglot.converters.requirements.writer"},
+    )
+
+
+def test_detection_by_content_imports_only_plausible_formats(tmp_path: Path) -> None:
+    """A file whose name matches no pattern is detected by content without importing every converter."""
+    src = _requirements_file(tmp_path)
+    odd = src.rename(tmp_path / "requirements.list")  # no file-name pattern matches
+    imported = _imported(["convert", odd.name, "-t", "requirements"], tmp_path)
+    _check(
+        imported,
+        OTHER_CONVERTERS - {"depglot.converters.requirements", "depglot.converters.freeze"},
+        {"depglot.converters.requirements.reader"},
+    )

@@ -142,11 +142,25 @@ def _aliases(req: Requirement) -> set[str]:
     return names
 
 
+def _default_pypi_names(manifest: Manifest) -> set[str]:
+    """Names of the default index when it is PyPI and no other index is searched with it (pip's
+    --extra-index-url, a second Poetry primary): a requirement pinned to it (Pipfile ``index = "pypi"``) installs
+    from the same place as one with no index, like ``_index_set`` treats that index as no index."""
+    regular = [ix for ix in manifest.indexes if ix.role is not IndexRole.FIND_LINKS]
+    if any(ix.role in (IndexRole.PRIMARY, IndexRole.EXTRA) for ix in regular):
+        return set()
+    return {canonical_name(ix.name) for ix in regular
+            if ix.name and ix.role is IndexRole.DEFAULT and ix.url.rstrip("/") in PYPI}
+
+
 def entries(manifest: Manifest, *, flatten: bool, aliases: dict[str, set[str]] | None = None):
     out: dict[tuple[str, str, object], list[Meaning]] = {}
+    pypi = _default_pypi_names(manifest)
     for group in manifest.groups:
         label = group_label(manifest, group.name, group.kind, flatten)
         for req in group.requirements:
+            if pypi and isinstance(req.source, IndexRef) and canonical_name(req.source.name) in pypi:
+                req = req.replace(source=None)
             ident = _identity(req)
             key = (label, ident, marker_meaning(req.marker))
             found = out.setdefault(key, [])

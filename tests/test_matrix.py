@@ -38,8 +38,6 @@ SUMMARY: Counter[str] = Counter()
 KNOWN_GAPS: dict[tuple[str, str, str, str | None], str] = {
     ('convert', 'conda', 'added', 'pipfile'):
         'conda name map writes PyPI psycopg2-binary / opencv-python-headless as the conda package psycopg2 / opencv, which reads back as a different PyPI project; only the INFO pypi-as-conda-package says so',
-    ('convert', 'conda', 'added', 'poetry'):
-        'a git source with both a rev and a subdirectory (tensorflow@v2.17.0#subdirectory=...) is read or written with the rev inside the URL, so the source changes without a loss',
     ('convert', 'conda', 'added', 'requirements'):
         'conda name map writes PyPI psycopg2-binary / opencv-python-headless as the conda package psycopg2 / opencv, which reads back as a different PyPI project; only the INFO pypi-as-conda-package says so',
     ('convert', 'conda', 'invalid-marker', 'pipfile_lock'):
@@ -48,82 +46,42 @@ KNOWN_GAPS: dict[tuple[str, str, str, str | None], str] = {
         "index roles are outside the comparison's index set (index vs find-links only), so the reported widening of an explicit/supplemental index is not measured",
     ('convert', 'conda', 'missing', 'pipfile'):
         'conda name map writes PyPI psycopg2-binary / opencv-python-headless as the conda package psycopg2 / opencv, which reads back as a different PyPI project; only the INFO pypi-as-conda-package says so',
-    ('convert', 'conda', 'missing', 'poetry'):
-        'a git source with both a rev and a subdirectory (tensorflow@v2.17.0#subdirectory=...) is read or written with the rev inside the URL, so the source changes without a loss',
     ('convert', 'conda', 'missing', 'requirements'):
         'conda name map writes PyPI psycopg2-binary / opencv-python-headless as the conda package psycopg2 / opencv, which reads back as a different PyPI project; only the INFO pypi-as-conda-package says so',
     ('convert', 'conda', 'version', 'pep621'):
         'a requirement with a version constraint and a uv path source (langgraph-checkpoint>=2.0.0 + ../checkpoint) is written as a bare path: the version constraint is lost without a loss',
-    ('convert', 'freeze', 'added', 'poetry'):
-        'a git source with both a rev and a subdirectory (tensorflow@v2.17.0#subdirectory=...) is read or written with the rev inside the URL, so the source changes without a loss',
     ('convert', 'freeze', 'loss:conda-only-package', 'conda'):
         'conda-only-package for conda tiledb (the C++ library) while conda tiledb-py maps to the PyPI project of the same name, tiledb: the comparison (by name) sees nothing missing',
-    ('convert', 'pipfile', 'loss:pipfile-duplicate-dropped', 'conda'):
-        'an unnamed VCS requirement (git+https://github.com/dask/distributed) gets the derived name distributed (pipfile-name-derived), collides with the conda package distributed and is dropped as pipfile-duplicate-dropped; the losses name distributed, not the URL the comparison keys it by',
-    ('convert', 'pipfile-lock', 'loss:pipfile-duplicate-dropped', 'conda'):
-        'an unnamed VCS requirement (git+https://github.com/dask/distributed) gets the derived name distributed (pipfile-name-derived), collides with the conda package distributed and is dropped as pipfile-duplicate-dropped; the losses name distributed, not the URL the comparison keys it by',
     ('convert', 'pep621+pdm', 'loss:entry-point-invalid', None):
         'entry-point-invalid concerns project metadata (entry points), which the dependency comparison does not measure',
     ('convert', 'freeze', 'loss:marker-dropped', None):
         "marker-dropped where the marker is true in every environment of the comparison's sample (koxudaxi: sys_platform != 'emscripten'; the sample has no emscripten), so the reported drop is not measured",
-    ('convert', 'freeze', 'missing', 'poetry'):
-        'a git source with both a rev and a subdirectory (tensorflow@v2.17.0#subdirectory=...) is read or written with the rev inside the URL, so the source changes without a loss',
     ('convert', 'freeze', 'version', 'pep621'):
         'a requirement with a version constraint and a uv path source (langgraph-checkpoint>=2.0.0 + ../checkpoint) is written as a bare path: the version constraint is lost without a loss',
-    ('convert', 'pep621', 'added', 'poetry'):
-        'a git source with both a rev and a subdirectory (tensorflow@v2.17.0#subdirectory=...) is read or written with the rev inside the URL, so the source changes without a loss',
     ('convert', 'pep621', 'loss:entry-point-invalid', None):
         'entry-point-invalid concerns project metadata (entry points), which the dependency comparison does not measure',
-    ('convert', 'pep621', 'missing', 'poetry'):
-        'a git source with both a rev and a subdirectory (tensorflow@v2.17.0#subdirectory=...) is read or written with the rev inside the URL, so the source changes without a loss',
-    ('convert', 'pep621+pdm', 'added', 'poetry'):
-        'a git source with both a rev and a subdirectory (tensorflow@v2.17.0#subdirectory=...) is read or written with the rev inside the URL, so the source changes without a loss',
     ('convert', 'pep621+pdm', 'indexes', 'hashed_requirements'):
         'pdm flavour writes `--index-url https://pypi.org/simple` as an explicit [[tool.pdm.source]], which reads back as a non-default PyPI index without a loss',
-    ('convert', 'pep621+pdm', 'missing', 'poetry'):
-        'a git source with both a rev and a subdirectory (tensorflow@v2.17.0#subdirectory=...) is read or written with the rev inside the URL, so the source changes without a loss',
     ('convert', 'pep621+pdm', 'prereleases', None):
         'pdm flavour drops the file-wide pre-release setting (--pre / Pipfile allow_prereleases) without a loss',
-    ('convert', 'pep621+uv', 'added', 'poetry'):
-        'a git source with both a rev and a subdirectory (tensorflow@v2.17.0#subdirectory=...) is read or written with the rev inside the URL, so the source changes without a loss',
     ('convert', 'pep621+uv', 'loss:entry-point-invalid', None):
         'entry-point-invalid concerns project metadata (entry points), which the dependency comparison does not measure',
     ('convert', 'pep621+uv', 'loss:index-strategy-changed', None):
         'index-strategy-changed (pip/pipenv best match across indexes vs uv first-index) is a resolution change the comparison has no field for',
     ('convert', 'pep621+uv', 'missing', 'conda'):
         '`-e .` (the project itself) is dropped by pyproject/script writers with project-itself-dropped at INFO (uv and PDM install the project anyway), so nothing reports the requirement the comparison sees missing',
-    ('convert', 'pep621+uv', 'missing', 'poetry'):
-        'a git source with both a rev and a subdirectory (tensorflow@v2.17.0#subdirectory=...) is read or written with the rev inside the URL, so the source changes without a loss',
     ('convert', 'pep621+uv', 'missing', 'requirements'):
         '`-e .` (the project itself) is dropped by pyproject/script writers with project-itself-dropped at INFO (uv and PDM install the project anyway), so nothing reports the requirement the comparison sees missing',
-    ('convert', 'pipfile', 'loss:extras-dropped', 'pep621'):
-        "extras-dropped for an extra (dask 'bag') whose requirements all also appear in main or another extra: flattened with all extras nothing is missing, yet the loss is an error",
-    ('convert', 'pipfile', 'missing', 'conda'):
-        'an unnamed VCS requirement (git+https://github.com/dask/distributed) gets the derived name distributed (pipfile-name-derived), collides with the conda package distributed and is dropped as pipfile-duplicate-dropped; the losses name distributed, not the URL the comparison keys it by',
     ('convert', 'pipfile', 'version', 'pep621'):
         'a requirement with a version constraint and a uv path source (langgraph-checkpoint>=2.0.0 + ../checkpoint) is written as a bare path: the version constraint is lost without a loss',
     ('convert', 'pipfile-lock', 'hashes', 'conda_lock'):
         "Pipfile.lock entries take the (correct) PyPI file hashes of conda-lock's pip-managed packages from the source lock (Manifest.lock); the comparison reads hashes from requirements only, so they count as added",
-    ('convert', 'pipfile-lock', 'loss:extras-dropped', 'pep621'):
-        "extras-dropped for an extra (dask 'bag') whose requirements all also appear in main or another extra: flattened with all extras nothing is missing, yet the loss is an error",
-    ('convert', 'pipfile-lock', 'missing', 'conda'):
-        'an unnamed VCS requirement (git+https://github.com/dask/distributed) gets the derived name distributed (pipfile-name-derived), collides with the conda package distributed and is dropped as pipfile-duplicate-dropped; the losses name distributed, not the URL the comparison keys it by',
     ('convert', 'pipfile-lock', 'version', 'pep621'):
         'a requirement with a version constraint and a uv path source (langgraph-checkpoint>=2.0.0 + ../checkpoint) is written as a bare path: the version constraint is lost without a loss',
-    ('convert', 'poetry', 'source', 'pipfile'):
-        'Pipfile `index = "pypi"` naming the default PyPI source: the Poetry writer drops the reference (Poetry\'s implicit PyPI has no name) without a loss',
-    ('convert', 'poetry1', 'source', 'pipfile'):
-        'Pipfile `index = "pypi"` naming the default PyPI source: the Poetry writer drops the reference (Poetry\'s implicit PyPI has no name) without a loss',
-    ('convert', 'poetry1', 'version', 'pep621'):
-        'poetry1 layout: the same package in several extras with different constraints (DeepLabCut torch/torchvision per CUDA extra) is merged into one [tool.poetry.dependencies] entry; per-extra constraints change without a loss',
-    ('convert', 'requirements', 'added', 'poetry'):
-        'a git source with both a rev and a subdirectory (tensorflow@v2.17.0#subdirectory=...) is read or written with the rev inside the URL, so the source changes without a loss',
     ('convert', 'requirements', 'loss:conda-only-package', 'conda'):
         'conda-only-package for conda tiledb (the C++ library) while conda tiledb-py maps to the PyPI project of the same name, tiledb: the comparison (by name) sees nothing missing',
     ('convert', 'requirements', 'loss:requirements-index-role-widened', None):
         "index roles are outside the comparison's index set (index vs find-links only), so the reported widening of an explicit/supplemental index is not measured",
-    ('convert', 'requirements', 'missing', 'poetry'):
-        'a git source with both a rev and a subdirectory (tensorflow@v2.17.0#subdirectory=...) is read or written with the rev inside the URL, so the source changes without a loss',
     ('convert', 'requirements', 'options', 'pipfile'):
         'requirements writer turns a Pipfile source with verify_ssl = false into --trusted-host without a loss naming the verify-ssl change',
     ('convert', 'requirements', 'verify-ssl', 'pipfile'):
@@ -142,16 +100,10 @@ KNOWN_GAPS: dict[tuple[str, str, str, str | None], str] = {
         '`-e .` (the project itself) is dropped by pyproject/script writers with project-itself-dropped at INFO (uv and PDM install the project anyway), so nothing reports the requirement the comparison sees missing',
     ('convert', 'script', 'unreadable-output', 'poetry'):
         'a Poetry `optional = true` dependency in no extra becomes an extra, which the script writer emits as a [project] table that PEP 723 (and its reader) rejects',
-    ('fresh', 'poetry', 'added', 'poetry'):
-        'a Poetry `optional = true` dependency in no extra (requests, tomlkit) is placed into a new extra named after it (PEP 621 cannot say it); the fresh write reads back in that group',
-    ('fresh', 'poetry', 'missing', 'poetry'):
-        'a Poetry `optional = true` dependency in no extra (requests, tomlkit) is placed into a new extra named after it (PEP 621 cannot say it); the fresh write reads back in that group',
     ('round-trip', 'conda', 'added', 'poetry'):
         'ibis: shapely appears twice (per-python markers) and comes back from environment.yml as more duplicate entries than went in',
     ('round-trip', 'conda', 'invalid-marker', 'pipfile_lock'):
         'conda writer turns a Pipfile.lock marker into `python_version >= 3.7` (unquoted version), which packaging rejects',
-    ('round-trip', 'conda', 'missing', 'poetry'):
-        'a named path dependency (nonebot envs/test) is written to requirements/conda as an unnamed path; back in Poetry it is dropped with poetry-name-required whose subject does not match the path as normalised',
     ('round-trip', 'pep621+uv', 'added', 'conda_export'):
         'conda export: conda opencv maps to PyPI opencv-python, while the pip: list has opencv-python-headless; the second write maps it back and the names swap (no loss: name-map choices are INFO)',
     ('round-trip', 'pep621+uv', 'missing', 'conda_export'):
@@ -168,8 +120,6 @@ KNOWN_GAPS: dict[tuple[str, str, str, str | None], str] = {
         'conda export: conda opencv maps to PyPI opencv-python, while the pip: list has opencv-python-headless; the second write maps it back and the names swap (no loss: name-map choices are INFO)',
     ('round-trip', 'requirements', 'missing', 'conda_export'):
         'conda export: conda opencv maps to PyPI opencv-python, while the pip: list has opencv-python-headless; the second write maps it back and the names swap (no loss: name-map choices are INFO)',
-    ('round-trip', 'requirements', 'missing', 'poetry'):
-        'a named path dependency (nonebot envs/test) is written to requirements/conda as an unnamed path; back in Poetry it is dropped with poetry-name-required whose subject does not match the path as normalised',
 }
 SEEN_GAPS: set[tuple[str, str, str, str | None]] = set()
 _RUNS: Counter[str] = Counter()

@@ -280,6 +280,16 @@ def test_invalid_toml_is_a_parse_error_with_line_and_column() -> None:
     assert err.source_line == "flask = "
 
 
+def test_toml_error_at_end_of_document_points_at_the_last_line() -> None:
+    # the Pipfile reader now uses the shared edit.tomlspan.load_toml; tomllib's "(at end of document)" is located
+    with pytest.raises(ParseError) as info:
+        loads('[packages]\nrequests = "*"\nflask = {', "pipfile", path="Pipfile")
+    err = info.value
+    assert (err.span.file, err.span.line, err.span.column) == ("Pipfile", 3, 10)
+    assert err.source_line == "flask = {" and err.hint == "a Pipfile is TOML (https://toml.io)"
+    assert err.message.startswith("invalid TOML: ") and "end of document" not in err.message
+
+
 def test_git_and_path_together_is_an_error_at_the_entry() -> None:
     text = (PIPFILE_FIXTURES / "bad_git_and_path.Pipfile").read_text()
     with pytest.raises(ParseError) as info:
@@ -719,6 +729,41 @@ def test_unnamed_requirements_get_a_pipfile_key() -> None:
     c = dumps(m, "pipfile")
     assert c.report.codes() == ["pipfile-name-derived"] * 3
     assert [r.name for r in loads(c.text, "pipfile").main.requirements] == ["cdb4ee2", "bar", "repo"]
+
+
+def test_unnamed_requirement_whose_derived_key_is_taken_gets_the_location_hash() -> None:
+    # regression (matrix): dask's environment.yml has conda `distributed` and pip `git+https://.../distributed`;
+    # the derived key collided and the VCS requirement was dropped (pipfile-duplicate-dropped). Both are kept now.
+    import hashlib
+    import tomllib
+
+    import plette
+
+    text = "distributed>=2024.1\ngit+https://github.com/dask/distributed\n"
+    c = convert(text, "requirements", "pipfile")
+    assert c.report.codes() == ["pipfile-name-derived"]
+    key = hashlib.sha256(b"https://github.com/dask/distributed").hexdigest()[:7]
+    assert c.report.losses[0].subject == key
+    pipfile = plette.Pipfile.load(io.StringIO(c.text))
+    assert pipfile.packages[key]._data == {"git": "https://github.com/dask/distributed"}
+    back = loads(c.text, "pipfile").main.requirements
+    assert [(r.name, r.source) for r in back] == [
+        ("distributed", None), (key, Vcs(vcs="git", url="https://github.com/dask/distributed"))]
+    # a name taken only by another unnamed requirement of the group: the second gets the hash too
+    c = convert("./a/pkg\n./b/pkg\n", "requirements", "pipfile")
+    assert list(tomllib.loads(c.text)["packages"]) == [
+        "pkg", hashlib.sha256(b"./b/pkg").hexdigest()[:7]]
+
+
+def test_dropped_extra_is_an_error_only_when_its_requirements_are_lost() -> None:
+    # regression (matrix): dask's `bag = []` was an ERROR extras-dropped though a Pipfile loses nothing but its name
+    text = (
+        '[project]\nname = "x"\nversion = "1"\ndependencies = ["a>=1", "b"]\n\n[project.optional-dependencies]\n'
+        'bag = []\nsame = ["a >= 1"]\nmore = ["a>=1", "c"]\n'
+    )
+    report = dumps(loads(text, "pep621"), "pipfile").report
+    got = [(l.subject, l.severity.label) for l in report if l.code == "extras-dropped"]
+    assert got == [("bag", "info"), ("same", "warning"), ("more", "error")]
 
 
 def test_base_mode_writes_another_formats_manifest_into_an_existing_pipfile() -> None:

@@ -466,3 +466,18 @@ def test_python_constraint_the_lock_cannot_name_is_reported() -> None:
     out = dumps(loads(text, "pep621"), "pipfile-lock")
     assert json.loads(out.text)["_meta"]["requires"] == {}
     assert [l.code for l in out.report if l.code.startswith("pipfile-python")] == ["pipfile-python-inexact"]
+
+
+def test_unnamed_requirement_keyed_as_in_the_pipfile_even_when_its_name_is_taken() -> None:
+    # regression (matrix): the lock writer had its own copy of the Pipfile writer's key derivation (now one shared
+    # helper, converters/_naming.py); a VCS requirement whose repository name another entry uses was dropped
+    import hashlib
+
+    text = "distributed==2024.1\ngit+https://github.com/dask/distributed\n./envs/test\n"
+    lock = convert(text, "requirements", "pipfile-lock")
+    pipfile = convert(text, "requirements", "pipfile")
+    key = hashlib.sha256(b"https://github.com/dask/distributed").hexdigest()[:7]
+    assert sorted(json.loads(lock.text)["default"]) == sorted([key, "distributed", "test"])
+    assert [l.subject for l in lock.report if l.code == "pipfile-name-derived"] == [key, "test"]
+    assert [l.subject for l in pipfile.report if l.code == "pipfile-name-derived"] == [key, "test"]
+    assert "pipfile-duplicate-dropped" not in lock.report.codes()

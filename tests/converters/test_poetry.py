@@ -54,18 +54,6 @@ def meaning(m: Manifest) -> list:
     return sorted(out, key=lambda x: (x[0].value, x[1]))
 
 
-def placed_orphans(m: Manifest) -> Manifest:
-    """What ``optional-without-extra`` promises: an optional dependency in no extra gets an extra of its name."""
-    main = m.main
-    if main is None or not any(r.optional for r in main.requirements):
-        return m
-    groups = [g.replace(requirements=tuple(r for r in g.requirements if not r.optional)) if g is main else g
-              for g in m.groups]
-    groups += [Group(name=r.key, kind=GroupKind.EXTRA, requirements=(r.replace(optional=False),))
-               for r in main.requirements if r.optional]
-    return m.replace(groups=tuple(groups))
-
-
 # ------------------------------------------------------------------------------------------- oracles
 
 
@@ -79,6 +67,14 @@ def _cons(c: str) -> str:
     except InvalidSpecifier:
         return c
     return re.sub(r"(\d+(?:\.\d+)*?)(?:\.0)+(?![\d.])", r"\1", text)
+
+
+def _no_extra(marker: str) -> str:
+    """A locking dependency's marker without its ``extra == "x"`` clauses: which extras hold a dependency is
+    compared through the extras themselves (a ``[project]`` optional dependency has no such clause, a Poetry 1
+    per-extra entry of a multiple-constraints list has it in its marker)."""
+    clause = r'\(?extra == "[^"]+"(?: or extra == "[^"]+")*\)?'
+    return re.sub(rf"^{clause}$|^{clause} and | and {clause}$", "", marker)
 
 
 def poetry_view(text: str, tmp: Path) -> tuple:
@@ -96,7 +92,7 @@ def poetry_view(text: str, tmp: Path) -> tuple:
     groups = {}
     for g in pkg._dependency_groups.values():
         deps = {
-            (x.name, _cons(str(x.constraint)), re.sub(r'^extra == "[^"]+" and ', "", str(x.marker)), x.source_name,
+            (x.name, _cons(str(x.constraint)), _no_extra(str(x.marker)), x.source_name,
              tuple(sorted(x.extras)), x.is_optional(), x.source_type,
              x.source_url if x.source_type not in ("directory", "file") else None, x.source_reference,
              getattr(x, "develop", None), x.allows_prereleases())
@@ -135,10 +131,9 @@ def poetry_check_errors(text: str) -> list[str]:
     return Factory.validate(tomllib.loads(text.lstrip("\ufeff")), strict=False)["errors"]
 
 
-# Sources whose fresh Poetry 2 write must differ, each with the loss that says why.
-EXPECTED_FRESH_LOSS = {
-    ("poetry1", "microsoft__presidio__presidio-analyzer__pyproject.toml"): "poetry-extra-conflict",
-}
+# Sources whose fresh Poetry 2 write must differ, each with the loss that says why (none left: presidio's package
+# in several extras with different requirements is now a multiple-constraints list marked per extra).
+EXPECTED_FRESH_LOSS: dict[tuple[str, str], str] = {}
 
 
 # ------------------------------------------------------------------------------------------- corpus
@@ -163,9 +158,9 @@ def test_corpus_fresh_write_reads_back_and_poetry_agrees(path: Path, fmt: str, t
     if expected_loss:
         assert expected_loss in conv.report.codes()
         return
-    placed = "optional-without-extra" in conv.report.codes()
-    assert placed == (fmt == "poetry" and any(r.optional for g in m.groups for r in g.requirements))
-    assert meaning(back) == meaning(placed_orphans(m) if placed else m)
+    # an optional dependency in no extra stays one (the `dynamic` layout for poetry), never an invented extra
+    assert "optional-without-extra" not in conv.report.codes()
+    assert meaning(back) == meaning(m)
     assert (back.python is None) == (m.python is None)
     if m.python is not None and "poetry-requires-python-merged" not in conv.report.codes():
         assert back.python.versions == m.python.versions or _cons(back.python.pep440 or "") == _cons(
@@ -174,7 +169,7 @@ def test_corpus_fresh_write_reads_back_and_poetry_agrees(path: Path, fmt: str, t
     assert poetry_check_errors(conv.text) == [] or source_errors
     code, out = poetry_check(conv.text, tmp_path)
     assert code == 0 or (source_errors and poetry_check(text, tmp_path)[0] != 0), out
-    if not source_errors and not placed:
+    if not source_errors:
         assert poetry_view(conv.text, tmp_path) == poetry_view(text, tmp_path)
 
 
@@ -456,7 +451,7 @@ def test_fresh_poetry1_layout(tmp_path: Path) -> None:
 def test_fresh_poetry2_layout_moves_metadata_to_project() -> None:
     text = POETRY1.replace('mylib = { path = "../mylib", develop = true }\n', "")
     m = read(text)
-    conv = api.dumps(m, "poetry")
+    conv = api.dumps(m, "poetry", optional_to="group")
     doc = tomllib.loads(conv.text)
     project = doc["project"]
     assert project["name"] == "demo" and project["authors"][0] == {"name": "Jane Doe", "email": "jane@example.org"}
@@ -470,8 +465,9 @@ def test_fresh_poetry2_layout_moves_metadata_to_project() -> None:
     assert enrich["pendulum"] == {"git": "https://github.com/sdispater/pendulum.git", "branch": "2.0",
                                   "develop": True}
     assert enrich["beta"] == {"allow-prereleases": True}
-    # `lonely` (optional, in no extra) cannot be said in [project]: placed in an extra, reported
-    assert project["optional-dependencies"]["lonely"] == ["lonely"]
+    # `lonely` (optional, in no extra) cannot be said in [project]: with --optional-to group, placed in the
+    # optional group `optional`, reported
+    assert doc["tool"]["poetry"]["group"]["optional"] == {"optional": True, "dependencies": {"lonely": "*"}}
     assert "optional-without-extra" in conv.report.codes()
     # poetry-core < 2 ignores [project]: the source's build requirement is raised
     assert doc["build-system"]["requires"] == ["poetry-core>=2.0.0,<3.0.0"]
@@ -481,7 +477,7 @@ def test_fresh_poetry2_layout_moves_metadata_to_project() -> None:
 
 
 def test_relative_path_dependency_is_name_plus_poetry_path(tmp_path: Path) -> None:
-    m = read(POETRY1)
+    m = read(POETRY1.replace('lonely = { version = "*", optional = true }\n', ""))  # else the dynamic layout
     conv = api.dumps(m, "poetry")
     doc = tomllib.loads(conv.text)
     assert "mylib" in doc["project"]["dependencies"]
@@ -657,8 +653,6 @@ def _pipenv_meaning(m: Manifest) -> list:
 
 @pytest.mark.parametrize("path", corpus_params("pipfile"))
 def test_pipfile_migration_passes_poetry_check_and_keeps_requirements(path: Path, tmp_path: Path) -> None:
-    if "pipfile" not in __import__("depglot").registry.names():
-        pytest.skip("pipfile format not available")
     m = api.loads(path.read_text(encoding="utf-8"), "pipfile", path=str(path))
     conv = api.dumps(m, "poetry")
     assert poetry_check_errors(conv.text) == []
@@ -800,3 +794,109 @@ def test_file_wide_prereleases_per_dependency_is_reported() -> None:
     assert doc["tool"]["poetry"]["dependencies"]["click"]["allow-prereleases"] is True
     (loss,) = [l for l in conv.report if l.code == "poetry-prereleases-per-dependency"]
     assert loss.severity is Severity.WARNING and loss.data["requirements"] == ["requests", "click"]
+
+
+def test_git_url_with_at_rev_is_read_as_poetry_reads_it(tmp_path: Path) -> None:
+    # regression (matrix): `git = "...@v2.17.0"` kept the rev inside the URL, so PEP 508 targets (which split it
+    # off) installed v2.17.0 while Poetry installs the default branch: poetry-core strips the @rev (ParsedUrl)
+    text = (
+        '[tool.poetry]\nname = "x"\nversion = "1"\ndescription = ""\nauthors = []\n\n[tool.poetry.dependencies]\n'
+        'tensorflow = { git = "git+https://github.com/tensorflow/tensorflow@v2.17.0", '
+        'subdirectory = "tensorflow/tools/pip_package" }\n'
+    )
+    m = read(text, path="pyproject.toml")
+    (req,) = m.main.requirements
+    assert req.source == Vcs(vcs="git", url="https://github.com/tensorflow/tensorflow", rev=None,
+                             subdirectory="tensorflow/tools/pip_package")
+    assert [(l.code, l.severity, l.span.line, l.data["rev"]) for l in m.losses] == [
+        ("poetry-git-url-rev-ignored", Severity.WARNING, 8, "v2.17.0")]
+    # the oracle: poetry-core installs the repository's HEAD from the URL without the @rev
+    (dep,) = poetry_view(text, tmp_path)[0]["main"]
+    assert (dep[6], dep[7], dep[8]) == ("git", "https://github.com/tensorflow/tensorflow", "HEAD")
+    line = api.dumps(m, "requirements").text.strip()
+    assert line == "tensorflow @ git+https://github.com/tensorflow/tensorflow#subdirectory=tensorflow/tools/pip_package"
+    assert api.dumps(m, "poetry1", base=text).text == text
+    # a rev key with the @ref in the URL: Poetry uses the key
+    m2 = read(text.replace('subdirectory =', 'tag = "v1", subdirectory ='))
+    assert m2.main.requirements[0].source.rev == "v1"
+    assert "installs tag = 'v1'" in m2.losses[0].message
+
+
+def test_optional_dependency_in_no_extra_stays_optional_in_poetry2(tmp_path: Path) -> None:
+    # regression (matrix, fresh pass): `lonely = {optional = true}` in no extra became a new extra `lonely`; Poetry
+    # 2's dynamic-dependencies form keeps it: [project] metadata, dependencies and extras in [tool.poetry]
+    m = read(POETRY1.replace('mylib = { path = "../mylib", develop = true }\n', ""))
+    conv = api.dumps(m, "poetry")
+    doc = tomllib.loads(conv.text)
+    assert doc["project"]["dynamic"] == ["dependencies", "optional-dependencies"]
+    assert "dependencies" not in doc["project"] and doc["project"]["requires-python"] == ">=3.9,<4.0"
+    deps = doc["tool"]["poetry"]["dependencies"]
+    assert "python" not in deps and deps["lonely"] == {"version": "*", "optional": True}
+    assert doc["tool"]["poetry"]["extras"] == {"fast": ["orjson"]}
+    assert "optional-without-extra" not in conv.report.codes()
+    assert meaning(read(conv.text)) == meaning(m)
+    assert poetry_check(conv.text, tmp_path)[0] == 0
+    assert poetry_view(conv.text, tmp_path) == poetry_view(POETRY1.replace(
+        'mylib = { path = "../mylib", develop = true }\n', ""), tmp_path)
+
+
+def test_unnamed_path_and_vcs_requirements_get_the_pipfile_writers_name(tmp_path: Path) -> None:
+    # regression (matrix round trip Poetry -> requirements -> Poetry): nonebot's `nonebot-test = {path =
+    # "./envs/test/"}` comes back from requirements.txt as an unnamed path and was dropped; it is named after its
+    # directory now (an INFO), as the Pipfile writers key it. `-e .` and a taken name still cannot be written.
+    text = "-e .\n./envs/test/\ngit+https://github.com/dask/distributed\nhttps://x.org/pkg-1.0.tar.gz\n"
+    conv = api.dumps(api.loads(text + "./other/pkg\n", "requirements"), "poetry")
+    deps = tomllib.loads(conv.text)["tool"]["poetry"]["dependencies"]
+    assert deps == {"test": {"path": "./envs/test/"}, "distributed": {"git": "https://github.com/dask/distributed"},
+                    "pkg": {"url": "https://x.org/pkg-1.0.tar.gz"}}
+    assert [(l.code, l.subject, l.data.get("name")) for l in conv.report] == [
+        ("poetry-name-derived", "./envs/test/", "test"),
+        ("poetry-name-derived", "https://github.com/dask/distributed", "distributed"),
+        ("poetry-name-derived", "https://x.org/pkg-1.0.tar.gz", "pkg"),
+        ("poetry-name-required", ".", None),
+        ("poetry-name-required", "./other/pkg", None),
+    ]
+    assert poetry_check_errors(conv.text) == []
+    back = {r.name: r.source for r in read(conv.text).main.requirements}
+    assert back["test"] == LocalPath(path="./envs/test/")
+
+
+def test_poetry1_per_extra_requirements_are_a_marked_multiple_constraints_list(tmp_path: Path) -> None:
+    # regression (matrix): DeepLabCut's torch in main and in two CUDA extras with other constraints was one entry
+    # (main's) for all: per-extra constraints changed without a loss. Now one optional entry per requirement.
+    text = (
+        '[project]\nname = "x"\nversion = "1"\ndependencies = ["torch>=2"]\n\n[project.optional-dependencies]\n'
+        'cu11 = ["torch<2.1", "proto<7"]\ncu12 = ["torch<2.11", "proto<7"]\nmac = ["proto<7; sys_platform == \'darwin\'"]\n'
+    )
+    m = api.loads(text, "pep621")
+    conv = api.dumps(m, "poetry1")
+    deps = tomllib.loads(conv.text)["tool"]["poetry"]["dependencies"]
+    assert deps["torch"] == [
+        {"version": ">=2"},
+        {"version": "<2.1", "markers": "extra == 'cu11'", "optional": True},
+        {"version": "<2.11", "markers": "extra == 'cu12'", "optional": True},
+    ]
+    assert deps["proto"] == [
+        {"version": "<7", "markers": "extra == 'cu11' or extra == 'cu12'", "optional": True},
+        {"version": "<7", "markers": "sys_platform == 'darwin' and extra == 'mac'", "optional": True},
+    ]
+    assert [l for l in conv.report if l.severity >= Severity.WARNING] == []
+    back = read(conv.text)
+    assert meaning(back) == meaning(m)
+    assert poetry_check_errors(conv.text) == []
+    # the oracle: the wheel metadata poetry-core builds names each constraint with its extra
+    from poetry.core.factory import Factory
+    from poetry.core.masonry.metadata import Metadata
+
+    (tmp_path / "pyproject.toml").write_text(conv.text, encoding="utf-8")
+    logging.disable(logging.CRITICAL)
+    try:
+        dist = Metadata.from_package(Factory().create_poetry(tmp_path).package).requires_dist
+    finally:
+        logging.disable(logging.NOTSET)
+    assert 'torch (<2.1) ; extra == "cu11"' in dist and 'torch (<2.11) ; extra == "cu12"' in dist
+    assert 'proto (<7) ; sys_platform == "darwin" and extra == "mac"' in dist
+    # a name every extra requires alike stays one optional entry the extras list
+    same = api.dumps(api.loads(text.replace('"torch<2.11", ', '"torch<2.1", ').replace(
+        'mac = ["proto<7; sys_platform == \'darwin\'"]\n', ''), "pep621"), "poetry1")
+    assert tomllib.loads(same.text)["tool"]["poetry"]["dependencies"]["proto"] == {"version": "<7", "optional": True}

@@ -145,24 +145,28 @@ def _advance(value: str, depth: int) -> tuple[int, str | None]:
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
-def load_toml(text: str, file: str | None, dialect: str) -> dict[str, object]:
+def load_toml(text: str, file: str | None, dialect: str, *, hint: str | None = None) -> dict[str, object]:
     """``tomllib.loads`` (a leading BOM ignored) with every failure as a located ParseError: tomllib's
-    ``(at line L, column C)`` becomes the span and the offending line is shown; too-deep nesting (tomllib recurses
-    once per nested array/inline table) is reported at line 1."""
+    ``(at line L, column C)`` becomes the span and the offending line is shown (``(at end of document)``: the end of
+    the last line); too-deep nesting (tomllib recurses once per nested array/inline table) is reported at line 1."""
     body = text.removeprefix("\ufeff")
     try:
         return tomllib.loads(body)
     except RecursionError:
         raise ParseError("invalid TOML: nested too deeply to read", span=Span(file=file, line=1, column=1),
-                         dialect=dialect) from None
+                         dialect=dialect, hint=hint) from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
-        m = _TOML_POS.search(msg)
-        line = int(m.group(1)) if m else None
         lines = body.splitlines()
+        m = _TOML_POS.search(msg)
+        line, column = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+        if m is None and msg.endswith("(at end of document)"):
+            m = re.search(r"\(at end of document\)$", msg)
+            line, column = max(1, len(lines)), (len(lines[-1]) + 1 if lines else 1)
         raise ParseError(
             f"invalid TOML: {msg[: m.start()].strip() if m else msg}",
-            span=Span(file=file, line=line, column=int(m.group(2)) if m else None),
+            span=Span(file=file, line=line, column=column),
             source_line=lines[line - 1] if line and 0 < line <= len(lines) else None,
             dialect=dialect,
+            hint=hint,
         ) from None

@@ -129,8 +129,19 @@ def _where(req: Requirement) -> str:
     return "<unnamed>"
 
 
+def _default_pypi_names(manifest: Manifest) -> frozenset[str]:
+    """Names of the default index when it is PyPI and no other index is searched with it: naming it (Pipfile
+    ``index = "pypi"``) installs from where every installer looks anyway, so dropping the name loses nothing."""
+    regular = [ix for ix in manifest.indexes if ix.role is not IndexRole.FIND_LINKS]
+    if any(ix.role in (IndexRole.PRIMARY, IndexRole.EXTRA) for ix in regular):
+        return frozenset()
+    return frozenset(ix.name.lower() for ix in regular
+                     if ix.name and ix.role is IndexRole.DEFAULT and ix.url.rstrip("/") in PYPI_SIMPLE)
+
+
 def uses(manifest: Manifest) -> Iterator[tuple[Feature, str, Span | None]]:
     """Every (feature, subject, span) the manifest uses, in document order."""
+    pypi = _default_pypi_names(manifest)
     for group in manifest.groups:
         if group.kind in (GroupKind.GROUP, GroupKind.CATEGORY):
             yield Feature.GROUPS, group.name, group.span
@@ -144,6 +155,8 @@ def uses(manifest: Manifest) -> Iterator[tuple[Feature, str, Span | None]]:
             yield Feature.COMMENTS, group.name, group.span
         for req in group.requirements:
             for feature in _req_features(req):
+                if feature is Feature.PER_PACKAGE_INDEX and req.source.name.lower() in pypi:  # type: ignore[union-attr]
+                    continue
                 yield feature, req.name or _where(req), req.span
     for index in manifest.indexes:
         subject = index.name or index.url
@@ -176,16 +189,37 @@ def uses(manifest: Manifest) -> Iterator[tuple[Feature, str, Span | None]]:
         yield Feature.LOCK, "the lock", manifest.span
 
 
+def _extra_loss(manifest: Manifest, name: str, rule: FeatureLoss) -> tuple[Severity, str]:
+    """What dropping an extra loses decides the severity: nothing but its name when it is empty (info); nothing an
+    installer acts on when each of its requirements is also a main requirement (warning); else its requirements."""
+    extra = next((g for g in manifest.groups if g.kind is GroupKind.EXTRA and g.name == name), None)
+    if extra is None:
+        return rule.severity, rule.what
+    if not extra.requirements:
+        return Severity.INFO, "is an empty optional extra (only its name is lost)"
+
+    def same(r: Requirement) -> tuple[object, ...]:
+        return (r.key, frozenset(r.extras), r.version.versions if r.version is not None else None, r.marker,
+                r.source, r.editable)
+
+    main = {same(r) for g in manifest.groups if g.kind is GroupKind.MAIN for r in g.requirements}
+    if all(same(r) in main for r in extra.requirements):
+        return Severity.WARNING, "is an optional extra whose requirements are all main requirements too"
+    return rule.severity, rule.what
+
+
 def preflight(manifest: Manifest, target: str, supported: frozenset[Feature], report: Report) -> None:
     """Add one loss per (feature, subject) the manifest uses that ``target`` cannot hold."""
     for feature, subject, span in uses(manifest):
         if feature in supported:
             continue
         rule = FEATURE_LOSSES[feature]
+        severity, what = _extra_loss(manifest, subject, rule) if feature is Feature.EXTRAS else (
+            rule.severity, rule.what)
         report.add(
             rule.code,
-            rule.severity,
-            f"{subject!r} {rule.what}; {target} cannot hold it",
+            severity,
+            f"{subject!r} {what}; {target} cannot hold it",
             subject=subject,
             span=span,
             data={"feature": feature.value, "target": target},

@@ -5,15 +5,12 @@ Shared by the fresh and the base-mode writer (:mod:`.writer`), which only turn t
 
 from __future__ import annotations
 
-import hashlib
-import re
 from typing import Any
 
 from ...ir.model import (
     Group,
     GroupKind,
     IndexRole,
-    LocalPath,
     Manifest,
     Requirement,
     Url,
@@ -22,11 +19,11 @@ from ...ir.model import (
 )
 from ...ir.select import DEV_GROUP_NAMES
 from ...report import Report, Severity
-from .entries import FORMAT, split_name
+from .._naming import derived_name, location
+from .entries import FORMAT
 from .reader import DEFAULT_SOURCE, DEV_SECTION, MAIN_SECTION, SECTIONS
 
 __all__ = [
-    "derived_name",
     "other_tables",
     "pipenv_keys",
     "plan_sections",
@@ -86,9 +83,11 @@ def plan_sections(manifest: Manifest, report: Report) -> list[tuple[str, Group]]
 def unique_entries(section: str, group: Group, report: Report) -> list[Requirement]:
     seen: dict[str, Requirement] = {}
     out: list[Requirement] = []
+    named = {r.key for r in group.requirements if r.name}
     for req in group.requirements:
         if not req.name:
-            derived = derived_name(req)
+            # a key no named requirement of the section uses (dask's `git+.../distributed` next to `distributed`)
+            derived = derived_name(req, taken=named | set(seen))
             if derived is None:
                 report.add(
                     "pipfile-unnamed-dropped",
@@ -101,7 +100,7 @@ def unique_entries(section: str, group: Group, report: Report) -> list[Requireme
             report.add(
                 "pipfile-name-derived",
                 Severity.INFO,
-                f"{_where(req)!r} has no package name; its Pipfile key is {derived!r} (pipenv installs it by "
+                f"{location(req)!r} has no package name; its Pipfile key is {derived!r} (pipenv installs it by "
                 f"its {'URL' if isinstance(req.source, (Url, Vcs)) else 'path'} and locks it under its real name)",
                 subject=derived,
                 span=req.span,
@@ -120,37 +119,6 @@ def unique_entries(section: str, group: Group, report: Report) -> list[Requireme
         seen[req.key] = req
         out.append(req)
     return out
-
-
-_ARCHIVE = re.compile(
-    r"^(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?)-\d[^/]*\.(?:whl|zip|tar\.gz|tgz|tar\.bz2)$"
-)
-
-
-def _where(req: Requirement) -> str:
-    src = req.source
-    if isinstance(src, LocalPath):
-        return src.path
-    if isinstance(src, (Url, Vcs)):
-        return src.url
-    return ""
-
-
-def derived_name(req: Requirement) -> str | None:
-    """A Pipfile key for a requirement with no name: the archive's project name, the directory's or
-    repository's name, else (``.``) a short hash of the location as legacy pipenv wrote (``"e1839a8"``)."""
-    where = _where(req).rstrip("/")
-    if not where:
-        return None
-    leaf = where.rsplit("/", 1)[-1]
-    m = _ARCHIVE.match(leaf)
-    if m:
-        return m["name"]
-    leaf = leaf.removesuffix(".git")
-    parsed = split_name(leaf)
-    if parsed is not None and not parsed[1] and leaf not in (".", ".."):
-        return leaf
-    return hashlib.sha256(where.encode("utf-8")).hexdigest()[:7]
 
 
 def source_tables(manifest: Manifest, report: Report) -> tuple[list[dict[str, Any]], bool]:

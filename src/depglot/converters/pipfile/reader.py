@@ -14,11 +14,10 @@ of ``[pipenv]`` and top-level values pipenv does not know travel as Raw tagged `
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from typing import Any
 
-from ...edit.tomlspan import TomlLocator, split_key
+from ...edit.tomlspan import TomlLocator, load_toml, split_key
 from ...errors import ParseError
 from ...format import ReadOptions
 from ...ir.model import Group, GroupKind, Index, IndexRole, Manifest, Raw, Requirement
@@ -34,7 +33,6 @@ __all__ = [
     "SECTIONS",
     "group_name",
     "index_names",
-    "parse_toml",
     "read",
 ]
 
@@ -44,38 +42,10 @@ DEV_GROUP = "dev"
 # Sections pipenv gives a meaning other than "a category of packages" (plette PIPFILE_SECTIONS).
 SECTIONS = frozenset({"source", "packages", "dev-packages", "requires", "scripts", "pipfile", "pipenv"})
 DEFAULT_SOURCE = {"url": "https://pypi.org/simple", "verify_ssl": True, "name": "pypi"}
-_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)$")
-_TOML_EOF = re.compile(r"\(at end of document\)$")
 
 
 def group_name(section: str) -> str:
     return {MAIN_SECTION: "main", DEV_SECTION: DEV_GROUP}.get(section, section)
-
-
-def parse_toml(text: str, file: str | None) -> dict[str, Any]:
-    """tomllib's data, or a ParseError at tomllib's line and column (BOM tolerated)."""
-    body = text.removeprefix("\ufeff")
-    try:
-        return tomllib.loads(body)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        lines = body.splitlines()
-        m = _TOML_POS.search(message)
-        if m:
-            line, col = int(m[1]), int(m[2])
-        elif _TOML_EOF.search(message):
-            line = max(1, len(lines))
-            col = len(lines[-1]) + 1 if lines else 1
-        else:
-            line, col = 1, 1
-        reason = _TOML_POS.sub("", _TOML_EOF.sub("", message)).strip()
-        source = lines[line - 1] if 0 < line <= len(lines) else None
-        raise ParseError(
-            f"invalid TOML: {reason}",
-            span=Span(file=file, line=line, column=col),
-            source_line=source,
-            hint="a Pipfile is TOML (https://toml.io)",
-        ) from None
 
 
 class _Comments:
@@ -249,7 +219,7 @@ def _url_name(url: str) -> str:
 
 def read(text: str, options: ReadOptions) -> Manifest:
     file = options.path
-    data = parse_toml(text, file)
+    data = load_toml(text, file, "pipfile", hint="a Pipfile is TOML (https://toml.io)")
     body = text.removeprefix("\ufeff")
     locator = TomlLocator(body, file)
     losses = Report()

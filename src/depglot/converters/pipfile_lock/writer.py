@@ -16,7 +16,6 @@ base file has it (unknown keys included); an unchanged manifest gives the base t
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -38,36 +37,13 @@ from ...ir.model import (
 )
 from ...ir.select import DEV_GROUP_NAMES
 from ...report import Report, Severity
+from .._naming import derived_name
 from .meta import DEFAULT_SOURCE, PIPFILE_SPEC, pipfile_hash_data, populate_source
 from .reader import FORMAT, read
 
 __all__ = ["dumps_lock", "lock_data", "write"]
 
 _PIN = re.compile(r"^===?\s*[^,*\s]+$")
-
-
-_ARCHIVE = re.compile(
-    r"^(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?)-\d[^/]*\.(?:whl|zip|tar\.gz|tgz|tar\.bz2)$"
-)
-_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
-
-
-def _derived_name(req: Requirement) -> str | None:
-    """The key the Pipfile writer gives a requirement without a name (kept in step with
-    ``converters/pipfile/layout.derived_name``; converters do not import each other)."""
-    src = req.source
-    where = src.path if isinstance(src, LocalPath) else src.url if isinstance(src, (Url, Vcs)) else ""
-    where = where.rstrip("/")
-    if not where:
-        return None
-    leaf = where.rsplit("/", 1)[-1]
-    m = _ARCHIVE.match(leaf)
-    if m:
-        return m["name"]
-    leaf = leaf.removesuffix(".git")
-    if _NAME.match(leaf):
-        return leaf
-    return hashlib.sha256(where.encode("utf-8")).hexdigest()[:7]
 
 
 def dumps_lock(data: Mapping[str, Any]) -> str:
@@ -253,9 +229,10 @@ def lock_data(manifest: Manifest, report: Report, options: WriteOptions) -> dict
             continue
         used.add(category)
         section = data.setdefault(category, {})
+        named = {r.key for r in group.requirements if r.name}
         for req in group.requirements:
             if not req.name:
-                derived = _derived_name(req)
+                derived = derived_name(req, taken=named | set(section))  # the Pipfile writer's key
                 if derived is None:
                     report.add(
                         "pipfile-unnamed-dropped",

@@ -44,6 +44,20 @@ def strip_git_prefix(url: str) -> str:
     return url.removeprefix("git+")
 
 
+def split_url_rev(url: str) -> tuple[str, str | None]:
+    """``(url, rev)`` of a git URL that ends in ``@rev`` (after the host: ``https://host/o/r@v1``,
+    ``git@host:o/r.git@v1``), as poetry-core's ``ParsedUrl`` splits it; ``(url, None)`` when there is none."""
+    base, hash_, fragment = url.partition("#")
+    if "://" in base:
+        slash = base.find("/", base.index("://") + 3)
+        at = base.rfind("@", slash) if slash != -1 else -1
+    else:  # scp-like git@host:owner/repo.git@rev
+        at = base.rfind("@", base.find(":"))
+    if at == -1 or at == len(base) - 1:
+        return url, None
+    return base[:at] + hash_ + fragment, base[at + 1:]
+
+
 def _bad(loc: TomlLocator, message: str, path: tuple[str | int, ...], hint: str | None = None) -> ParseError:
     span = loc.span(*path)
     return ParseError(message, span=span, source_line=loc.line_text(span.line or 0) or None, dialect="poetry",
@@ -108,7 +122,19 @@ def _parse_one(
         if len(revs) > 1:
             raise _bad(loc, f"{name}: only one of branch, tag, rev may be given", path)
         rev_kind = revs[0] if revs else None
-        source = Vcs(vcs="git", url=strip_git_prefix(_string(value["git"], loc, path, "git")),
+        url, url_rev = split_url_rev(strip_git_prefix(_string(value["git"], loc, path, "git")))
+        if url_rev is not None:
+            # poetry-core normalises the URL (ParsedUrl(...).url) and takes the ref from branch/tag/rev only, so
+            # Poetry installs the default branch (or the rev key's ref): read it as Poetry does, and say so
+            ref = f"{rev_kind} = {value[rev_kind]!r}" if rev_kind else "the default branch"
+            losses.append(Loss(
+                code="poetry-git-url-rev-ignored", severity=Severity.WARNING,
+                message=f"{name}: the git URL ends in @{url_rev}, which Poetry ignores (it installs {ref}); "
+                        f"read as Poetry reads it — write rev = {url_rev!r} to pin that ref",
+                subject=name, span=loc.span(*item_path, "git") if loc.position(*item_path, "git") is not None
+                else span, data={"rev": url_rev, "url": url},
+            ))
+        source = Vcs(vcs="git", url=url,
                      rev=_string(value[rev_kind], loc, path, rev_kind) if rev_kind else None,
                      rev_kind=rev_kind, subdirectory=sub)
     elif "path" in value or "file" in value:

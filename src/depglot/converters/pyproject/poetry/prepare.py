@@ -2,7 +2,8 @@
 
 Pipfile ``index = "pypi"`` naming the implicit PyPI -> no source; ``pkg[extra]`` naming the project itself ->
 those extras' requirements; ``--keep-locked`` pins; pipenv's file-wide ``allow_prereleases`` -> per dependency;
-``optional = true`` dependencies in no extra -> an extra or group (``[project]`` cannot say them).
+``optional = true`` dependencies in no extra -> an extra or group (``[project]`` cannot say them); a path or
+VCS/URL requirement without a name -> the name its location suggests (Poetry keys dependencies by name).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from ....format import WriteOptions
 from ....ir.model import Group, GroupKind, IndexRef, LocalPath, Manifest, Requirement, Url, Vcs
 from ....ir.model import canonical_name as cn
 from ....report import Report, Severity
+from ..._naming import location, name_from_location
 from .sources import implicit_pypi
 
 __all__ = ["prepare"]
@@ -22,7 +24,32 @@ def prepare(manifest: Manifest, layout: str, options: WriteOptions, report: Repo
     if options.keep_locked:
         manifest = _keep_locked(manifest)
     manifest = _expand_self_extras(manifest, report)
+    manifest = _derive_names(manifest, report)
     return _drop_implicit_pypi_refs(manifest)
+
+
+def _derive_names(manifest: Manifest, report: Report) -> Manifest:
+    """An unnamed path/VCS/URL requirement (``./envs/test``, ``git+https://github.com/dask/distributed``) named
+    after its archive, directory or repository, as the Pipfile writer keys it; one whose location suggests no
+    valid name, or a name the group already uses, stays unnamed (``poetry-name-required``)."""
+    if all(r.name for g in manifest.groups for r in g.requirements):
+        return manifest
+    groups = []
+    for g in manifest.groups:
+        taken = {r.key for r in g.requirements if r.name}
+        reqs = []
+        for r in g.requirements:
+            name = None if r.name else name_from_location(r)
+            if name is not None and cn(name) not in taken:
+                taken.add(cn(name))
+                report.add("poetry-name-derived", Severity.INFO,
+                           f"{location(r)!r} has no package name; written as Poetry dependency {name!r}, the "
+                           "name its archive, directory or repository suggests (Poetry checks it against the "
+                           "project's own name when it locks)", subject=location(r), span=r.span, data={"name": name})
+                r = r.replace(name=name)
+            reqs.append(r)
+        groups.append(g.replace(requirements=tuple(reqs)))
+    return manifest.replace(groups=tuple(groups))
 
 
 def _drop_implicit_pypi_refs(manifest: Manifest) -> Manifest:
@@ -127,7 +154,7 @@ def _prereleases_per_dependency(manifest: Manifest, report: Report) -> Manifest:
 def _place_orphans(manifest: Manifest, layout: str, options: WriteOptions, report: Report) -> Manifest:
     """``optional = true`` dependencies in no extra: PEP 621 cannot say them; place them per ``optional_to``."""
     main = manifest.main
-    if layout == "legacy" or main is None or not any(r.optional for r in main.requirements):
+    if layout in ("legacy", "dynamic") or main is None or not any(r.optional for r in main.requirements):
         return manifest
     orphans = [r for r in main.requirements if r.optional]
     groups = [g.replace(requirements=tuple(r for r in g.requirements if not r.optional)) if g is main else g

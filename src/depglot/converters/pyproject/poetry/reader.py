@@ -36,6 +36,7 @@ from ....ir.model import (
 from ....ir.versions import VersionSpec, range_to_pep440
 from ....report import Loss, Severity
 from .entries import parse_entry, strip_git_prefix
+from .extra_markers import split_extra_marker
 from .metadata import read_metadata
 from .sources import read_sources
 
@@ -186,6 +187,8 @@ def _read_extras(tp: dict[str, Any], loc: TomlLocator, main: list[Requirement], 
         for name in names:
             key = canonical_name(name.split("[")[0].strip())
             found = [r for r in main if r.key == key]
+            if any(r.optional and split_extra_marker(r.marker)[0] is not None for r in found):
+                found = _entries_of_extra(found, canonical_name(extra))
             if not found:
                 losses.append(Loss(
                     code="poetry-extra-unknown-dependency", severity=Severity.WARNING,
@@ -195,6 +198,22 @@ def _read_extras(tp: dict[str, Any], loc: TomlLocator, main: list[Requirement], 
             reqs.extend(found)
         out.append(Group(name=extra, kind=GroupKind.EXTRA, requirements=tuple(reqs),
                          span=loc.span(*_TP, "extras", extra)))
+    return out
+
+
+def _entries_of_extra(found: list[Requirement], extra: str) -> list[Requirement]:
+    """A name with optional entries marked ``extra == '...'`` (the multiple-constraints form for per-extra
+    requirements, see :mod:`.extra_markers`): the extra holds the optional entries whose clause names it, with the
+    clause taken off their marker, and those without a clause; the non-optional entries are the main ones."""
+    out = []
+    for r in found:
+        if not r.optional:
+            continue
+        extras, rest = split_extra_marker(r.marker)
+        if extras is None:
+            out.append(r)
+        elif extra in extras:
+            out.append(r.replace(marker=rest))
     return out
 
 

@@ -9,6 +9,10 @@ Layouts:
   ``[tool.poetry.group.<g>]``, sources in ``[[tool.poetry.source]]``.
 * ``legacy`` (Poetry 1, ``poetry1``; also used by ``poetry`` when the project has no name, which ``[project]``
   requires: then ``package-mode = false``): everything in ``[tool.poetry]``.
+* ``dynamic`` (``poetry``, fresh, when an ``optional = true`` dependency is in no extra, which ``[project]`` cannot
+  say): metadata and ``requires-python`` in ``[project]`` with ``dynamic = ["dependencies", ...]``, the
+  dependencies and extras in ``[tool.poetry]`` as in the legacy layout (Poetry 2's documented "dynamic
+  dependencies" form). ``--optional-to group`` keeps the ``project`` layout and places them in a group instead.
 * A relative path dependency in the ``project`` layout is its bare name in ``[project]`` plus
   ``{path = ..., develop = ...}`` in ``[tool.poetry.dependencies]`` (Poetry 2's documented form).
 
@@ -29,6 +33,7 @@ from ....format import ReadOptions, WriteOptions
 from ....ir.model import Group, GroupKind, IndexRole, Manifest, Requirement
 from ....ir.model import canonical_name as cn
 from ....report import Report, Severity
+from ..._naming import location as _location
 from ..common import ensure_table, inline_table_like, newline_of, remove_key, set_string_array, split_bom
 from .enrich import (
     enrichments,
@@ -39,7 +44,8 @@ from .enrich import (
     same_spec,
     unique_names,
 )
-from .entries import render_entry, requirement_key, single_quoted
+from .entries import render_entry, single_quoted
+from .extra_markers import legacy_entries
 from .metadata import poetry_metadata, project_metadata, raw_keys
 from .prepare import prepare
 from .sources import render_sources
@@ -55,7 +61,7 @@ def write_poetry(manifest: Manifest, *, base: str | None, report: Report, option
     newline = newline_of(body) if base else "\n"
     doc = tomlkit.parse(body) if base is not None else tomlkit.document()
     old = _read_base(base) if base is not None else None
-    layout = _layout(manifest, doc if base is not None else None, legacy)
+    layout = _layout(manifest, doc if base is not None else None, legacy, options)
     manifest = prepare(manifest, layout, options, report)
     w = _Writer(doc, old, manifest, report, newline, layout)
     if base is None:
@@ -102,7 +108,7 @@ def _read_base(base: str) -> Manifest:
     return read_pyproject(base, ReadOptions(), format_name="poetry")
 
 
-def _layout(manifest: Manifest, doc: Any, legacy: bool) -> str:
+def _layout(manifest: Manifest, doc: Any, legacy: bool, options: WriteOptions) -> str:
     if doc is not None:
         project = doc.get("project")
         if project is not None and ("dependencies" in project or project.get("optional-dependencies")):
@@ -115,6 +121,9 @@ def _layout(manifest: Manifest, doc: Any, legacy: bool) -> str:
         return "legacy"
     if manifest.project is None or not manifest.project.name:
         return "legacy"
+    main = manifest.main
+    if options.optional_to != "group" and main is not None and any(r.optional for r in main.requirements):
+        return "dynamic"  # an optional dependency in no extra: [project] cannot say it, [tool.poetry] can
     return "project"
 
 class _Writer:
@@ -161,8 +170,7 @@ class _Writer:
             else:
                 table[name] = item
 
-    def _deps_dict(self, reqs: tuple[Requirement, ...], *, python: str | None = None,
-                   extra_optional: list[Requirement] | None = None) -> dict[str, Any]:
+    def _deps_dict(self, reqs: tuple[Requirement, ...], *, python: str | None = None) -> dict[str, Any]:
         grouped: dict[str, list[Requirement]] = {}
         names: dict[str, str] = {}
         for r in reqs:
@@ -171,15 +179,6 @@ class _Writer:
                 continue
             grouped.setdefault(r.key, []).append(r)
             names.setdefault(r.key, r.name)
-        for r in extra_optional or []:
-            if r.key not in grouped:
-                grouped[r.key] = [r.replace(optional=True)]
-                names[r.key] = r.name
-            elif requirement_key(grouped[r.key][0]) != requirement_key(r.replace(optional=True)):
-                self.report.add("poetry-extra-conflict", Severity.ERROR,
-                                f"{r.name!r} is in several extras with different requirements; Poetry 1 has one "
-                                f"entry per name, so {render_entry(grouped[r.key][0], report=Report())!r} is "
-                                "written for all of them", subject=r.name, span=r.span)
         out: dict[str, Any] = {}
         if python is not None:
             out["python"] = python
@@ -191,8 +190,9 @@ class _Writer:
 
     def _unnamed(self, r: Requirement) -> None:
         self.report.add("poetry-name-required", Severity.ERROR,
-                        "a requirement without a package name cannot be written to Poetry; it was left out",
-                        subject=getattr(r.source, "path", None) or getattr(r.source, "url", None) or str(r.source),
+                        f"{_location(r)!r} has no package name, and none can be derived that its group does not "
+                        "already use; Poetry keys dependencies by name, so it was left out",
+                        subject=_location(r) or str(r.source),
                         span=r.span)
 
     # -- sections -------------------------------------------------------------------------------------------
@@ -223,9 +223,14 @@ class _Writer:
 
     def metadata(self) -> None:
         project = self.new.project
-        if self.layout == "project":
+        if self.layout in ("project", "dynamic"):
             meta = project_metadata(project)
             dynamic = [d for d in meta.get("dynamic", []) if d not in ("dependencies", "optional-dependencies")]
+            if self.layout == "dynamic":  # the dependencies (and extras) come from [tool.poetry]
+                dynamic.append("dependencies")
+                if any(g.kind is GroupKind.EXTRA for g in self.new.groups):
+                    dynamic.append("optional-dependencies")
+                meta["dynamic"] = dynamic
             if "version" in meta and "version" in dynamic:
                 dynamic.remove("version")
             if "dynamic" in meta:
@@ -262,7 +267,7 @@ class _Writer:
         new = self.new.python
         if self.old is not None and same_spec(self.old.python, new):
             return
-        if self.layout == "project":
+        if self.layout in ("project", "dynamic"):
             tbl = ensure_table(self.doc, "project")
             if new is None or new.is_any:
                 if "requires-python" in tbl and not self.fresh:
@@ -282,7 +287,7 @@ class _Writer:
                                 f"constraint {text!r} is written, and Poetry derives Requires-Python from it",
                                 subject="python", data={"dropped": new.raw, "kept": text})
             return text
-        if self.layout == "project":
+        if self.layout in ("project", "dynamic"):
             if new is not None and new.pep440 is None and new.dialect != "pep440":
                 return poetry_dialect.render(new)
             return None
@@ -299,10 +304,9 @@ class _Writer:
         main = self.new.main
         main_reqs = main.requirements if main is not None else ()
         extras = [g for g in self.new.groups if g.kind is GroupKind.EXTRA]
-        if self.layout == "legacy":
-            main_keys = {r.key for r in main_reqs}
-            optional = [r for g in extras for r in g.requirements if r.key not in main_keys]
-            desired = self._deps_dict(main_reqs, python=self._python_text(), extra_optional=optional)
+        if self.layout in ("legacy", "dynamic"):
+            # one entry per name: per-extra requirements become optional entries marked `extra == '...'`
+            desired = self._deps_dict(tuple(legacy_entries(main_reqs, extras)), python=self._python_text())
             if desired or "dependencies" in self._tp():
                 self._sync_table(ensure_table(self.doc, "tool", "poetry", "dependencies"), desired)
             tp = self._tp()
@@ -521,9 +525,9 @@ class _Writer:
                 tp[key] = plain_item(value)
         build = next((r.value for r in self.new.raw if r.format == "pyproject" and r.key == "build-system"), None)
         if build is None and (project is not None and project.name):
-            build = {"requires": ["poetry-core>=2.0.0,<3.0.0" if self.layout == "project" else "poetry-core>=1.0.0"],
+            build = {"requires": ["poetry-core>=1.0.0" if self.layout == "legacy" else "poetry-core>=2.0.0,<3.0.0"],
                      "build-backend": "poetry.core.masonry.api"}
-        if build is not None and self.layout == "project":
+        if build is not None and self.layout != "legacy":
             build = self._poetry_core_2(build)
         if build is not None:
             tbl = tomlkit.table()

@@ -36,20 +36,10 @@ SUMMARY: Counter[str] = Counter()
 # failing; test_every_known_gap_still_occurs fails when an entry no longer occurs (remove it: the gap is fixed).
 # The comparison itself is never loosened here: every other difference or unfounded loss fails its case.
 KNOWN_GAPS: dict[tuple[str, str, str, str | None], str] = {
-    ('convert', 'conda', 'added', 'pipfile'):
-        'conda name map writes PyPI psycopg2-binary / opencv-python-headless as the conda package psycopg2 / opencv, which reads back as a different PyPI project; only the INFO pypi-as-conda-package says so',
-    ('convert', 'conda', 'added', 'requirements'):
-        'conda name map writes PyPI psycopg2-binary / opencv-python-headless as the conda package psycopg2 / opencv, which reads back as a different PyPI project; only the INFO pypi-as-conda-package says so',
-    ('convert', 'conda', 'invalid-marker', 'pipfile_lock'):
-        'conda writer turns a Pipfile.lock marker into the selector round trip `python_version >= 3.7` (unquoted version), which packaging rejects',
     ('convert', 'conda', 'loss:conda-index-role-widened', None):
         "index roles are outside the comparison's index set (index vs find-links only), so the reported widening of an explicit/supplemental index is not measured",
-    ('convert', 'conda', 'missing', 'pipfile'):
-        'conda name map writes PyPI psycopg2-binary / opencv-python-headless as the conda package psycopg2 / opencv, which reads back as a different PyPI project; only the INFO pypi-as-conda-package says so',
-    ('convert', 'conda', 'missing', 'requirements'):
-        'conda name map writes PyPI psycopg2-binary / opencv-python-headless as the conda package psycopg2 / opencv, which reads back as a different PyPI project; only the INFO pypi-as-conda-package says so',
     ('convert', 'conda', 'version', 'pep621'):
-        'a requirement with a version constraint and a uv path source (langgraph-checkpoint>=2.0.0 + ../checkpoint) is written as a bare path: the version constraint is lost without a loss',
+        'flattened comparison pairs duplicate entries of one name by repr: nonebot pydantic (main plus the pydantic-v1/v2 groups) comes back with equal version sets spelled differently (<3.0.0 vs conda <3a0 read as <3), so the sorted lists pair different entries',
     ('convert', 'freeze', 'loss:conda-only-package', 'conda'):
         'conda-only-package for conda tiledb (the C++ library) while conda tiledb-py maps to the PyPI project of the same name, tiledb: the comparison (by name) sees nothing missing',
     ('convert', 'pep621+pdm', 'loss:entry-point-invalid', None):
@@ -100,26 +90,6 @@ KNOWN_GAPS: dict[tuple[str, str, str, str | None], str] = {
         '`-e .` (the project itself) is dropped by pyproject/script writers with project-itself-dropped at INFO (uv and PDM install the project anyway), so nothing reports the requirement the comparison sees missing',
     ('convert', 'script', 'unreadable-output', 'poetry'):
         'a Poetry `optional = true` dependency in no extra becomes an extra, which the script writer emits as a [project] table that PEP 723 (and its reader) rejects',
-    ('round-trip', 'conda', 'added', 'poetry'):
-        'ibis: shapely appears twice (per-python markers) and comes back from environment.yml as more duplicate entries than went in',
-    ('round-trip', 'conda', 'invalid-marker', 'pipfile_lock'):
-        'conda writer turns a Pipfile.lock marker into `python_version >= 3.7` (unquoted version), which packaging rejects',
-    ('round-trip', 'pep621+uv', 'added', 'conda_export'):
-        'conda export: conda opencv maps to PyPI opencv-python, while the pip: list has opencv-python-headless; the second write maps it back and the names swap (no loss: name-map choices are INFO)',
-    ('round-trip', 'pep621+uv', 'missing', 'conda_export'):
-        'conda export: conda opencv maps to PyPI opencv-python, while the pip: list has opencv-python-headless; the second write maps it back and the names swap (no loss: name-map choices are INFO)',
-    ('round-trip', 'pipfile', 'added', 'conda_export'):
-        'conda export: conda opencv maps to PyPI opencv-python, while the pip: list has opencv-python-headless; the second write maps it back and the names swap (no loss: name-map choices are INFO)',
-    ('round-trip', 'pipfile', 'missing', 'conda_export'):
-        'conda export: conda opencv maps to PyPI opencv-python, while the pip: list has opencv-python-headless; the second write maps it back and the names swap (no loss: name-map choices are INFO)',
-    ('round-trip', 'poetry', 'added', 'conda_export'):
-        'conda export: conda opencv maps to PyPI opencv-python, while the pip: list has opencv-python-headless; the second write maps it back and the names swap (no loss: name-map choices are INFO)',
-    ('round-trip', 'poetry', 'missing', 'conda_export'):
-        'conda export: conda opencv maps to PyPI opencv-python, while the pip: list has opencv-python-headless; the second write maps it back and the names swap (no loss: name-map choices are INFO)',
-    ('round-trip', 'requirements', 'added', 'conda_export'):
-        'conda export: conda opencv maps to PyPI opencv-python, while the pip: list has opencv-python-headless; the second write maps it back and the names swap (no loss: name-map choices are INFO)',
-    ('round-trip', 'requirements', 'missing', 'conda_export'):
-        'conda export: conda opencv maps to PyPI opencv-python, while the pip: list has opencv-python-headless; the second write maps it back and the names swap (no loss: name-map choices are INFO)',
 }
 SEEN_GAPS: set[tuple[str, str, str, str | None]] = set()
 _RUNS: Counter[str] = Counter()

@@ -252,3 +252,57 @@ def test_a_file_changed_since_planning_aborts_everything(tmp_path: Path) -> None
         p.apply()
     assert (tmp_path / "a/requirements.txt").read_bytes() == OLD["a/requirements.txt"]
     assert not _temps(tmp_path)
+
+
+def _many(root: Path, n: int) -> Plan:
+    changes = []
+    for i in range(n):
+        p = root / f"d{i:02d}" / "requirements.txt"
+        p.parent.mkdir(parents=True)
+        p.write_bytes(b"requests==2.31\n")
+        changes.append(FileChange(path=str(p), before=b"requests==2.31\n", after=f"requests=={i}\n".encode()))
+    return Plan.of(changes, root)
+
+
+def test_a_large_plan_writes_its_temps_from_threads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    n = plan_mod._PARALLEL_MIN + 24
+    threads: set[str] = set()
+    real = plan_mod._fsync
+
+    def fsync(fd: int) -> None:
+        threads.add(threading.current_thread().name)
+        real(fd)
+
+    monkeypatch.setattr(plan_mod, "_fsync", fsync)
+    assert len(_many(tmp_path, n).apply()) == n
+    assert [(tmp_path / f"d{i:02d}" / "requirements.txt").read_bytes() for i in range(n)] == [
+        f"requests=={i}\n".encode() for i in range(n)]
+    assert len(threads) > 1 and not _temps(tmp_path) and not (tmp_path / JOURNAL).exists()
+
+
+@pytest.mark.parametrize("k", [0, 17, 39])
+def test_a_failing_temp_write_in_a_large_plan_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             k: int) -> None:
+    import threading
+
+    n = plan_mod._PARALLEL_MIN + 24
+    p = _many(tmp_path, n)
+    real = plan_mod._fsync
+    lock = threading.Lock()
+    calls = {"n": 0}
+
+    def failing(fd: int) -> None:
+        with lock:
+            calls["n"] += 1
+            count = calls["n"]
+        if count == k + 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(fd)
+
+    monkeypatch.setattr(plan_mod, "_fsync", failing)
+    with pytest.raises(WriteError, match="No space left on device; nothing was changed"):
+        p.apply()
+    assert {(tmp_path / f"d{i:02d}" / "requirements.txt").read_bytes() for i in range(n)} == {b"requests==2.31\n"}
+    assert not _temps(tmp_path) and not (tmp_path / JOURNAL).exists()

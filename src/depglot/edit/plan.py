@@ -26,8 +26,9 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ..errors import WriteError
 from .atomic import TEMP_PREFIX
@@ -172,10 +173,9 @@ class Plan:
                 raise WriteError(f"the plan changes {change.path} twice")
             seen.add(target)
             _expect(target, change)
-        temps: list[str | None] = []
+        temps: list[str | None] = [None] * len(changes)
         try:
-            for target, change in zip(targets, changes, strict=True):
-                temps.append(None if change.after is None else _write_temp(target, change.after))
+            _write_temps(targets, changes, temps)
             entries = [
                 {
                     "path": os.path.relpath(target, root),
@@ -204,8 +204,7 @@ class Plan:
                 else:
                     _replace(temp, target)
                 done.append(i)
-            for directory in dict.fromkeys(os.path.dirname(t) for t in targets):
-                _fsync_dir(directory)
+            _each(_fsync_dir, list(dict.fromkeys(os.path.dirname(t) for t in targets)))
         except Exception as exc:  # noqa: BLE001 - any failure mid-rename must put the old files back
             # Put back what was already replaced; the journal stays if even that fails.
             try:
@@ -219,6 +218,37 @@ class Plan:
             raise WriteError(f"cannot write the plan: {reason}; nothing was changed") from None
         _remove_journal(root)
         return tuple(targets[i] for i in done)
+
+
+_T = TypeVar("_T")
+_PARALLEL_MIN = 16  # plans this large write their temps and fsync their directories from a few threads
+_THREADS = 8
+
+
+def _each(step: Callable[[_T], object], items: Sequence[_T]) -> None:
+    """``step`` on every item; from threads for many items (fsync waits for the disk, not the CPU, and concurrent
+    fsyncs share the filesystem's journal commits). Every call finishes before the first failure is raised."""
+    if len(items) < _PARALLEL_MIN:
+        for item in items:
+            step(item)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        futures = [pool.submit(step, item) for item in items]
+    for future in futures:
+        future.result()
+
+
+def _write_temps(targets: list[str], changes: tuple[FileChange, ...], temps: list[str | None]) -> None:
+    """The fsynced temp file of every change that writes (``temps[i]``, filled as each is written)."""
+
+    def write(i: int) -> None:
+        after = changes[i].after
+        if after is not None:
+            temps[i] = _write_temp(targets[i], after)
+
+    _each(write, range(len(changes)))
 
 
 def _target(path: str, root: str) -> str:

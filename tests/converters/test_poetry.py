@@ -900,3 +900,20 @@ def test_poetry1_per_extra_requirements_are_a_marked_multiple_constraints_list(t
     same = api.dumps(api.loads(text.replace('"torch<2.11", ', '"torch<2.1", ').replace(
         'mac = ["proto<7; sys_platform == \'darwin\'"]\n', ''), "pep621"), "poetry1")
     assert tomllib.loads(same.text)["tool"]["poetry"]["dependencies"]["proto"] == {"version": "<7", "optional": True}
+
+
+def test_base_mode_edit_of_dynamic_dependencies_keeps_python_in_project() -> None:
+    # the dynamic layout in base mode: a changed dependency table gets no `python` key (requires-python says it)
+    m = read(POETRY1.replace('mylib = { path = "../mylib", develop = true }\n', ""))
+    base = api.dumps(m, "poetry").text
+    back = read(base)
+    main = back.main
+    new = back.replace(groups=tuple(
+        g.replace(requirements=(*g.requirements, Requirement(name="rich", version=VersionSpec.from_pep440(">=13"))))
+        if g is main else g for g in back.groups))
+    out = api.dumps(new, "poetry", base=base).text
+    doc = tomllib.loads(out)
+    assert doc["tool"]["poetry"]["dependencies"]["rich"] == ">=13"
+    assert "python" not in doc["tool"]["poetry"]["dependencies"]
+    assert doc["project"]["requires-python"] == ">=3.9,<4.0"
+    assert api.dumps(back, "poetry", base=base).text == base

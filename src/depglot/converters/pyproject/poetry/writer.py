@@ -114,6 +114,9 @@ def _layout(manifest: Manifest, doc: Any, legacy: bool, options: WriteOptions) -
         if project is not None and ("dependencies" in project or project.get("optional-dependencies")):
             return "project"  # the reader's rule (is_legacy): Poetry 2 semantics
         tp = doc.get("tool", {}).get("poetry", {})
+        if (not legacy and project is not None and "dependencies" in tp
+                and "dependencies" in (project.get("dynamic") or [])):
+            return "dynamic"  # Poetry 2's dynamic dependencies: requires-python stays in [project]
         if "dependencies" in tp or "dev-dependencies" in tp or project is None or legacy:
             return "legacy" if (legacy or project is None or "dependencies" in tp) else "project"
         return "project"

@@ -13,7 +13,7 @@ exactly the requested versions is left alone, spelling included.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
 
 from ..errors import ConversionError
 from ..ir.model import (
@@ -162,21 +162,28 @@ def add(
     return manifest.replace(groups=tuple(groups))
 
 
-def remove(manifest: Manifest, name: str, *, group: str | None = None, report: Report | None = None) -> Manifest:
-    """Remove every requirement named ``name`` (any spelling) from every group, or only from ``group``."""
-    key = canonical_name(name)
+def _map_requirements(
+    manifest: Manifest, edit: Callable[[Requirement], Requirement | None], group: str | None
+) -> Manifest:
+    """``edit`` applied to every requirement (of ``group`` only, when given); ``None`` removes it. The same
+    manifest object comes back when ``edit`` returned every requirement itself."""
     changed = False
     groups = []
     for g in manifest.groups:
-        if group is not None and g.name != group:
-            groups.append(g)
-            continue
-        kept = tuple(r for r in g.requirements if r.key != key)
-        if len(kept) != len(g.requirements):
-            changed = True
-            g = g.replace(requirements=kept)
+        if group is None or g.name == group:
+            edited = [edit(r) for r in g.requirements]
+            kept = tuple(r for r in edited if r is not None)
+            if len(kept) != len(g.requirements) or any(a is not b for a, b in zip(kept, g.requirements, strict=True)):
+                changed = True
+                g = g.replace(requirements=kept)
         groups.append(g)
     return manifest.replace(groups=tuple(groups)) if changed else manifest
+
+
+def remove(manifest: Manifest, name: str, *, group: str | None = None, report: Report | None = None) -> Manifest:
+    """Remove every requirement named ``name`` (any spelling) from every group, or only from ``group``."""
+    key = canonical_name(name)
+    return _map_requirements(manifest, lambda r: None if r.key == key else r, group)
 
 
 def set_version(
@@ -194,25 +201,19 @@ def set_version(
     new_spec = parse_spec(spec) if isinstance(spec, str) else spec
     version = None if new_spec.is_any else new_spec
     key = canonical_name(name)
-    changed = False
-    groups = []
-    for g in manifest.groups:
-        if group is not None and g.name != group:
-            groups.append(g)
-            continue
-        reqs = []
-        for r in g.requirements:
-            if r.key == key and _versioned(r) and not same_version(r.version, version):
-                r = _with_version(r, version, manifest=manifest, report=report, drop_hashes=drop_hashes)
-                changed = True
-            reqs.append(r)
-        groups.append(g.replace(requirements=tuple(reqs)) if changed else g)
+
+    def edit(r: Requirement) -> Requirement:
+        if r.key == key and _versioned(r) and not same_version(r.version, version):
+            return _with_version(r, version, manifest=manifest, report=report, drop_hashes=drop_hashes)
+        return r
+
+    edited = _map_requirements(manifest, edit, group)
     if key == "python" and manifest.python is not None and not names_package(manifest, "python"):
         # the interpreter constraint (requires-python, Poetry's python, Pipfile [requires], conda's python)
         if not same_version(manifest.python, version):
             return manifest.replace(python=version)
         return manifest
-    return manifest.replace(groups=tuple(groups)) if changed else manifest
+    return edited
 
 
 def _versioned(req: Requirement) -> bool:
@@ -289,39 +290,27 @@ def pin(
     for p in lock.packages:
         if p.version:
             by_key.setdefault(p.key, []).append(p)
-    changed = False
-    groups = []
-    for g in manifest.groups:
-        if group is not None and g.name != group:
-            groups.append(g)
-            continue
-        reqs = []
-        for r in g.requirements:
-            if not _versioned(r) or not r.name:
-                reqs.append(r)
-                continue
-            locked = by_key.get(r.key, [])
-            versions = sorted({p.version for p in locked if p.version})
-            if len(versions) != 1:
-                if report is not None:
-                    if not versions:
-                        report.add("pin-not-locked", Severity.WARNING,
-                                   f"{r.name!r} is not in the lock; left as it is", subject=r.key, span=r.span)
-                    else:
-                        report.add("pin-ambiguous", Severity.WARNING,
-                                   f"the lock holds {r.name!r} at several versions ({', '.join(versions)}); "
-                                   "left as it is", subject=r.key, span=r.span)
-                reqs.append(r)
-                continue
-            target = VersionSpec.from_pep440(f"=={versions[0]}")
-            lock_hashes = tuple(dict.fromkeys(h for p in locked for h in p.hashes)) if r.hashes else ()
-            if same_version(r.version, target) and (not r.hashes or not lock_hashes or
-                                                     set(lock_hashes) == set(r.hashes)):
-                reqs.append(r)
-                continue
-            r = _with_version(r, target, manifest=manifest, report=report, drop_hashes=drop_hashes,
-                              new_hashes=lock_hashes)
-            changed = True
-            reqs.append(r)
-        groups.append(replace(g, requirements=tuple(reqs)))
-    return manifest.replace(groups=tuple(groups)) if changed else manifest
+
+    def edit(r: Requirement) -> Requirement:
+        if not _versioned(r) or not r.name:
+            return r
+        locked = by_key.get(r.key, [])
+        versions = sorted({p.version for p in locked if p.version})
+        if len(versions) != 1:
+            if report is not None:
+                if not versions:
+                    report.add("pin-not-locked", Severity.WARNING,
+                               f"{r.name!r} is not in the lock; left as it is", subject=r.key, span=r.span)
+                else:
+                    report.add("pin-ambiguous", Severity.WARNING,
+                               f"the lock holds {r.name!r} at several versions ({', '.join(versions)}); "
+                               "left as it is", subject=r.key, span=r.span)
+            return r
+        target = VersionSpec.from_pep440(f"=={versions[0]}")
+        lock_hashes = tuple(dict.fromkeys(h for p in locked for h in p.hashes)) if r.hashes else ()
+        if same_version(r.version, target) and (not r.hashes or not lock_hashes or set(lock_hashes) == set(r.hashes)):
+            return r
+        return _with_version(r, target, manifest=manifest, report=report, drop_hashes=drop_hashes,
+                             new_hashes=lock_hashes)
+
+    return _map_requirements(manifest, edit, group)

@@ -243,10 +243,12 @@ def _each(step: Callable[[_T], object], items: Sequence[_T]) -> None:
 def _write_temps(targets: list[str], changes: tuple[FileChange, ...], temps: list[str | None]) -> None:
     """The fsynced temp file of every change that writes (``temps[i]``, filled as each is written)."""
 
+    new_file_mode = _new_file_mode()  # here, before any thread starts
+
     def write(i: int) -> None:
         after = changes[i].after
         if after is not None:
-            temps[i] = _write_temp(targets[i], after)
+            temps[i] = _write_temp(targets[i], after, new_file_mode)
 
     _each(write, range(len(changes)))
 
@@ -280,20 +282,14 @@ def _expect(target: str, change: FileChange) -> None:
                          hint="run the command again")
 
 
-def _write_temp(target: str, data: bytes) -> str:
-    directory = os.path.dirname(target)
-    mode: int | None = None
-    with contextlib.suppress(FileNotFoundError):
-        mode = stat.S_IMODE(os.stat(target).st_mode)
+def _fsynced_temp(directory: str, data: bytes, mode: int | None = None) -> str:
+    """A new temp file in ``directory`` holding ``data``, fsynced (and given ``mode``); removed on failure."""
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=directory)
     try:
         _write(fd, data)
         _fsync(fd)
-        if mode is None:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.fchmod(fd, mode)
+        if mode is not None:
+            os.fchmod(fd, mode)
     except BaseException:
         os.close(fd)
         with contextlib.suppress(OSError):
@@ -303,19 +299,26 @@ def _write_temp(target: str, data: bytes) -> str:
     return tmp
 
 
+def _new_file_mode() -> int:
+    """The mode a new file gets under the process umask (read by setting it, so never from two threads)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _write_temp(target: str, data: bytes, new_file_mode: int | None = None) -> str:
+    """The temp file that will replace ``target``, with its mode (a new file: ``new_file_mode``)."""
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = new_file_mode if new_file_mode is not None else _new_file_mode()
+    return _fsynced_temp(os.path.dirname(target), data, mode)
+
+
 def _write_journal(root: str, entries: list[dict[str, object]]) -> None:
     payload = json.dumps({"version": JOURNAL_VERSION, "entries": entries}).encode("utf-8")
     path = os.path.join(root, JOURNAL)
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=root)
-    try:
-        _write(fd, payload)
-        _fsync(fd)
-    except BaseException:
-        os.close(fd)
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    os.close(fd)
+    tmp = _fsynced_temp(root, payload)
     try:
         _replace(tmp, path)
     except BaseException:

@@ -216,3 +216,26 @@ def test_is_common_marker_examples() -> None:
     assert pep508.is_common_marker("sys_platform not in 'win32 cygwin'")
     assert not pep508.is_common_marker("python_version >=")  # invalid: packaging decides and locates
     assert not pep508.is_common_marker("os.name == 'nt'")  # valid, unusual spelling: packaging decides
+
+
+@settings(max_examples=2000, deadline=None, database=None)
+@given(st.lists(st.tuples(_OPS, _WS, _VERSIONS), min_size=1, max_size=3), st.sampled_from([",", ", ", " ,", ",,"]))
+def test_is_common_specifier_set_accepts_only_what_packaging_accepts(clauses, sep) -> None:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    text = sep.join(op + ws + version for op, ws, version in clauses)
+    if pep508.is_common_specifier_set(text):
+        try:
+            SpecifierSet(text)
+        except InvalidSpecifier as exc:  # pragma: no cover - this is the failure being tested for
+            raise AssertionError(f"is_common_specifier_set accepted {text!r}; packaging: {exc}") from None
+
+
+def test_is_common_specifier_set_examples() -> None:
+    assert pep508.is_common_specifier_set(">=1.2, <2.0")
+    assert pep508.is_common_specifier_set("==1.4.*,!=1.4.2")
+    assert pep508.is_common_specifier_set("~=2.0rc1")
+    assert not pep508.is_common_specifier_set("~=2")  # invalid
+    assert not pep508.is_common_specifier_set(">=1.0.*")  # invalid
+    assert not pep508.is_common_specifier_set("")
+    assert not pep508.is_common_specifier_set("==1.0+local")  # valid, left to packaging

@@ -38,6 +38,7 @@ from ._common import located_error
 __all__ = [
     "ARCHIVE_SUFFIXES",
     "is_common_marker",
+    "is_common_specifier_set",
     "parse_requirement",
     "parse_url",
     "render_requirement",
@@ -156,6 +157,15 @@ def is_common_marker(text: str) -> bool:
     start-up cost) need to be imported to decide, and to locate an error.
     """
     return _fast_marker(text)
+
+
+def is_common_specifier_set(text: str) -> bool:
+    """True when ``text`` (``>=1.2,<2``, no parentheses) is a PEP 440 specifier set packaging surely accepts.
+
+    Canonical spellings only (no epoch, ``v``, local version or ``===``); for validators that want to import
+    ``packaging.specifiers`` only when this is False.
+    """
+    return _fast_specs(text)
 
 
 def _fast_decompose(text: str) -> tuple[str, tuple[str, ...], str | None, str | None, str | None] | None:

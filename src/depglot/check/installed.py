@@ -79,7 +79,7 @@ def check_installed(env: Environment, report: Report | None = None) -> Report:
 
 def check_manifest_against(manifests: Iterable[Manifest], env: Environment, report: Report | None = None) -> Report:
     """Manifest entries (every group) that the environment does not satisfy."""
-    from packaging.version import InvalidVersion, Version
+    from .static import admits
 
     report = report if report is not None else Report()
     markers = marker_environment(env)
@@ -93,13 +93,7 @@ def check_manifest_against(manifests: Iterable[Manifest], env: Environment, repo
                            f"{_text(req)!r} is not installed in {env.location.prefix}", subject=req.name,
                            span=req.span, data={"package": req.key})
                 continue
-            if req.version is None:
-                continue
-            try:
-                ok = req.version.versions.contains(Version(dist.version))
-            except InvalidVersion:
-                ok = True
-            if not ok:
+            if not admits(req.version, dist.version):
                 report.add("manifest-version-mismatch", Severity.ERROR,
                            f"{_text(req)!r} is not satisfied: {dist.name} {dist.version} is installed",
                            subject=req.name, span=req.span, data={"package": req.key, "installed": dist.version})

@@ -29,12 +29,13 @@ from pathlib import Path
 
 from ..errors import DepglotError
 from ..ir.model import CondaPackage, GroupKind, LockedPackage, Manifest, Requirement
+from ..ir.versions import VersionSpec
 from ..redact import redact
 from ..report import Report, Severity
 from ..span import Span
 from .markers import disjoint
 
-__all__ = ["Loaded", "check_manifests", "check_paths", "load_set"]
+__all__ = ["Loaded", "admits", "check_manifests", "check_paths", "load_set", "lock_pin_ok"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -233,17 +234,22 @@ def _check_across(items: list[Loaded], report: Report) -> None:
                         )
 
 
-def _lock_version_ok(req: Requirement, pkg: LockedPackage) -> bool:
-    if req.version is None or pkg.version is None:
-        return True
-    if disjoint(req.marker, pkg.marker):
+def admits(spec: VersionSpec | None, version: str | None) -> bool:
+    """Whether ``spec`` admits ``version``, prereleases included (no spec, no version, or a version PEP 440
+    cannot read: nothing to object to)."""
+    if spec is None or version is None:
         return True
     from packaging.version import InvalidVersion, Version
 
     try:
-        return req.version.versions.contains(Version(pkg.version))
+        return spec.versions.contains(Version(version))
     except InvalidVersion:
         return True
+
+
+def lock_pin_ok(req: Requirement, pkg: LockedPackage) -> bool:
+    """Whether a lock's pin satisfies a manifest entry (a pin under a marker disjoint from the entry's: yes)."""
+    return admits(req.version, pkg.version) or disjoint(req.marker, pkg.marker)
 
 
 def _check_locks(items: list[Loaded], report: Report) -> None:
@@ -265,7 +271,7 @@ def _check_locks(items: list[Loaded], report: Report) -> None:
                                    subject=req.name, span=req.span, data={"package": req.key, "lock": lock_item.path})
                     continue
                 for pkg in pins:
-                    if not _lock_version_ok(req, pkg):
+                    if not lock_pin_ok(req, pkg):
                         report.add(
                             "lock-pin-outside-range",
                             Severity.ERROR,

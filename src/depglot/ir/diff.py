@@ -267,9 +267,7 @@ def _snapshot_packages(m: Manifest) -> list[LockedPackage]:
 
 
 def _diff_lock(manifest: Manifest, locked: Manifest) -> list[Change]:
-    from packaging.version import InvalidVersion, Version
-
-    from ..check.markers import disjoint
+    from ..check.static import lock_pin_ok
 
     packages = locked.lock.packages if locked.lock is not None else tuple(_snapshot_packages(locked))
     pins: dict[str, list[Any]] = {}
@@ -284,16 +282,8 @@ def _diff_lock(manifest: Manifest, locked: Manifest) -> list[Change]:
                 if req.key:
                     changes.append(Change(kind="not-locked", name=req.name, group=key, a=_text(req), span_a=req.span))
                 continue
-            if req.version is None:
-                continue
             for pkg in found:
-                if pkg.version is None or disjoint(req.marker, pkg.marker):
-                    continue
-                try:
-                    ok = req.version.versions.contains(Version(pkg.version))
-                except InvalidVersion:
-                    ok = True
-                if not ok:
+                if not lock_pin_ok(req, pkg):
                     changes.append(Change(kind="outside-range", name=req.name, group=key, field="version",
                                           a=_text(req), b=pkg.version, span_a=req.span, span_b=pkg.span))
     return changes

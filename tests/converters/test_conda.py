@@ -959,10 +959,21 @@ def test_old_editable_marker_form_reads_with_its_quotes() -> None:
         "dependencies:\n  - pip:\n"
         "    - -e git+https://github.com/a/tool.git@v1#egg=tool ; python_version >= '3.7'\n"
     )
-    (req,) = read(text).requirements()
+    m = read(text, "env.yml")
+    (req,) = m.requirements()
     assert req.editable and req.marker == "python_version >= '3.7'"
     Marker(req.marker)  # valid (shlex had dropped the quotes: `python_version >= 3.7`)
-    assert api.dumps(read(text), "conda", base=text).text == text
+    assert api.dumps(m, "conda", base=text).text == text
+    # pip itself drops that marker: say so
+    (loss,) = m.losses
+    assert (loss.code, loss.severity, loss.subject, loss.span.line) == (  # type: ignore[union-attr]
+        "conda-pip-marker-ignored",
+        Severity.WARNING,
+        "tool",
+        3,
+    )
+    quoted = "dependencies:\n  - pip:\n    - -e 'tool @ git+https://github.com/a/tool.git@v1 ; python_version >= \"3.7\"'\n"
+    assert read(quoted).losses == () and read(quoted).requirements()[0].marker == 'python_version >= "3.7"'
 
 
 def test_editable_path_with_marker_is_written_plain_and_reported(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ IR mapping (docs/formats/conda.md):
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,6 +138,9 @@ def conda_requirement(
     )
     return req, None
 
+
+# `-e URL ; marker` with an unquoted target: pip's option parser takes URL as the value and drops the rest
+_BARE_EDITABLE_MARKER = re.compile(r"^(?:-e|--editable)(?:\s+|=)(?![\"'])\S+\s+;")
 
 _CACHE: OrderedDict[tuple[str, int], tuple[NameMap, str | None, Manifest, Layout]] = OrderedDict()
 
@@ -270,6 +274,25 @@ def _read_environment(text: str, path: str | None, names: NameMap) -> tuple[Mani
                     subject=req.name or None,
                     span=req.span,
                     data={"selector": sel[1]},
+                )
+            )
+        line = next((r.value for r in req.raw if r.format == FORMAT and r.key == "pip"), None)
+        if (
+            req.editable
+            and req.marker
+            and isinstance(line, str)
+            and _BARE_EDITABLE_MARKER.match(line.strip())
+        ):
+            losses.append(
+                Loss(
+                    code="conda-pip-marker-ignored",
+                    severity=Severity.WARNING,
+                    message=f"pip ignores the marker after `-e URL` on this line, so conda installs "
+                    f"{req.name or 'it'!s} everywhere; depglot reads the marker as written (pip honours it in the "
+                    "quoted form `-e 'name @ URL ; marker'`)",
+                    subject=req.name or None,
+                    span=req.span,
+                    data={"marker": req.marker},
                 )
             )
     manifest = Manifest(

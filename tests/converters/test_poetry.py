@@ -917,3 +917,18 @@ def test_base_mode_edit_of_dynamic_dependencies_keeps_python_in_project() -> Non
     assert "python" not in doc["tool"]["poetry"]["dependencies"]
     assert doc["project"]["requires-python"] == ">=3.9,<4.0"
     assert api.dumps(back, "poetry", base=base).text == base
+
+
+def test_path_dependency_with_a_version_reports_the_dropped_version() -> None:
+    # regression (matrix): uv's `langgraph-checkpoint>=2.0.0` + `{ path = "../checkpoint" }` lost its version in
+    # Poetry 1's layout without a loss (Poetry's schema forbids version next to path); Poetry 2 keeps it in [project]
+    text = ('[project]\nname = "x"\nversion = "1"\ndependencies = ["lc>=2.0.0"]\n\n'
+            '[tool.uv.sources]\nlc = { path = "../lc", editable = true }\n')
+    m = api.loads(text, "pep621+uv")
+    legacy = api.dumps(m, "poetry1")
+    assert tomllib.loads(legacy.text)["tool"]["poetry"]["dependencies"]["lc"] == {"path": "../lc", "develop": True}
+    assert [(l.code, l.severity, l.data["version"]) for l in legacy.report if l.code == "url-version-dropped"] == [
+        ("url-version-dropped", Severity.WARNING, ">=2.0.0")]
+    modern = api.dumps(m, "poetry")
+    assert "url-version-dropped" not in modern.report.codes()
+    assert tomllib.loads(modern.text)["project"]["dependencies"] == ["lc>=2.0.0"]

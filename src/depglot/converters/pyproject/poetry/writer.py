@@ -30,7 +30,7 @@ from ....dialects import pep508 as pep508_dialect
 from ....dialects import poetry as poetry_dialect
 from ....errors import DepglotError
 from ....format import ReadOptions, WriteOptions
-from ....ir.model import Group, GroupKind, IndexRole, Manifest, Requirement
+from ....ir.model import Group, GroupKind, IndexRole, LocalPath, Manifest, Requirement, Url, Vcs
 from ....ir.model import canonical_name as cn
 from ....report import Report, Severity
 from ..._naming import location as _location
@@ -180,6 +180,12 @@ class _Writer:
             if not r.name:
                 self._unnamed(r)
                 continue
+            if r.version is not None and not r.version.is_any and isinstance(r.source, (Vcs, LocalPath, Url)):
+                # Poetry's schema forbids `version` next to git/path/file/url (uv and Pipfile allow both)
+                self.report.add("url-version-dropped", Severity.WARNING,
+                                f"a Poetry git/path/url dependency cannot also carry a version; {r.name} "
+                                f"{r.version.raw!r} dropped", subject=r.name, span=r.span,
+                                data={"version": r.version.raw})
             grouped.setdefault(r.key, []).append(r)
             names.setdefault(r.key, r.name)
         out: dict[str, Any] = {}

@@ -208,25 +208,6 @@ def _extra_loss(manifest: Manifest, name: str, rule: FeatureLoss) -> tuple[Sever
     return rule.severity, rule.what
 
 
-def _extra_loss(manifest: Manifest, name: str, rule: FeatureLoss) -> tuple[Severity, str]:
-    """What dropping an extra loses decides the severity: nothing but its name when it is empty (info); nothing an
-    installer acts on when each of its requirements is also a main requirement (warning); else its requirements."""
-    extra = next((g for g in manifest.groups if g.kind is GroupKind.EXTRA and g.name == name), None)
-    if extra is None:
-        return rule.severity, rule.what
-    if not extra.requirements:
-        return Severity.INFO, "is an empty optional extra (only its name is lost)"
-
-    def same(r: Requirement) -> tuple[object, ...]:
-        return (r.key, frozenset(r.extras), r.version.versions if r.version is not None else None, r.marker,
-                r.source, r.editable)
-
-    main = {same(r) for g in manifest.groups if g.kind is GroupKind.MAIN for r in g.requirements}
-    if all(same(r) in main for r in extra.requirements):
-        return Severity.WARNING, "is an optional extra whose requirements are all main requirements too"
-    return rule.severity, rule.what
-
-
 def preflight(manifest: Manifest, target: str, supported: frozenset[Feature], report: Report) -> None:
     """Add one loss per (feature, subject) the manifest uses that ``target`` cannot hold."""
     for feature, subject, span in uses(manifest):

@@ -1095,3 +1095,50 @@ def test_a_requirement_repeated_by_flattened_extras_is_written_once() -> None:
     text = "dependencies:\n  - numpy\n  - numpy\n  - pip:\n    - attrs\n    - attrs\n"
     assert api.dumps(read(text), "conda", base=text).text == text
     assert api.dumps(read(text), "conda").text.count("numpy") == 2
+
+
+def _probe_versions(spec: str) -> list[str]:
+    """Final releases around every version literal in ``spec`` (each bound, its neighbours, a longer and a
+    shorter form), where conda and PEP 440 order versions the same way."""
+    import re
+
+    out = {"0", "0.1", "1.0", "99.0"}
+    for lit in re.findall(r"\d+(?:\.\d+)*", spec):
+        parts = [int(p) for p in lit.split(".")]
+        for i in range(len(parts)):
+            for step in (-1, 1):
+                bumped = parts[: i + 1]
+                bumped[i] += step
+                if bumped[i] >= 0:
+                    out.add(".".join(map(str, bumped)))
+        out.update({lit, lit + ".0", lit + ".1", ".".join(map(str, parts[:-1])) or lit})
+    return sorted(out)
+
+
+@pytest.mark.parametrize("path", corpus_params("requirements", "pipfile", "poetry", "pep621"))
+def test_corpus_written_matchspecs_agree_with_rattler(path: Path) -> None:
+    """Oracle: every MatchSpec written from a PyPI-format corpus file parses with py-rattler (strict), names the
+    conda package depglot says, and matches the same final releases as the source's version set."""
+    rattler = pytest.importorskip("rattler")
+    fmt = {"requirements": "requirements", "pipfile": "pipfile", "poetry": "poetry", "pep621": "pep621"}
+    try:
+        source = api.load(path, fmt[path.parent.name])
+    except Exception as exc:  # noqa: BLE001 - a deliberately broken corpus file
+        pytest.skip(f"rejected by its reader: {exc}")
+    conv = api.dumps(source, "conda", selection=api.Selection(all_groups=True, all_extras=True))
+    wanted: dict[str, list[Any]] = {}
+    for req in source.requirements():
+        if req.source is None and not req.marker:
+            wanted.setdefault(req.key, []).append(req.version)
+    for req in read(conv.text).requirements():
+        src = req.source
+        if not isinstance(src, CondaPackage) or src.name == "pip":
+            continue
+        ms = rattler.MatchSpec(src.spec, strict=True)
+        assert ms.name.normalized == src.name.lower()
+        versions = wanted[req.key]
+        for v in _probe_versions(src.spec):
+            got = ms.version is None or rattler.VersionSpec(str(ms.version)).matches(rattler.Version(v))
+            assert any(
+                (w is None or w.is_any or w.versions.contains(v, prereleases=True)) == got for w in versions
+            ), (src.spec, v)

@@ -62,12 +62,8 @@ KNOWN_GAPS: dict[tuple[str, str, str, str | None], str] = {
         '`-e .` (the project itself) is dropped by pyproject/script writers with project-itself-dropped at INFO (uv and PDM install the project anyway), so nothing reports the requirement the comparison sees missing',
     ('convert', 'pep621+uv', 'missing', 'requirements'):
         '`-e .` (the project itself) is dropped by pyproject/script writers with project-itself-dropped at INFO (uv and PDM install the project anyway), so nothing reports the requirement the comparison sees missing',
-    ('convert', 'pipfile', 'version', 'pep621'):
-        'a requirement with a version constraint and a uv path source (langgraph-checkpoint>=2.0.0 + ../checkpoint) is written as a bare path: the version constraint is lost without a loss',
     ('convert', 'pipfile-lock', 'hashes', 'conda_lock'):
         "Pipfile.lock entries take the (correct) PyPI file hashes of conda-lock's pip-managed packages from the source lock (Manifest.lock); the comparison reads hashes from requirements only, so they count as added",
-    ('convert', 'pipfile-lock', 'version', 'pep621'):
-        'a requirement with a version constraint and a uv path source (langgraph-checkpoint>=2.0.0 + ../checkpoint) is written as a bare path: the version constraint is lost without a loss',
     ('convert', 'requirements', 'loss:conda-only-package', 'conda'):
         'conda-only-package for conda tiledb (the C++ library) while conda tiledb-py maps to the PyPI project of the same name, tiledb: the comparison (by name) sees nothing missing',
     ('convert', 'requirements', 'loss:requirements-index-role-widened', None):

@@ -766,6 +766,17 @@ def test_dropped_extra_is_an_error_only_when_its_requirements_are_lost() -> None
     assert got == [("bag", "info"), ("same", "warning"), ("more", "error")]
 
 
+def test_path_with_a_version_reports_that_pipenv_ignores_the_version() -> None:
+    # regression (matrix): uv's `lc>=2.0.0` + `{ path = "../lc" }` became `{path = "../lc"}` without a loss
+    text = '[project]\nname = "x"\nversion = "1"\ndependencies = ["lc>=2.0.0"]\n\n[tool.uv.sources]\nlc = { path = "../lc" }\n'
+    c = dumps(loads(text, "pep621+uv"), "pipfile")
+    assert "lc = {path = \"../lc\"}" in c.text
+    assert [(l.code, l.severity.label, l.data["version"]) for l in c.report if l.code == "url-version-dropped"] == [
+        ("url-version-dropped", "warning", ">=2.0.0")]
+    lock = dumps(loads(text, "pep621+uv"), "pipfile-lock")
+    assert [l.code for l in lock.report if l.code == "url-version-dropped"] == ["url-version-dropped"]
+
+
 def test_base_mode_writes_another_formats_manifest_into_an_existing_pipfile() -> None:
     base = (
         '# keep me\n[[source]]\nurl = "https://pypi.org/simple"\nverify_ssl = true\nname = "pypi"\n\n'

@@ -261,6 +261,10 @@ def render_entry(req: Requirement, report: Report) -> tuple[str, str | dict[str,
     """(key, value) of a Pipfile entry for ``req``, as plain data: a string when the requirement is a bare
     version, else a table in pipenv's key order."""
     version = render_version(req, report) if not isinstance(req.source, (Vcs, LocalPath, Url)) else None
+    if version is None and req.version is not None and not req.version.is_any:
+        report.add("url-version-dropped", Severity.WARNING,
+                   f"pipenv ignores a version on a VCS, path or file entry; {req.name} {req.version.raw!r} dropped",
+                   subject=req.name, span=req.span, data={"version": req.version.raw})
     raw = {r.key: r.value for r in req.raw if r.format == FORMAT}
     simple = not (req.extras or req.marker or req.source is not None or req.editable or raw)
     if simple:

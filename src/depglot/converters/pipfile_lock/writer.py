@@ -90,6 +90,10 @@ def _entry(manifest: Manifest, req: Requirement, report: Report) -> dict[str, An
     if isinstance(src, IndexRef):
         entry["index"] = src.name
     pinned: str | None = None
+    if isinstance(src, (Vcs, LocalPath, Url)) and req.version is not None and not req.version.is_any:
+        report.add("url-version-dropped", Severity.WARNING,
+                   f"pipenv ignores a version on a VCS, path or file entry; {req.name} {req.version.raw!r} dropped",
+                   subject=req.name, span=req.span, data={"version": req.version.raw})
     if not isinstance(src, (Vcs, LocalPath, Url)):
         spec = req.version
         text = pep440.render(spec, report=report, subject=req.name, span=req.span) if spec is not None else ""

@@ -16,21 +16,24 @@ from ...format import Feature, Format, ReadOptions, WriteOptions
 from ...ir.model import Manifest
 from ...report import Report
 from ...span import Span
+from .bulk import paused_gc
 from .decode import decode
-from .lines import Kind, parse_document
-from .reader import FORMAT, Parts, read_document
+from .lines import Kind, iter_entries, parse_document, split_bom
+from .reader import FORMAT, Parts, read_entries
 
 __all__ = ["RequirementsFormat", "read_parts"]
 
+# one "\s*" between the name, the extras and the rest (two in a row backtrack quadratically over long blanks)
 _REQ_LIKE = re.compile(
-    r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*(([<>=!~]=?|===?)\s*[\w.*+!-]+.*|@\s*\S+.*|;.*)?$"
+    r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\]\s*)?(([<>=!~]=?|===?)\s*[\w.*+!-]+.*|@\s*\S+.*|;.*)?$"
 )
 
 
 def read_parts(text: str, options: ReadOptions) -> Parts:
     """The interpreted content of ``text`` (includes followed when ``options.follow_includes``)."""
-    doc = parse_document(text, options.path)
-    parts = read_document(doc)
+    _, body = split_bom(text)
+    with paused_gc(len(body)):
+        parts = read_entries(iter_entries(body, options.path), options.path)
     if options.follow_includes:
         from .includes import follow
 

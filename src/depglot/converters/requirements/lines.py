@@ -13,13 +13,25 @@ from __future__ import annotations
 import enum
 import re
 from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ...errors import ParseError
 from ...span import Span
 from .options import OptionError, Token, break_args_options, parse_options
 
-__all__ = ["COMMENT_RE", "Document", "Entry", "Kind", "parse_document", "split_physical"]
+__all__ = [
+    "COMMENT_RE",
+    "Document",
+    "Entry",
+    "Kind",
+    "comment_start",
+    "iter_entries",
+    "iter_physical",
+    "parse_document",
+    "split_bom",
+    "split_physical",
+]
 
 COMMENT_RE = re.compile(r"(^|\s+)#.*$")
 _BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
@@ -44,7 +56,8 @@ class Entry:
     ignored: tuple[tuple[str, int], ...] = ()  # positional words after the options (pip ignores them)
     pieces: tuple[tuple[int, int, int], ...] = field(
         default=(), repr=False
-    )  # (logical offset, line, column0)
+    )  # (logical offset, line, column0) of a continued line; () for one physical line (see ``lead``)
+    lead: int = field(default=0, repr=False)  # one physical line: the column0 of ``logical`` in it
     indent: str = ""  # leading whitespace of the first physical line
 
     @property
@@ -71,11 +84,12 @@ class Entry:
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a 0-based offset in :attr:`logical`."""
-        if not self.pieces:
-            return self.lineno, offset + 1
-        starts = [p[0] for p in self.pieces]
+        pieces = self.pieces
+        if not pieces:
+            return self.lineno, self.lead + offset + 1
+        starts = [p[0] for p in pieces]
         i = max(0, bisect_right(starts, offset) - 1)
-        start, line, col0 = self.pieces[i]
+        start, line, col0 = pieces[i]
         return line, col0 + (offset - start) + 1
 
     def physical_line(self, line: int) -> str:
@@ -118,6 +132,20 @@ def split_physical(text: str) -> list[str]:
     return text.splitlines(keepends=True)
 
 
+# A physical line with its break (the breaks str.splitlines knows), or a last line without one: iterating this
+# gives exactly ``text.splitlines(keepends=True)`` without holding every line at once.
+_PHYSICAL = re.compile(
+    "[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]*(?:\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029])"
+    "|[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+"
+)
+
+
+def iter_physical(text: str) -> Iterator[str]:
+    """The physical lines of ``text`` with their line endings, lazily (same pieces as :func:`split_physical`)."""
+    for match in _PHYSICAL.finditer(text):
+        yield match.group()
+
+
 def _content(line: str) -> str:
     if line.endswith("\r\n"):
         return line[:-2]
@@ -127,26 +155,51 @@ def _content(line: str) -> str:
 
 
 def _is_comment(content: str) -> bool:
-    return "#" in content and COMMENT_RE.match(content) is not None
+    """pip's ``COMMENT_RE.match``: the line is only a comment (optional whitespace, then ``#``)."""
+    return content.lstrip().startswith("#")
 
 
-def _chains(contents: list[str]) -> list[tuple[int, int, str, list[tuple[int, int, int]]]]:
-    """pip's join_lines: (first index, end index, joined text, pieces) per logical line."""
-    out = []
-    i = 0
-    n = len(contents)
-    while i < n:
-        first = i
-        content = contents[i]
+def comment_start(text: str) -> int:
+    """Where pip's ``COMMENT_RE.search`` finds a comment: the first ``#`` at the start or after whitespace (-1).
+
+    The same answer as the regex ``(^|\\s+)#.*$``, in linear time (the regex backtracks quadratically over a
+    long run of whitespace that no ``#`` follows).
+    """
+    i = text.find("#")
+    while i > 0 and not text[i - 1].isspace():
+        i = text.find("#", i + 1)
+    return i
+
+
+Chain = tuple[int, str, str, str, tuple[tuple[int, int, int], ...] | None]
+
+
+def _chains(lines: Iterable[str]) -> Iterator[Chain]:
+    """pip's join_lines, lazily: (first index, source text, first content, joined text, pieces) per logical line.
+
+    ``pieces`` maps offsets in the joined text to (offset, physical line index, column0); ``None`` for a line
+    without a continuation (offset 0 is column 0 of its own line).
+    """
+    it = iter(lines)
+    index = 0
+    for line in it:
+        first = index
+        index += 1
+        content = _content(line)
         if not content.endswith("\\") or _is_comment(content):
-            out.append((first, i + 1, content, [(0, i, 0)]))
-            i += 1
+            yield first, line, content, content, None
             continue
-        joined: list[str] = []
-        pieces: list[tuple[int, int, int]] = []
-        length = 0
-        while i < n:
-            content = contents[i]
+        first_content = content
+        sources = [line]
+        piece = content.strip("\\")
+        pieces = [(0, first, len(content) - len(content.lstrip("\\")))]
+        joined = [piece]
+        length = len(piece)
+        for line in it:
+            i = index
+            index += 1
+            sources.append(line)
+            content = _content(line)
             if not content.endswith("\\") or _is_comment(content):
                 if _is_comment(content):
                     pieces.append((length + 1, i, 0))
@@ -154,44 +207,46 @@ def _chains(contents: list[str]) -> list[tuple[int, int, str, list[tuple[int, in
                 else:
                     pieces.append((length, i, 0))
                 joined.append(content)
-                i += 1
                 break
             piece = content.strip("\\")
-            lead = len(content) - len(content.lstrip("\\"))
-            pieces.append((length, i, lead))
+            pieces.append((length, i, len(content) - len(content.lstrip("\\"))))
             joined.append(piece)
             length += len(piece)
-            i += 1
-        out.append((first, i, "".join(joined), pieces))
-    return out
+        yield first, "".join(sources), first_content, "".join(joined), tuple(pieces)
 
 
-def parse_document(text: str, file: str | None = None) -> Document:
-    """Split ``text`` into entries. Raises ParseError (with line, column and caret) where pip's option parser fails."""
-    bom = "\ufeff" if text.startswith("\ufeff") else ""
-    body = text[len(bom) :]
-    lines = split_physical(body)
-    contents = [_content(line) for line in lines]
-    entries: list[Entry] = []
-    for first, end, joined, raw_pieces in _chains(contents):
-        source = lines[first] if end == first + 1 else "".join(lines[first:end])
+def iter_entries(body: str, file: str | None = None) -> Iterator[Entry]:
+    """The entries of ``body`` (the text after any BOM), one logical line at a time.
+
+    Reading goes through this generator so that a large file never holds every entry at once. Raises ParseError
+    (with line, column and caret) where pip's option parser fails.
+    """
+    for first, source, content0, joined, raw_pieces in _chains(iter_physical(body)):
         lineno = first + 1
-        content0 = contents[first]
         indent = content0[: len(content0) - len(content0.lstrip())] if content0[:1].isspace() else ""
-        match = COMMENT_RE.search(joined) if "#" in joined else None
+        at = comment_start(joined) if "#" in joined else -1
         comment = None
-        if match is not None:
-            comment = joined[match.end(1) :].rstrip()
-            stripped = joined[: match.start()]
+        if at >= 0:
+            comment = joined[at:].rstrip()
+            stripped = joined[:at]
         else:
             stripped = joined
-        lead = len(stripped) - len(stripped.lstrip())
         logical = stripped.strip()
-        pieces = tuple((start - lead, idx + 1, col0) for start, idx, col0 in raw_pieces)
+        lead = len(stripped) - len(stripped.lstrip())
+        # one physical line: its position is lineno and lead (no pieces tuple to hold per line)
+        pieces: tuple[tuple[int, int, int], ...] = ()
+        if raw_pieces is not None:
+            pieces = tuple((start - lead, idx + 1, col0) for start, idx, col0 in raw_pieces)
         if not logical:
             kind = Kind.COMMENT if comment is not None else Kind.BLANK
-            entries.append(
-                Entry(kind=kind, lineno=lineno, text=source, comment=comment, pieces=pieces, indent=indent)
+            yield Entry(
+                kind=kind,
+                lineno=lineno,
+                text=source,
+                comment=comment,
+                pieces=pieces,
+                lead=lead,
+                indent=indent,
             )
             continue
         args, opts_text, opts_offset = break_args_options(logical)
@@ -201,22 +256,33 @@ def parse_document(text: str, file: str | None = None) -> Document:
             try:
                 toks, extra = parse_options(opts_text, opts_offset)
             except OptionError as exc:
-                entry = Entry(kind=Kind.OPTION, lineno=lineno, text=source, logical=logical, pieces=pieces)
+                entry = Entry(
+                    kind=Kind.OPTION, lineno=lineno, text=source, logical=logical, pieces=pieces, lead=lead
+                )
                 raise entry.error(exc.message, file, exc.offset, exc.width, exc.hint) from None
             options, ignored = tuple(toks), tuple(extra)
         is_req = bool(args) or any(t.name == "editable" for t in options)
-        entries.append(
-            Entry(
-                kind=Kind.REQUIREMENT if is_req else Kind.OPTION,
-                lineno=lineno,
-                text=source,
-                logical=logical,
-                comment=comment,
-                args=args,
-                options=options,
-                ignored=ignored,
-                pieces=pieces,
-                indent=indent,
-            )
+        yield Entry(
+            kind=Kind.REQUIREMENT if is_req else Kind.OPTION,
+            lineno=lineno,
+            text=source,
+            logical=logical,
+            comment=comment,
+            args=args,
+            options=options,
+            ignored=ignored,
+            pieces=pieces,
+            lead=lead,
+            indent=indent,
         )
-    return Document(entries=tuple(entries), bom=bom, file=file)
+
+
+def split_bom(text: str) -> tuple[str, str]:
+    """(BOM, body): the BOM is ``"\\ufeff"`` when ``text`` starts with one, else ``""``."""
+    return ("\ufeff", text[1:]) if text.startswith("\ufeff") else ("", text)
+
+
+def parse_document(text: str, file: str | None = None) -> Document:
+    """Split ``text`` into entries. Raises ParseError (with line, column and caret) where pip's option parser fails."""
+    bom, body = split_bom(text)
+    return Document(entries=tuple(iter_entries(body, file)), bom=bom, file=file)

@@ -109,6 +109,8 @@ class OptionError(Exception):
 
 def break_args_options(line: str) -> tuple[str, str, int]:
     """pip's split: (args, options text, offset of the options text in ``line``)."""
+    if " -" not in line and not line.startswith("-"):
+        return line, "", len(line)  # no space-separated word starts with "-": the common requirement line
     tokens = line.split(" ")
     pos = 0
     for i, token in enumerate(tokens):

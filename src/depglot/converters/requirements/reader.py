@@ -12,7 +12,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from ...dialects import pep508
 from ...errors import ParseError
@@ -24,10 +26,11 @@ from .options import EDITABLE_OPTIONS, REQUIREMENT_OPTIONS, Token
 from .urls import ARCHIVES as _ARCHIVES
 from .urls import BareError, bare_editable, bare_requirement, is_url
 
-__all__ = ["FORMAT", "LEADING_COMMENTS", "Parts", "comment_text", "read_document"]
+__all__ = ["FORMAT", "LEADING_COMMENTS", "Parts", "comment_text", "read_document", "read_entries"]
 
 FORMAT = "requirements"
 LEADING_COMMENTS = "leading-comments"
+_H = TypeVar("_H", bound=Hashable)
 
 
 @dataclass(slots=True)
@@ -44,6 +47,12 @@ class Parts:
     comments: list[str] = field(default_factory=list)
     losses: list[Loss] = field(default_factory=list)
     raw: list[Raw] = field(default_factory=list)
+    # one copy of each repeated value (markers, extras, comments such as "via -r requirements.in"): a large file
+    # repeats them on many lines, and a str or tuple costs 50+ bytes per copy
+    shared: dict[Hashable, Hashable] = field(default_factory=dict, repr=False)
+
+    def share(self, value: _H) -> _H:
+        return self.shared.setdefault(value, value)  # type: ignore[return-value]
 
     def loss(
         self, code: str, severity: Severity, message: str, subject: str | None, span: Span | None
@@ -112,11 +121,12 @@ def _requirement(
             req.name or text,
             entry.span(file, woffset, len(word)),
         )
+    share = parts.share
     return Requirement(
         name=req.name,
-        extras=req.extras,
+        extras=share(req.extras) if req.extras else (),
         version=req.version,
-        marker=req.marker,
+        marker=share(req.marker) if req.marker else req.marker,
         source=req.source,
         editable=editable,
         hashes=tuple(hashes),
@@ -201,20 +211,34 @@ def _option(entry: Entry, token: Token, file: str | None, parts: Parts) -> None:
 
 def read_document(doc: Document, parts: Parts | None = None) -> Parts:
     """Interpret a parsed document (appending to ``parts`` when merging an included file)."""
-    file = doc.file
+    return read_entries(doc.entries, doc.file, parts)
+
+
+def read_entries(entries: Iterable[Entry], file: str | None, parts: Parts | None = None) -> Parts:
+    """Interpret entries in file order (a generator is fine: each entry is dropped once read)."""
     parts = parts if parts is not None else Parts(file=file)
+    share = parts.share
     pending: list[str] = []
     last: int | None = None  # index in parts.requirements of the requirement comments may follow
-    for entry in doc.entries:
+    after: list[str] = []  # the indented comment lines after requirement ``last`` (pip-compile's "# via")
+
+    def close() -> None:
+        """Give requirement ``last`` the indented comment lines that followed it (one replace, not one each)."""
+        if after and last is not None:
+            req = parts.requirements[last]
+            parts.requirements[last] = req.replace(comments=(*req.comments, *after))
+        after.clear()
+
+    for entry in entries:
         kind = entry.kind
         if kind is Kind.COMMENT:
-            text = comment_text(entry.comment or "#")
+            text = share(comment_text(entry.comment or "#"))
             if entry.indent and last is not None and not pending:
-                req = parts.requirements[last]
-                parts.requirements[last] = req.replace(comments=(*req.comments, text))
+                after.append(text)
             else:
                 pending.append(text)
             continue
+        close()
         if kind is Kind.BLANK:
             parts.comments.extend(pending)
             pending = []
@@ -229,12 +253,13 @@ def read_document(doc: Document, parts: Parts | None = None) -> Parts:
             for token in entry.options:
                 _option(entry, token, file, parts)
             continue
-        comments = list(pending)
-        if entry.comment is not None:
-            comments.append(comment_text(entry.comment))
         raw = (Raw(format=FORMAT, key=LEADING_COMMENTS, value=len(pending)),) if pending else ()
+        comments = pending
+        if entry.comment is not None:
+            comments.append(share(comment_text(entry.comment)))
         parts.requirements.append(_requirement(entry, file, parts, tuple(comments), raw))
         pending = []
         last = len(parts.requirements) - 1
+    close()
     parts.comments.extend(pending)
     return parts

@@ -12,12 +12,14 @@ requirement. Option lines work the same way, token by token.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Hashable
 
 from ...format import WriteOptions
 from ...ir.model import Index, IndexRole, Manifest, Requirement
 from ...report import Report, Severity
+from .bulk import paused_gc
 from .lines import COMMENT_RE, Document, Entry, Kind, parse_document
 from .options import Token
 from .reader import read_document
@@ -33,8 +35,26 @@ def _requirements(manifest: Manifest, options: WriteOptions) -> list[Requirement
     return reqs
 
 
-def _core(req: Requirement) -> Requirement:
-    return req.replace(span=None, comments=(), raw=())
+def _core(req: Requirement) -> tuple[Hashable, ...]:
+    """What a requirement means, as a hashable value: every field but its span, comments and raw carriers."""
+    return (
+        req.name,
+        req.extras,
+        req.version,
+        req.marker,
+        req.source,
+        req.editable,
+        req.optional,
+        req.allow_prereleases,
+        req.hashes,
+        req.options,
+    )
+
+
+def _identity(req: Requirement) -> Hashable:
+    """Which dependency ``req`` is, possibly changed: the same name, or the same source for unnamed ones (and the
+    same editable flag); base mode re-renders a requirement in place when its identity is kept."""
+    return (req.editable, req.key) if req.name else (req.editable, "", req.source)
 
 
 # ------------------------------------------------------------------------------------------ option items
@@ -162,11 +182,71 @@ def _attached(entries: tuple[Entry, ...], i: int) -> int:
     return j
 
 
-def _same_requirement(a: Requirement, b: Requirement) -> bool:
-    """The same dependency (possibly changed): same name, or the same source for unnamed ones."""
-    if a.editable != b.editable:
-        return False
-    return a.key == b.key if a.name or b.name else a.source == b.source
+Opcode = tuple[str, int, int, int, int]
+
+
+def _anchors(a: list[Hashable], b: list[Hashable]) -> list[tuple[int, int]]:
+    """Patience diff's anchors: values found exactly once in ``a`` and once in ``b``, the longest run of them in
+    the same order in both (a longest increasing subsequence, O(n log n))."""
+    count_a = Counter(a)
+    count_b = Counter(b)
+    where_b = {x: j for j, x in enumerate(b) if count_b[x] == 1}
+    pairs = [(i, where_b[x]) for i, x in enumerate(a) if count_a[x] == 1 and x in where_b]
+    tails: list[int] = []  # tails[k]: the smallest b position ending an increasing run of length k + 1
+    ends: list[int] = []  # ... and the index in pairs of that run's last pair
+    back: list[int] = []  # index in pairs of the previous pair in the run ending at each pair (-1: none)
+    for p, (_, j) in enumerate(pairs):
+        k = bisect_left(tails, j)
+        back.append(ends[k - 1] if k else -1)
+        if k == len(tails):
+            tails.append(j)
+            ends.append(p)
+        else:
+            tails[k] = j
+            ends[k] = p
+    run: list[tuple[int, int]] = []
+    p = ends[-1] if ends else -1
+    while p >= 0:
+        run.append(pairs[p])
+        p = back[p]
+    run.reverse()
+    return run
+
+
+def _opcodes(base_reqs: list[Requirement], reqs: list[Requirement]) -> list[Opcode]:
+    """Opcodes (difflib's shape) aligning the requirements' meanings (:func:`_core`).
+
+    The equal head and tail are matched first (a rewrite usually changes a few lines), then the values unique to
+    both sides anchor the middle (patience diff), and difflib aligns only the gaps between anchors. difflib
+    alone is quadratic when matches are many short runs (every other requirement changed: 7.7 s for 8,000
+    lines); this is O(n log n) plus difflib on gaps without a unique common value.
+    """
+    from difflib import SequenceMatcher
+
+    n, m = len(base_reqs), len(reqs)
+    head = 0
+    while head < n and head < m and _core(base_reqs[head]) == _core(reqs[head]):
+        head += 1
+    tail = 0
+    while tail < n - head and tail < m - head and _core(base_reqs[n - 1 - tail]) == _core(reqs[m - 1 - tail]):
+        tail += 1
+    out: list[Opcode] = []
+    if head:
+        out.append(("equal", 0, head, 0, head))
+    # the middle's meanings, offset by head (an unchanged file has none: nothing more is built)
+    a = [_core(r) for r in base_reqs[head : n - tail]]
+    b = [_core(r) for r in reqs[head : m - tail]]
+    i0, j0 = head, head
+    for ai, bj in [*((i + head, j + head) for i, j in _anchors(a, b)), (n - tail, m - tail)]:
+        if i0 < ai or j0 < bj:
+            gap = SequenceMatcher(None, a[i0 - head : ai - head], b[j0 - head : bj - head], autojunk=False)
+            out += [(tag, i1 + i0, i2 + i0, j1 + j0, j2 + j0) for tag, i1, i2, j1, j2 in gap.get_opcodes()]
+        if ai < n - tail:
+            out.append(("equal", ai, ai + 1, bj, bj + 1))
+        i0, j0 = ai + 1, bj + 1
+    if tail:
+        out.append(("equal", n - tail, n, m - tail, m))
+    return out
 
 
 def _match(
@@ -177,25 +257,31 @@ def _match(
     Returns, for each base requirement, the index of its manifest requirement (``None``: deleted), and the
     manifest requirements to insert before base requirement ``b`` (key ``len(base_reqs)``: after the last).
     """
-    from difflib import SequenceMatcher
-
     matched: list[int | None] = [None] * len(base_reqs)
     inserts: dict[int, list[int]] = {}
-    a = [_core(r) for r in base_reqs]
-    b = [_core(r) for r in reqs]
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes(base_reqs, reqs):
         if tag == "equal":
-            for k in range(i2 - i1):
-                matched[i1 + k] = j1 + k
+            matched[i1:i2] = range(j1, j2)
             continue
+        # Pair changed requirements in order: each base requirement takes the first manifest requirement at or
+        # after j that is the same dependency; the skipped ones are inserted before it; a base requirement with
+        # none is deleted. Positions by identity keep this O(n log n) (a scan per base requirement was
+        # quadratic when many were deleted: 5.7 s for 2,500 deletions among 5,000 lines).
+        where: dict[Hashable, list[int]] = {}
+        for m in range(j1, j2):
+            where.setdefault(_identity(reqs[m]), []).append(m)
         j = j1
-        for i in range(i1, i2):  # pair changed requirements in order; the rest are deleted or inserted
-            for m in range(j, j2):
-                if _same_requirement(base_reqs[i], reqs[m]):
-                    inserts.setdefault(i, []).extend(range(j, m))
-                    matched[i] = m
-                    j = m + 1
-                    break
+        for i in range(i1, i2):
+            found = where.get(_identity(base_reqs[i]))
+            if not found:
+                continue
+            k = bisect_left(found, j)
+            if k == len(found):
+                continue
+            m = found[k]
+            inserts.setdefault(i, []).extend(range(j, m))
+            matched[i] = m
+            j = m + 1
         if j < j2:
             inserts.setdefault(i2, []).extend(range(j, j2))
     return matched, inserts
@@ -327,4 +413,5 @@ def write(manifest: Manifest, *, base: str | None, report: Report, options: Writ
     reqs = _requirements(manifest, options)
     if base is None:
         return _fresh(manifest, reqs, report)
-    return _edit(manifest, reqs, base, report, options)
+    with paused_gc(len(base)):
+        return _edit(manifest, reqs, base, report, options)

@@ -15,15 +15,20 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from ..errors import ParseError
+from ..ir.versions import RangeSource, _may_be_full
 from ..span import Span
+from . import _intervals
 
 if TYPE_CHECKING:
     from packaging.ranges import VersionRange
 
+    from ..ir.versions import VersionSpec
     from ..report import Severity
 
 __all__ = [
+    "admits_all",
     "cached_render",
+    "clear_caches",
     "hull",
     "interval_text",
     "is_full",
@@ -33,6 +38,7 @@ __all__ = [
     "same_set",
     "set_text",
     "shifted",
+    "spans_of",
 ]
 
 
@@ -81,6 +87,43 @@ def same_set(a: VersionRange, b: VersionRange) -> bool:
     return a.difference(b).is_empty and b.difference(a).is_empty
 
 
+def spans_of(spec: VersionSpec):  # -> _intervals.Spans
+    """The fast path's spans of ``spec``'s set (from its dialect's parse, else its PEP 440 text), or NotSimple."""
+    source = spec.source
+    spans = getattr(source, "spans", None) if source is not None else None
+    if spans is not None:
+        return spans
+    if spec.pep440 is None:
+        raise _intervals.NotSimple(spec.raw)
+    return _intervals.from_pep440(spec.pep440)
+
+
+def admits_all(spec: VersionSpec) -> bool:
+    """Whether ``spec`` admits every version (``is_any``, or a set that is full however it is spelled)."""
+    if spec.is_any:
+        return True
+    if spec.pep440 is not None and not _may_be_full(spec.pep440):
+        return False
+    source = spec.source
+    if source is not None and source.admits_all() is False:
+        return False
+    return is_full(spec.versions)
+
+
+def clear_caches() -> None:
+    """Empty every memo of the dialects (tests compare the fast path with the interval algebra from cold)."""
+    import sys
+
+    from ..ir import versions
+
+    for name, module in list(sys.modules.items()):
+        if module is not None and (name.startswith("depglot.dialects") or module is versions):
+            for value in vars(module).values():
+                clear = getattr(value, "cache_clear", None)
+                if callable(clear) and not isinstance(value, type):
+                    clear()
+
+
 def is_full(versions: VersionRange) -> bool:
     """Whether ``versions`` admits every version (strings that are not versions aside)."""
     bounds = versions._bounds
@@ -112,11 +155,12 @@ def interval_text(versions: VersionRange) -> str | None:
     ``to_specifier_set`` then declines (``<2.0a0`` always opts in). The version *set* is what matters here, so the
     shortest text found with the range as it is, with the opt-in region spanning all of it, or with none, wins.
     """
-    return _interval_text(versions)
+    # equal ranges may spell their bounds differently ([2, 3.dev0) == [2.0, 3.0.dev0)): the text depends on it
+    return _interval_text(versions, repr(versions))
 
 
 @lru_cache(maxsize=16384)
-def _interval_text(versions: VersionRange) -> str | None:
+def _interval_text(versions: VersionRange, spelling: str) -> str | None:
     from ..ir.versions import range_to_pep440
 
     if is_full(versions):
@@ -254,7 +298,13 @@ def cached_render(impl: Callable[..., str]) -> Callable[..., str]:
     def render(spec, *, report=None, subject=None, span=None):
         if spec is None:
             return impl(spec, report=report, subject=subject, span=span)
-        text, losses = run(spec, spec.versions)
+        # equal specs with a PEP 440 text mean that text's set; others are told apart by what builds their set
+        meaning = spec._versions
+        if spec.pep440 is not None:
+            meaning = None
+        elif meaning is not None and not isinstance(meaning, RangeSource):
+            meaning = (meaning, repr(meaning))  # equal ranges may spell their bounds differently
+        text, losses = run(spec, meaning)
         if report is not None:
             for code, severity, message, data in losses:
                 report.add(code, severity, message, subject=subject, span=span, data=dict(data))

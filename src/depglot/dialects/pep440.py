@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..ir.versions import VersionSpec, pep440_range
+from ..ir.versions import VersionSpec, pep440_range, validate_pep440
 from ..report import Report, Severity
 from ..span import Span
-from ._common import cached_render, hull, interval_text, located_error, only_prereleases, set_text
+from . import _intervals as fast
+from ._common import cached_render, hull, interval_text, located_error, only_prereleases, set_text, spans_of
 
 __all__ = ["parse", "render", "to_pep440", "validate_clause"]
 
@@ -56,11 +57,11 @@ def _parse(text: str) -> VersionSpec:
     from packaging.specifiers import InvalidSpecifier
 
     try:
-        versions = pep440_range(stripped)
+        validate_pep440(stripped)  # (the set itself is built when first asked for)
     except InvalidSpecifier:  # locate the bad clause
         offset, reason, width = _locate(text)
         raise _Invalid(offset, reason, width) from None
-    return VersionSpec(raw=text, dialect=DIALECT, versions=versions, pep440=stripped)
+    return VersionSpec(raw=text, dialect=DIALECT, pep440=stripped)
 
 
 def validate_clause(clause: str) -> str | None:
@@ -113,7 +114,10 @@ def to_pep440(spec: VersionSpec) -> str | None:
         return spec.raw.strip()
     if spec.pep440 is not None:
         return spec.pep440
-    return set_text(spec.versions)
+    try:
+        return fast.set_text(spans_of(spec))
+    except fast.NotSimple:
+        return set_text(spec.versions)
 
 
 @cached_render
@@ -153,12 +157,16 @@ def _show(text: str) -> str:
 
 
 def _widened(spec: VersionSpec, *, report: Report | None, subject: str | None, span: Span | None) -> str:
-    outer = hull(spec.versions)
-    text = interval_text(outer)
-    if text is None:  # unbounded on both sides (or a shape PEP 440 lacks): any version
-        text = ""
-    extra = pep440_range(text).difference(spec.versions)
-    prerelease_only = only_prereleases(extra)
+    try:
+        spans = spans_of(spec)
+        text = fast.interval_text(fast.hull(spans))
+        prerelease_only = fast.gaps_prereleases_only(spans)
+    except fast.NotSimple:
+        outer = hull(spec.versions)
+        text = interval_text(outer)
+        if text is None:  # unbounded on both sides (or a shape PEP 440 lacks): any version
+            text = ""
+        prerelease_only = only_prereleases(pep440_range(text).difference(spec.versions))
     if report is not None:
         severity = Severity.WARNING if prerelease_only else Severity.ERROR
         what = (

@@ -22,11 +22,11 @@ from functools import lru_cache
 from typing import Any
 
 from ..errors import ParseError
-from ..ir.versions import VersionSpec, full_range, pep440_range
+from ..ir.versions import VersionSpec, validate_pep440
 from ..report import Report
 from ..span import Span
 from . import pep440
-from ._common import is_full, located_error
+from ._common import admits_all, located_error
 from .markers import and_markers
 
 __all__ = [
@@ -85,7 +85,7 @@ class _Invalid(Exception):
 def _parse_version(text: str) -> VersionSpec:
     stripped = text.strip()
     if stripped in ("", "*"):
-        return VersionSpec(raw=text, dialect=DIALECT, versions=full_range(), pep440="")
+        return VersionSpec(raw=text, dialect=DIALECT, pep440="")
     lead = len(text) - len(text.lstrip())
     if _COMPARE_OP.match(stripped):
         effective = stripped
@@ -111,7 +111,7 @@ def _parse_version(text: str) -> VersionSpec:
         )
         hint = "'~=' needs two release components, e.g. '~=1.0'" if stripped.startswith("~=") else None
         raise _Invalid(lead + max(0, col - added), reason, exc.width, hint) from None
-    return VersionSpec(raw=text, dialect=DIALECT, versions=spec.versions, pep440=effective)
+    return VersionSpec(raw=text, dialect=DIALECT, pep440=spec.pep440)  # the set is built when first asked for
 
 
 def render_version(
@@ -125,7 +125,7 @@ def render_version(
 
     Sets PEP 440 cannot say (unions) widen as :func:`depglot.dialects.pep440.render` does, with its loss.
     """
-    if spec is None or spec.is_any or is_full(spec.versions):
+    if spec is None or admits_all(spec):
         return "*"
     if spec.dialect == DIALECT:
         return spec.raw.strip()
@@ -220,7 +220,7 @@ def python_requirement(
     from packaging.specifiers import InvalidSpecifier
 
     try:
-        versions = pep440_range(effective)
+        validate_pep440(effective)
     except InvalidSpecifier:
         raise located_error(
             "python requirement",
@@ -231,7 +231,7 @@ def python_requirement(
             span=span,
             width=max(1, len(text)),
         ) from None
-    return VersionSpec(raw=text, dialect=DIALECT, versions=versions, pep440=effective)
+    return VersionSpec(raw=text, dialect=DIALECT, pep440=effective)
 
 
 def requires_from_python(spec: VersionSpec | None) -> tuple[str, str] | None:

@@ -10,6 +10,7 @@ render ranges back, exactly or with a reported loss.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -17,7 +18,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # packaging.ranges costs ~20 ms to import: load it only when a meaning is needed
     from packaging.ranges import VersionRange
 
-__all__ = ["VersionSpec", "pep440_range", "full_range", "empty_range", "range_to_pep440", "same_versions"]
+__all__ = [
+    "RangeSource",
+    "VersionSpec",
+    "empty_range",
+    "full_range",
+    "pep440_range",
+    "range_to_pep440",
+    "same_versions",
+    "validate_pep440",
+]
 
 
 @lru_cache(maxsize=65536)
@@ -26,6 +36,30 @@ def pep440_range(text: str) -> VersionRange:
     from packaging.specifiers import SpecifierSet
 
     return SpecifierSet(text).to_range()
+
+
+# A strict subset of PEP 440 specifier sets that packaging surely accepts: plain release numbers after the six
+# comparison operators, ``.*`` after ``==``/``!=``, ``~=`` with two or more components. Anything else is validated
+# by packaging itself.
+_SIMPLE_SET = re.compile(
+    r"\s*(?:(?:>=|<=|<|>)\s*[0-9]+(?:\.[0-9]+)*|(?:==|!=)\s*[0-9]+(?:\.[0-9]+)*(?:\.\*)?"
+    r"|~=\s*[0-9]+(?:\.[0-9]+)+)\s*(?:,\s*(?:(?:>=|<=|<|>)\s*[0-9]+(?:\.[0-9]+)*"
+    r"|(?:==|!=)\s*[0-9]+(?:\.[0-9]+)*(?:\.\*)?|~=\s*[0-9]+(?:\.[0-9]+)+)\s*)*"
+)
+
+
+def validate_pep440(text: str) -> None:
+    """Raise packaging's InvalidSpecifier unless ``text`` is a PEP 440 specifier set (without building its set)."""
+    if not text.strip() or _SIMPLE_SET.fullmatch(text):
+        return
+    _validated(text)
+
+
+@lru_cache(maxsize=65536)
+def _validated(text: str) -> None:
+    from packaging.specifiers import SpecifierSet
+
+    SpecifierSet(text)
 
 
 def full_range() -> VersionRange:
@@ -62,7 +96,20 @@ def same_versions(a: VersionRange, b: VersionRange) -> bool:
     return a == b
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+class RangeSource:
+    """Base of what builds a version set on demand (a dialect's parsed union, kept until someone asks)."""
+
+    __slots__ = ()
+
+    def to_range(self) -> VersionRange:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def admits_all(self) -> bool | None:
+        """Whether the set is every version, when the source can tell without building it (else ``None``)."""
+        return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, init=False)
 class VersionSpec:
     """A version constraint: the spelling as written and its meaning.
 
@@ -70,27 +117,84 @@ class VersionSpec:
     names its syntax (``pep440``, ``poetry``, ``pipfile``, ``conda``) and ``versions`` is the set of versions it
     admits. ``pep440`` is the exact PEP 440 text of that set when one exists (``None`` when PEP 440 cannot say
     it, e.g. for a Poetry ``||`` union with a gap).
+
+    ``versions`` is computed on first use (from ``pep440``, or from the :class:`RangeSource` a dialect passed),
+    so reading and same-format writing never build interval sets nor import ``packaging.ranges``. Pass
+    ``versions=`` (a VersionRange or a RangeSource) when ``pep440`` is ``None`` or does not say the set.
     """
 
     raw: str
     dialect: str = "pep440"
-    versions: VersionRange = field(compare=False, hash=False, repr=False)
     pep440: str | None = None
+    # the set once built, or what builds it; not part of equality, hash or repr (the spelling is the identity)
+    _versions: object = field(default=None, compare=False, hash=False, repr=False)
+
+    def __init__(
+        self,
+        *,
+        raw: str,
+        dialect: str = "pep440",
+        versions: VersionRange | RangeSource | None = None,
+        pep440: str | None = None,
+        _versions: object = None,
+    ) -> None:
+        if versions is None:
+            versions = _versions
+        if versions is None and pep440 is None:
+            raise TypeError("VersionSpec needs versions= or pep440= (the set it admits)")
+        object.__setattr__(self, "raw", raw)
+        object.__setattr__(self, "dialect", dialect)
+        object.__setattr__(self, "pep440", pep440)
+        object.__setattr__(self, "_versions", versions)
+
+    @property
+    def versions(self) -> VersionRange:
+        """The set of versions admitted (built on first use, then kept)."""
+        got = self._versions
+        if got is None:
+            got = pep440_range(self.pep440)  # type: ignore[arg-type]  (__init__ ensures pep440 is set)
+        elif isinstance(got, RangeSource):
+            got = got.to_range()
+        else:
+            return got  # type: ignore[return-value]
+        object.__setattr__(self, "_versions", got)
+        return got
+
+    @property
+    def source(self) -> RangeSource | None:
+        """The dialect's unbuilt description of the set, when ``versions`` has not been built from it yet."""
+        got = self._versions
+        return got if got is not None and isinstance(got, RangeSource) else None
 
     @classmethod
     def from_pep440(cls, text: str, *, raw: str | None = None) -> VersionSpec:
         """A PEP 440 specifier set (validated by packaging); ``raw`` defaults to ``text``."""
-        return cls(raw=text if raw is None else raw, dialect="pep440", versions=pep440_range(text), pep440=text)
+        validate_pep440(text)
+        return cls(raw=text if raw is None else raw, dialect="pep440", pep440=text)
 
     @classmethod
     def any(cls, raw: str = "") -> VersionSpec:
-        return cls(raw=raw, dialect="pep440", versions=full_range(), pep440="")
+        return cls(raw=raw, dialect="pep440", pep440="")
 
     @property
     def is_any(self) -> bool:
-        return self.pep440 == "" or self.versions == full_range()
+        if self.pep440 == "":
+            return True
+        if self.pep440 is not None and not _may_be_full(self.pep440):
+            return False
+        source = self.source
+        if source is not None and source.admits_all() is False:
+            return False
+        return self.versions == full_range()
 
     def same_as(self, other: VersionSpec | None) -> bool:
         if other is None:
             return self.is_any
         return self.versions == other.versions
+
+
+def _may_be_full(text: str) -> bool:
+    """False when some clause of a PEP 440 text surely excludes a version (every operator but ``>=`` does)."""
+    if text.count(">=") <= text.count(","):  # fewer ">=" than clauses
+        return False
+    return all(clause.strip().startswith(">=") for clause in text.split(","))

@@ -31,7 +31,8 @@ documentation. A bound that is itself a pre/dev release is ordered differently b
 from __future__ import annotations
 
 from .matchspec import SUBDIRS, MatchSpec, channel_name, parse_matchspec, render_matchspec
-from .versions import DIALECT, dialect_losses, parse_version, render_version, to_pep440_version
+from .render import render_version
+from .versions import DIALECT, dialect_losses, parse_version, to_pep440_version
 
 __all__ = [
     "DIALECT",

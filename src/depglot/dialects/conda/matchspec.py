@@ -9,11 +9,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ...ir.versions import VersionSpec, full_range
+from ...ir.versions import VersionSpec
 from ...report import Report
 from ...span import Span
 from .._common import located_error
-from .versions import DIALECT, _analyse, _Invalid, render_version
+from .render import render_version
+from .versions import DIALECT, _analyse, _Invalid
 
 __all__ = ["SUBDIRS", "MatchSpec", "channel_name", "parse_matchspec", "render_matchspec"]
 
@@ -167,7 +168,7 @@ def _parse_matchspec(text: str) -> MatchSpec:
             offset = at + exc.offset if "version" not in keys else lead
             raise _Invalid(offset, exc.reason, exc.width) from None
     elif version_text == "*":
-        version = VersionSpec(raw="*", dialect=DIALECT, versions=full_range(), pep440="")
+        version = VersionSpec(raw="*", dialect=DIALECT, pep440="")
     rest_keys = tuple((k, v) for k, v in brackets if k not in ("version", "build", "channel", "subdir"))
     return MatchSpec(
         name=name.lower(),

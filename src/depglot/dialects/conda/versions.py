@@ -6,14 +6,16 @@ See :mod:`depglot.dialects.conda` for the mapping table and what conda orders di
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ...ir.versions import VersionSpec, pep440_range
+from ...ir.versions import RangeSource, VersionSpec, pep440_range
 from ...report import Report, Severity
 from ...span import Span
-from .._common import cached_render, interval_text, is_full, located_error, mergeable, set_text
+from .. import _intervals as fast
+from .._common import located_error, set_text
 
-__all__ = ["DIALECT", "dialect_losses", "parse_version", "render_version", "to_pep440_version"]
+__all__ = ["DIALECT", "dialect_losses", "fewer_components", "parse_version", "to_pep440_version"]
 
 DIALECT = "conda"
 
@@ -30,6 +32,7 @@ _OPS = ("==", "!=", "<=", ">=", "~=", "<", ">", "=")
 _VERSION_CHARS = re.compile(r"[A-Za-z0-9_.+!*-]+")
 
 
+@lru_cache(maxsize=65536)
 def to_pep440_version(text: str) -> str | None:
     """A conda version literal as PEP 440 text (``1.0-1`` -> ``1.0.1``: ``-``/``_`` separate segments), or None."""
     from packaging.version import InvalidVersion, Version
@@ -53,7 +56,16 @@ class _Atom:
 
 
 def _atom(text: str, offset: int, *, fuzzy: bool) -> _Atom:
-    """One conda atom (``>=1.2``, ``1.2.*``, ``=1.2``, ``1.2``) as PEP 440 clauses."""
+    """One conda atom (``>=1.2``, ``1.2.*``, ``=1.2``, ``1.2``) as PEP 440 clauses; errors located at ``offset``."""
+    try:
+        return _atom_at0(text, fuzzy)
+    except _Invalid as exc:
+        raise _Invalid(offset + exc.offset, exc.reason, exc.width) from None
+
+
+@lru_cache(maxsize=65536)
+def _atom_at0(text: str, fuzzy: bool) -> _Atom:
+    offset = 0
     if text in ("*", "*.*"):
         return _Atom([])
     if text.startswith("^") or text.endswith("$"):
@@ -99,12 +111,13 @@ def _atom(text: str, offset: int, *, fuzzy: bool) -> _Atom:
     if op == "<":
         if v.pre == ("a", 0) and v.dev is None and v.post is None and v.local is None:
             base = v.base_version  # (with its epoch)
-            if _fewer(v) == ".".join(map(str, v.release)):  # <2a0: no pre/dev release of 2, however spelled
+            # <2a0: no pre/dev release of 2, however spelled
+            if fewer_components(v) == ".".join(map(str, v.release)):
                 return _Atom([f"<{base}"])
             note = (
                 f"'<{version}' (conda also admits pre-releases of {base} spelled with fewer components, e.g. "
             )
-            return _Atom([f"<{base}"], ordering=note + f"{_fewer(v)}.dev0)")
+            return _Atom([f"<{base}"], ordering=note + f"{fewer_components(v)}.dev0)")
         if final:
             return _Atom([f"<={pep}", f"!={pep}"])
         return _Atom([f"<{pep}"], ordering=f"'<{version}' (conda orders pre/dev releases differently)")
@@ -119,7 +132,7 @@ def _atom(text: str, offset: int, *, fuzzy: bool) -> _Atom:
     return _Atom([f"{op}{pep}"])
 
 
-def _fewer(v) -> str:
+def fewer_components(v) -> str:
     """V's release with trailing zeros dropped (``2.0`` -> ``2``): a spelling conda orders differently."""
     release = list(v.release)
     while len(release) > 1 and release[-1] == 0:
@@ -151,7 +164,10 @@ def _tokens(text: str) -> list[tuple[str, int]]:
 
 
 class _Parser:
-    """Recursive descent over OR (``|``) of AND (``,``) of atoms / parenthesised groups."""
+    """Recursive descent over OR (``|``) of AND (``,``) of atoms / parenthesised groups, into a tree.
+
+    Nodes: ``("atom", clauses)``, ``("&", children)``, ``("|", children)``.
+    """
 
     def __init__(self, text: str, *, first_fuzzy: bool) -> None:
         self.text = text
@@ -170,7 +186,7 @@ class _Parser:
     def where(self) -> int:
         return self.toks[self.pos][1] if self.pos < len(self.toks) else len(self.text)
 
-    def parse(self):  # -> VersionRange
+    def parse(self) -> tuple:
         if not self.toks:
             raise _Invalid(0, "empty version spec")
         result = self.union()
@@ -178,22 +194,22 @@ class _Parser:
             raise _Invalid(self.where(), f"unexpected {self.peek()!r}")
         return result
 
-    def union(self):
-        result = self.conj()
+    def union(self) -> tuple:
+        children = [self.conj()]
         while self.peek() == "|":
             self.has_or = True
             self.pos += 1
-            result = result | self.conj()
-        return result
+            children.append(self.conj())
+        return children[0] if len(children) == 1 else ("|", tuple(children))
 
-    def conj(self):
-        result = self.term()
+    def conj(self) -> tuple:
+        children = [self.term()]
         while self.peek() == ",":
             self.pos += 1
-            result = result & self.term()
-        return result
+            children.append(self.term())
+        return children[0] if len(children) == 1 else ("&", tuple(children))
 
-    def term(self):
+    def term(self) -> tuple:
         tok = self.peek()
         if tok is None or tok in "),|":
             raise _Invalid(self.where(), "missing version" if tok is None else f"unexpected {tok!r}")
@@ -213,7 +229,43 @@ class _Parser:
         if atom.ordering:
             self.ordering.append(atom.ordering)
         self.clauses.extend(atom.clauses)
-        return pep440_range(",".join(atom.clauses))
+        return ("atom", ",".join(atom.clauses))
+
+
+def _tree_range(node: tuple):  # -> VersionRange
+    """The set of a parsed spec: atoms as PEP 440 sets, ``&``/``|`` folded left to right."""
+    kind, body = node
+    if kind == "atom":
+        return pep440_range(body)
+    ranges = [_tree_range(child) for child in body]
+    result = ranges[0]
+    for other in ranges[1:]:
+        result = (result & other) if kind == "&" else (result | other)
+    return result
+
+
+def _tree_spans(node: tuple):  # -> _intervals.Spans (or NotSimple)
+    kind, body = node
+    if kind == "atom":
+        return fast.from_pep440(body)
+    parts = [_tree_spans(child) for child in body]
+    return fast.intersect(parts) if kind == "&" else fast.union(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec(RangeSource):
+    """A parsed conda spec; its set is built on first use (``spans``: the fast path's, for unions)."""
+
+    text: str
+    spans: tuple | None = field(default=None, compare=False, repr=False)
+
+    def to_range(self):  # -> VersionRange
+        if _analyse(self.text)[1]:
+            return pep440_range(">=0.dev0")
+        return _tree_range(_Parser(self.text, first_fuzzy=False).parse())
+
+    def admits_all(self) -> bool | None:
+        return None if self.spans is None else self.spans == ((None, None),)
 
 
 def parse_version(text: str, *, span: Span | None = None) -> VersionSpec:
@@ -229,16 +281,21 @@ def parse_version(text: str, *, span: Span | None = None) -> VersionSpec:
 @lru_cache(maxsize=65536)
 def _analyse(text: str) -> tuple[VersionSpec, bool, tuple[str, ...]]:
     parser = _Parser(text, first_fuzzy=False)
-    versions = parser.parse()
+    tree = parser.parse()
     if parser.inexpressible:
         # every version, but not ``is_any``: the spec does constrain, only PEP 440 cannot say how
-        spec = VersionSpec(raw=text, dialect=DIALECT, versions=pep440_range(">=0.dev0"), pep440=None)
-    else:
-        if parser.has_or:
-            pep = set_text(versions)
-        else:  # the clauses as they map
-            pep = ",".join(parser.clauses)
-        spec = VersionSpec(raw=text, dialect=DIALECT, versions=versions, pep440=pep)
+        spec = VersionSpec(raw=text, dialect=DIALECT, versions=_Spec(text), pep440=None)
+    elif parser.has_or:
+        try:
+            spans = _tree_spans(tree)
+            pep = fast.set_text(spans)
+        except fast.NotSimple:
+            versions = _tree_range(tree)
+            spec = VersionSpec(raw=text, dialect=DIALECT, versions=versions, pep440=set_text(versions))
+        else:
+            spec = VersionSpec(raw=text, dialect=DIALECT, versions=_Spec(text, spans), pep440=pep)
+    else:  # the clauses as they map; the set is built when first asked for
+        spec = VersionSpec(raw=text, dialect=DIALECT, versions=_Spec(text), pep440=",".join(parser.clauses))
     return spec, parser.inexpressible, tuple(parser.ordering)
 
 
@@ -283,135 +340,3 @@ def dialect_losses(
             data={"from": spec.raw, "target": target},
         )
     return inexpressible
-
-
-# ------------------------------------------------------------------------------------------------------ render
-
-_NOTE_PRE = "conda orders pre/dev releases differently"
-
-
-def _conda_clause(clause: str) -> tuple[str, str | None, Severity]:
-    """One PEP 440 clause as conda text, with a note when conda would admit other versions."""
-    from packaging.specifiers import Specifier
-    from packaging.version import Version
-
-    s = Specifier(clause)
-    op, version = s.operator, s.version
-    if version.endswith(".*"):
-        return (version if op == "==" else f"!={version}"), None, Severity.INFO
-    v = Version(version)
-    final = v.pre is None and v.dev is None and v.local is None
-    if op == "<" and final and v.post is None:
-        # "below V, none of V's pre-releases": conda orders 2.dev0 below 2.0a0 but not below 2a0, so the bound
-        # drops trailing zeros (<2a0, not the common <2.0a0 / <2.0.0a0, which admit 2.dev0 and 2rc1)
-        epoch = f"{v.epoch}!" if v.epoch else ""
-        return f"<{epoch}{_fewer(v)}a0", None, Severity.INFO
-    if op == ">" and final:
-        return (
-            f">{version}",
-            f"'>{version}' admits {version}.post releases in conda (PEP 440 excludes them)",
-            (Severity.WARNING),
-        )
-    if op in ("<", ">", "<=", ">=") and not final:
-        return f"{op}{version}", f"'{op}{version}' ({_NOTE_PRE})", Severity.INFO
-    if v.local is not None:
-        return (
-            f"{op}{version}",
-            f"'{op}{version}' (conda sorts local versions below the release)",
-            Severity.INFO,
-        )
-    return f"{op}{version}", None, Severity.INFO
-
-
-@lru_cache(maxsize=65536)
-def _render_text(pep: str) -> tuple[str, tuple[tuple[str, Severity], ...]]:
-    from packaging.specifiers import SpecifierSet
-
-    from ...ir.versions import _clause_order
-
-    parts, notes = [], []
-    for clause in sorted((str(c) for c in SpecifierSet(pep)), key=_clause_order):
-        text, note, severity = _conda_clause(clause)
-        parts.append(text)
-        if note:
-            notes.append((note, severity))
-    return ",".join(parts) or "*", tuple(notes)
-
-
-def _union_runs(versions) -> list[str] | None:  # versions: VersionRange
-    """PEP 440 texts of the largest expressible runs of a union's intervals (packaging 26.4 ``_bounds``)."""
-    cls = type(versions)
-    runs: list[tuple] = []
-    run: tuple = ()
-    for interval in versions._bounds:
-        trial = (*run, interval)
-        if run and (not mergeable(run[-1], interval) or interval_text(cls._build(trial)) is None):
-            runs.append(run)
-            run = (interval,)
-        else:
-            run = trial
-    if run:
-        runs.append(run)
-    texts = [interval_text(cls._build(r)) for r in runs]
-    return None if any(t is None for t in texts) else texts  # type: ignore[return-value]
-
-
-@cached_render
-def render_version(
-    spec: VersionSpec | None,
-    *,
-    report: Report | None = None,
-    subject: str | None = None,
-    span: Span | None = None,
-) -> str:
-    """The exact conda spelling of ``spec``'s set (``*`` for any; ``|`` for unions; ``==1.2.*`` -> ``1.2.*``).
-
-    A conda spec comes back as written. PEP 440 ``<V`` becomes conda's ``<Va0`` idiom; where conda would still
-    admit other versions (``>V`` and V's post releases, bounds on pre-releases) a ``conda-ordering-differs`` loss
-    says so; ``===`` has no conda form (``version-inexpressible``).
-    """
-    if spec is not None and spec.dialect == DIALECT:
-        return spec.raw
-    if spec is None or spec.is_any or is_full(spec.versions):
-        return "*"
-    from .. import pep440
-
-    pep = pep440.to_pep440(spec)
-    if pep is not None and "===" in pep:
-        if report is not None:
-            report.add(
-                "version-inexpressible",
-                Severity.ERROR,
-                f"conda cannot express {spec.dialect} constraint {spec.raw!r} ('===' arbitrary equality); "
-                "written as any version",
-                subject=subject,
-                span=span,
-                data={"from": spec.raw, "dialect": spec.dialect, "target": DIALECT},
-            )
-        return "*"
-    texts = [pep] if pep is not None else _union_runs(spec.versions)
-    if texts is None:  # pragma: no cover - every interval of a PEP 440-built range has a PEP 440 text
-        raise ValueError(f"cannot express {spec.raw!r} in conda")
-    rendered = [_render_text(t) for t in texts]
-    out = "|".join(r[0] for r in rendered)
-    if report is not None:
-        for _, notes in rendered:
-            for note, severity in notes:
-                report.add(
-                    "conda-ordering-differs",
-                    severity,
-                    f"conda and PEP 440 order versions differently: {note}",
-                    subject=subject,
-                    span=span,
-                    data={"from": spec.raw, "to": out},
-                )
-        if out != spec.raw.strip():
-            report.add(
-                "version-respelled",
-                Severity.INFO,
-                f"{spec.dialect} constraint {spec.raw!r} written as conda {out!r}",
-                subject=subject,
-                span=span,
-                data={"from": spec.raw, "to": out, "dialect": spec.dialect},
-            )
-    return out

@@ -1,0 +1,373 @@
+"""Fast path: the common version sets as half-open intervals of PEP 440's total order, without packaging.ranges.
+
+Building packaging :class:`~packaging.ranges.VersionRange`\\ s and asking them for PEP 440 text costs tens of
+microseconds per constraint; the shapes people write (``^1.2``, ``~1.2``, ``>=a,<b``, ``1.2.*``, ``~=1.2.3``, conda's
+``<2`` = ``<=2,!=2``, and ``||`` unions of those) are intervals ``[lo, hi)`` of the version order whose bounds are
+versions themselves. This module answers the dialects' questions about such sets (their exact PEP 440 text, the
+hull of a union, whether a union's gaps hold only pre-releases, the nicest Poetry spelling) straight from the
+bounds, giving exactly the answers the interval algebra gives (a Hypothesis test holds the two paths equal).
+
+Anything outside those shapes raises :class:`NotSimple` and the caller takes the interval-algebra path. Bounds are
+kept to versions packaging keeps as they are: no local versions, no ``.devN`` with N > 0, no ``.postN.dev0`` and
+no ``aN.dev0`` with N > 0 (each comes right after another version, and packaging writes it as the bound after that
+one), and spellings must be canonical (``str(Version(t))
+== t``) so that texts built from them are the texts the slow path builds.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from packaging.version import Version
+
+__all__ = [
+    "ENABLED",
+    "NotSimple",
+    "Spans",
+    "from_pep440",
+    "gaps_prereleases_only",
+    "hull",
+    "intersect",
+    "interval_text",
+    "parse_version",
+    "poetry_nicest",
+    "runs",
+    "set_text",
+    "union",
+]
+
+Interval = tuple  # (lo: Version | None inclusive, hi: Version | None exclusive); None = unbounded
+Spans = tuple  # sorted, disjoint, non-touching intervals
+
+
+class NotSimple(Exception):
+    """The set or text is outside the fast path's shapes: use the interval algebra."""
+
+
+@lru_cache(maxsize=65536)
+def parse_version(text: str) -> Version:
+    """A canonical version text as a Version usable as a bound (else NotSimple)."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        v = Version(text)
+    except InvalidVersion:
+        raise NotSimple(text) from None
+    if str(v) != text or v.local is not None:
+        raise NotSimple(text)
+    if v.dev is not None and (v.dev > 0 or v.post is not None or (v.pre is not None and v.pre[1] > 0)):
+        raise NotSimple(text)  # a version right after another (1.0.dev1, 1.0.post1.dev0, 1.0a1.dev0)
+    return v
+
+
+@lru_cache(maxsize=65536)
+def _min_version() -> Version:
+    from packaging.version import Version
+
+    return Version("0.dev0")
+
+
+def _fmt(epoch: int, release: tuple[int, ...]) -> str:
+    return (f"{epoch}!" if epoch else "") + ".".join(map(str, release))
+
+
+def _bumped_dev0(epoch: int, release: tuple[int, ...]) -> Version:
+    """``X'.dev0`` where X' is ``release`` with its last component incremented."""
+    return parse_version(_fmt(epoch, (*release[:-1], release[-1] + 1)) + ".dev0")
+
+
+def _lower(v: Version | None) -> Version | None:
+    return None if v is not None and v == _min_version() and v.epoch == 0 else v
+
+
+def _same(a: Version | None, b: Version | None) -> bool:
+    """Equal bounds, refusing equal versions spelled differently (which spelling packaging keeps is its business)."""
+    if a is None or b is None:
+        return a is b
+    if a == b:
+        if str(a) != str(b):
+            raise NotSimple(f"{a} / {b}")
+        return True
+    return False
+
+
+_CLAUSE = re.compile(r"(>=|<=|==|!=|~=|<|>)([^\s,<>=!~]+)")
+_PLAIN = re.compile(r"(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*")
+
+
+def _clause_interval(op: str, text: str) -> Interval:
+    if op == "==" and text.endswith(".*"):
+        base = text[:-2]
+        if not _PLAIN.fullmatch(base):
+            raise NotSimple(text)
+        v = parse_version(base)
+        return (_lower(parse_version(f"{base}.dev0")), _bumped_dev0(v.epoch, v.release))
+    v = parse_version(text)
+    if op == ">=":
+        return (_lower(v), None)
+    if op == "<":
+        if v.pre is None and v.dev is None and v.post is None:
+            return (None, parse_version(f"{text}.dev0"))
+        if v.pre is not None or v.dev is not None:
+            # a pre/dev bound: PEP 440's exclusion of the bound's pre-releases does not apply
+            return (None, v)
+        raise NotSimple(text)  # <V.postN
+    if op == "~=" and _PLAIN.fullmatch(text) and len(v.release) >= 2:
+        return (_lower(v), _bumped_dev0(v.epoch, v.release[:-1]))
+    raise NotSimple(op + text)
+
+
+ENABLED = True  # tests switch the fast path off to compare it with the interval algebra
+
+
+def from_pep440(text: str) -> Spans:
+    """The set of a PEP 440 specifier set as spans (one interval), or NotSimple.
+
+    Clauses: ``>=V``, ``<V``, ``==X.*``, ``~=X.Y``, and ``<=V,!=V`` (V final: conda's ``<V``), without spaces.
+    """
+    if not ENABLED:
+        raise NotSimple("fast path switched off")
+    spans = _from_pep440(text)
+    if spans is None:
+        raise NotSimple(text)
+    return spans
+
+
+@lru_cache(maxsize=65536)
+def _from_pep440(text: str) -> Spans | None:
+    try:
+        return _read_pep440(text)
+    except NotSimple:
+        return None  # (remembered: the text is tried once)
+
+
+def _read_pep440(text: str) -> Spans:
+    clauses = text.strip().split(",") if text.strip() else []
+    lo: Version | None = None
+    hi: Version | None = None
+    i = 0
+    while i < len(clauses):
+        m = _CLAUSE.fullmatch(clauses[i])
+        if m is None:
+            raise NotSimple(text)
+        op, version = m.groups()
+        if op == "<=":
+            # <=V,!=V: everything below V, V's pre-releases included
+            if i + 1 >= len(clauses) or clauses[i + 1] != f"!={version}":
+                raise NotSimple(text)
+            v = parse_version(version)
+            if v.pre is not None or v.dev is not None:
+                raise NotSimple(text)
+            interval: Interval = (None, v)
+            i += 1
+        else:
+            interval = _clause_interval(op, version)
+        i += 1
+        lo = _max_lo(lo, interval[0])
+        hi = _min_hi(hi, interval[1])
+    if len(set(clauses)) != len(clauses):
+        raise NotSimple(text)  # packaging drops repeated clauses; leave such texts to it
+    _nonempty(lo, hi)
+    return ((lo, hi),)
+
+
+def _nonempty(lo: Version | None, hi: Version | None) -> None:
+    """Empty sets are left to the interval algebra (``<0`` is empty: nothing sorts below 0.dev0)."""
+    if hi is not None and (not lo < hi if lo is not None else hi == _min_version() and hi.epoch == 0):
+        raise NotSimple("empty")
+
+
+def _max_lo(a: Version | None, b: Version | None) -> Version | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a if _same(a, b) or a > b else b
+
+
+def _min_hi(a: Version | None, b: Version | None) -> Version | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a if _same(a, b) or a < b else b
+
+
+def intersect(parts: list[Spans]) -> Spans:
+    """The intersection of single-interval span sets (NotSimple for anything else or an empty result)."""
+    lo: Version | None = None
+    hi: Version | None = None
+    for spans in parts:
+        if len(spans) != 1:
+            raise NotSimple("intersection of unions")
+        lo = _max_lo(lo, spans[0][0])
+        hi = _min_hi(hi, spans[0][1])
+    _nonempty(lo, hi)
+    return ((lo, hi),)
+
+
+def union(parts: list[Spans]) -> Spans:
+    """The union of span sets: sorted, overlapping or touching intervals merged."""
+    intervals = sorted(
+        (iv for spans in parts for iv in spans), key=lambda iv: (iv[0] is not None, iv[0] or 0)
+    )
+    out: list[list] = []
+    for lo, hi in intervals:
+        if out:
+            last = out[-1]
+            if lo is not None and last[0] is not None:
+                _same(lo, last[0])  # equal lower bounds spelled differently: NotSimple
+            if last[1] is None or lo is None or lo <= last[1]:
+                if hi is None or last[1] is None:
+                    last[1] = None
+                elif hi > last[1]:
+                    last[1] = hi
+                else:
+                    _same(hi, last[1])
+                continue
+        out.append([lo, hi])
+    return tuple((lo, hi) for lo, hi in out)
+
+
+def _mergeable_gap(up: Version, low: Version) -> bool:
+    """The interval algebra's test whether a gap could be a ``!=`` exclusion (see ``_common.mergeable``)."""
+    return up == low or (up.dev == 0 and low.dev == 0 and up.pre is None and low.pre is None)
+
+
+def interval_text(interval: Interval) -> str:
+    """The PEP 440 text of one interval, as ``_common.interval_text`` spells it (NotSimple where it would search)."""
+    lo, hi = interval
+    if lo is None and hi is None:
+        return ""
+    if (
+        lo is not None
+        and hi is not None
+        and lo.dev == 0
+        and hi.dev == 0
+        and lo.pre is None
+        and hi.pre is None
+        and lo.post is None
+        and hi.post is None
+        and lo.epoch == hi.epoch
+        and len(lo.release) == len(hi.release)
+        and hi.release == (*lo.release[:-1], lo.release[-1] + 1)
+    ):
+        return f"=={_fmt(lo.epoch, lo.release)}.*"
+    clauses = [f">={lo}"] if lo is not None else []
+    if hi is not None:
+        if hi.dev == 0 and hi.pre is None and hi.post is None:
+            clauses.append(f"<{_fmt(hi.epoch, hi.release)}")
+        elif hi.pre is None and hi.dev is None:
+            clauses += [f"<={hi}", f"!={hi}"]
+        else:
+            clauses.append(f"<{hi}")
+    return ",".join(clauses)
+
+
+def set_text(spans: Spans) -> str | None:
+    """Exact PEP 440 text of the set, ``None`` for a union with a gap no ``!=`` can say (NotSimple otherwise)."""
+    if len(spans) == 1:
+        return interval_text(spans[0])
+    if any(not _mergeable_gap(up, low) for (_, up), (low, _) in pairwise(spans)):
+        return None
+    raise NotSimple("every gap is one a != clause might say")
+
+
+def runs(spans: Spans) -> list[str]:
+    """PEP 440 texts of the largest expressible runs of a union's intervals (``_union_runs``): one per interval
+    when no gap could be a ``!=`` exclusion (NotSimple otherwise)."""
+    if any(_mergeable_gap(up, low) for (_, up), (low, _) in pairwise(spans)):
+        raise NotSimple("a gap a != clause might say")
+    return [interval_text(iv) for iv in spans]
+
+
+def hull(spans: Spans) -> Interval:
+    return (spans[0][0], spans[-1][1])
+
+
+def gaps_prereleases_only(spans: Spans) -> bool:
+    """Whether every version between the intervals is a pre-release or dev release."""
+    for (_, up), (low, _) in pairwise(spans):
+        if up.pre is None and up.dev is None:
+            first_final = up
+        elif up.pre is not None:
+            first_final = parse_version(_fmt(up.epoch, up.release))
+        else:
+            post = f".post{up.post}" if up.post is not None else ""
+            first_final = parse_version(_fmt(up.epoch, up.release) + post)
+        if first_final < low:
+            return False
+    return True
+
+
+# ------------------------------------------------------------------------------------------- Poetry spellings
+
+
+def _bumped_at(v: Version, index: int) -> Version:
+    """``V'.dev0``: V's release with component ``index`` incremented and the rest zeroed (same length)."""
+    rel = v.release
+    return parse_version(
+        _fmt(v.epoch, (*rel[:index], rel[index] + 1, *(0 for _ in rel[index + 1 :]))) + ".dev0"
+    )
+
+
+def _caret(v: Version) -> Version:
+    rel = v.release
+    if rel[0] > 0 or len(rel) == 1:
+        return _bumped_at(v, 0)
+    if rel[1] > 0 or len(rel) == 2:
+        return _bumped_at(v, 1)
+    return _bumped_at(v, 2)
+
+
+def _tilde(v: Version) -> Version:
+    return _bumped_at(v, 0 if len(v.release) == 1 else 1)
+
+
+def _equal(a: Interval, b: Interval) -> bool:
+    return (a[0] == b[0] if a[0] is not None and b[0] is not None else a[0] is b[0]) and (
+        a[1] == b[1] if a[1] is not None and b[1] is not None else a[1] is b[1]
+    )
+
+
+@lru_cache(maxsize=65536)
+def poetry_nicest(text: str) -> str | None:
+    """The first exact Poetry spelling among ``poetry._candidates(text)`` (``None``: none is exact), or NotSimple.
+
+    ``text`` is a PEP 440 text of the fast path's shapes, as :func:`from_pep440` reads it.
+    """
+    if not text.strip():
+        return "*"
+    (interval,) = from_pep440(text)
+    if interval == (None, None):
+        return "*"
+    clauses = text.split(",")
+    lowers = [c[2:] for c in clauses if c.startswith(">=")]
+    candidates: list[tuple[str, Interval]] = []
+    if len(clauses) == 1:
+        c = clauses[0]
+        if c.startswith("=="):
+            return c[2:]  # ==X.* -> X.*, the same set
+        if c.startswith("~="):
+            v = parse_version(c[2:])
+            candidates += [(f"^{c[2:]}", (_lower(v), _caret(v))), (f"~{c[2:]}", (_lower(v), _tilde(v)))]
+    if len(clauses) > 1:
+        candidates += [(c[2:], from_pep440(c)[0]) for c in clauses if c.startswith("==")]
+    for low in lowers:
+        if low.endswith(".dev0") and re.fullmatch(r"[0-9]+(?:\.[0-9]+)*", low[:-5]):
+            candidates.append((f"{low[:-5]}.*", from_pep440(f"=={low[:-5]}.*")[0]))
+    if (
+        len(clauses) == 2
+        and len(lowers) == 1
+        and any(c.startswith("<") and not c.startswith("<=") for c in clauses)
+    ):
+        v = parse_version(lowers[0])
+        candidates += [(f"^{lowers[0]}", (_lower(v), _caret(v))), (f"~{lowers[0]}", (_lower(v), _tilde(v)))]
+    for cand, cand_interval in candidates:
+        if _equal(cand_interval, interval):
+            return cand
+    return None

@@ -1,0 +1,273 @@
+"""The fast path (sets read off their bounds, ``dialects/_intervals.py``) answers exactly what the interval algebra
+answers, and version sets are built only when someone asks for them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from depglot.dialects import _intervals, conda, pep440, pipfile, poetry
+from depglot.dialects._common import clear_caches, same_set, spans_of
+from depglot.errors import ParseError
+from depglot.ir.versions import VersionSpec
+from depglot.report import Report
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+PARSE = {
+    "pep440": pep440.parse,
+    "poetry": poetry.parse,
+    "conda": conda.parse_version,
+    "pipfile": pipfile.parse_version,
+}
+RENDER = {
+    "pep440": pep440.render,
+    "poetry": poetry.render,
+    "conda": conda.render_version,
+    "pipfile": pipfile.render_version,
+}
+
+
+def translate(dialect: str, text: str) -> tuple:
+    """Everything a translation produces: the spec's PEP 440 text, and each dialect's text with its losses."""
+    try:
+        spec = PARSE[dialect](text)
+    except ParseError as err:
+        return ("error", err.message)
+    out: list[object] = [spec.pep440, spec.is_any]
+    for name, render in RENDER.items():
+        report = Report()
+        written = render(spec, report=report, subject="x")
+        out.append((name, written, [(x.code, x.severity, x.message, sorted(x.data.items())) for x in report]))
+    return tuple(out)
+
+
+def both_paths(dialect: str, text: str) -> tuple[tuple, tuple, VersionSpec | None, VersionSpec | None]:
+    clear_caches()
+    fast = translate(dialect, text)
+    fast_spec = _spec(dialect, text)
+    _intervals.ENABLED = False
+    try:
+        clear_caches()
+        slow = translate(dialect, text)
+        slow_spec = _spec(dialect, text)
+        slow_versions = slow_spec.versions if slow_spec is not None else None
+    finally:
+        _intervals.ENABLED = True
+        clear_caches()
+    if fast_spec is not None:
+        assert slow_versions is not None and same_set(fast_spec.versions, slow_versions), text
+    return fast, slow, fast_spec, slow_spec
+
+
+def _spec(dialect: str, text: str) -> VersionSpec | None:
+    try:
+        return PARSE[dialect](text)
+    except ParseError:
+        return None
+
+
+# versions spelled canonically and not (trailing zeros, pre/post/dev, epochs, locals), so that both the fast
+# path's shapes and its refusals are exercised
+_release = st.lists(st.integers(0, 3), min_size=1, max_size=4).map(lambda r: ".".join(map(str, r)))
+_suffix = st.sampled_from(
+    ["", "", "", "", "a1", "b0", "rc1", ".post1", ".dev0", ".dev1", ".post0.dev0", "a1.dev0", "+x"]
+)
+# a small pool of neighbouring versions, so that bounds meet, touch and leave gaps of only pre-releases
+_near = st.sampled_from(
+    [
+        "0",
+        "0.dev0",
+        "1",
+        "1.0",
+        "1.0.0",
+        "1.0a1",
+        "1.0b1",
+        "1.0rc1",
+        "1.0.dev0",
+        "1.0a0.dev0",
+        "1.0.post1",
+        "1.1",
+        "1.1.dev0",
+        "2",
+        "2.0",
+        "2.0a1",
+        "2.0.dev0",
+        "2.0.post0",
+        "2.1",
+        "3.0a1",
+        "3.0",
+    ]
+)
+_version = st.one_of(
+    st.builds(lambda e, r, s: f"{e}{r}{s}", st.sampled_from(["", "", "", "", "1!"]), _release, _suffix), _near
+)
+_plain = st.one_of(
+    st.builds(lambda e, r: f"{e}{r}", st.sampled_from(["", "", "", "1!"]), _release),
+    st.sampled_from(["0", "1", "1.0", "1.1", "2", "2.0"]),
+)
+
+_pep440_clause = st.one_of(
+    st.builds(lambda op, v: f"{op}{v}", st.sampled_from([">=", "<", "<=", ">", "==", "!="]), _version),
+    st.builds(lambda op, v: f"{op}{v}.*", st.sampled_from(["==", "!="]), _plain),
+    st.builds(lambda v: f"~={v}.0", _plain),
+)
+_pep440 = st.one_of(
+    st.builds(lambda a, b: f">={a},<{b}", _version, _version),
+    st.builds(lambda a, b: f">={a},<{b}", _plain, _plain),
+    st.lists(_pep440_clause, min_size=1, max_size=3).map(",".join),
+)
+_poetry_clause = st.one_of(
+    st.builds(
+        lambda op, v: f"{op}{v}",
+        st.sampled_from(["^", "~", "~=", "", "==", ">=", "<", "<=", ">", "!="]),
+        _version,
+    ),
+    st.builds(lambda v: f"{v}.*", _plain),
+    st.just("*"),
+)
+_poetry_group = st.lists(_poetry_clause, min_size=1, max_size=2).map(",".join)
+_poetry = st.lists(_poetry_group, min_size=1, max_size=3).map(" || ".join)
+# unions of the shapes the fast path reads, over neighbouring versions (gaps of pre-releases only, touching runs)
+_near_interval = st.one_of(
+    st.builds(lambda a, b: f">={a},<{b}", _near, _near),
+    st.builds(lambda a: f"<{a}", _near),
+    st.builds(lambda a: f">={a}", _near),
+    st.builds(lambda a: f"{a}.*", st.sampled_from(["0", "1", "1.0", "2", "2.0"])),
+    st.builds(lambda op, a: f"{op}{a}", st.sampled_from(["^", "~"]), _near),
+)
+_near_union = st.lists(_near_interval, min_size=2, max_size=3)
+_conda_atom = st.one_of(
+    st.builds(
+        lambda op, v: f"{op}{v}", st.sampled_from([">=", "<", "<=", ">", "==", "!=", "=", ""]), _version
+    ),
+    st.builds(lambda v: f"{v}.*", _plain),
+)
+_conda = st.lists(st.lists(_conda_atom, min_size=1, max_size=2).map(",".join), min_size=1, max_size=3).map(
+    "|".join
+)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.tuples(st.just("pep440"), _pep440),
+        st.tuples(st.just("poetry"), _poetry),
+        st.tuples(st.just("poetry"), _near_union.map(" || ".join)),
+        st.tuples(
+            st.just("conda"),
+            _near_union.map(lambda u: "|".join(x.replace("^", ">=").replace("~", ">=") for x in u)),
+        ),
+        st.tuples(st.just("conda"), _conda),
+        st.tuples(st.just("pipfile"), _pep440),
+    )
+)
+@example(("poetry", "^1.2 || ^2.0"))
+@example(("poetry", "~1.0 || ^2.0"))
+@example(("poetry", "<2 || >=3"))
+@example(("conda", ">=0.3,<1|0.3.*"))
+@example(("conda", ">=9.0,<10|0.0.*"))
+@example(("pep440", ">=1.0.dev0,<1.1.dev0"))
+@example(("pep440", ">=0.dev0"))
+@example(("poetry", "<0 || >=0"))
+@example(("poetry", "^0 || ^0a1.dev0"))
+def test_fast_path_agrees_with_interval_algebra(case: tuple[str, str]) -> None:
+    dialect, text = case
+    fast, slow, _, _ = both_paths(dialect, text)
+    assert fast == slow
+
+
+@pytest.mark.parametrize(
+    ("dialect", "text"),
+    [
+        ("poetry", "^1.2.3"),
+        ("poetry", "~1.2 || ^2.0"),
+        ("pep440", ">=1.2,<2.0"),
+        ("pep440", "~=1.2.3"),
+        ("pep440", "==1.2.*"),
+        ("conda", ">=1.0,<2|3.1.*"),
+        ("conda", "<2"),
+    ],
+)
+def test_common_shapes_take_the_fast_path(dialect: str, text: str) -> None:
+    """The shapes the fast path exists for are read off their bounds (else the agreement test proves little)."""
+    clear_caches()
+    spec = PARSE[dialect](text)
+    assert spans_of(spec)  # raises NotSimple when the fast path declines
+    assert spec.source is None or spec.source.spans is not None or spec.pep440 is not None
+
+
+def test_fast_path_declines_what_it_cannot_read() -> None:
+    for text in ("==1.2", ">1.0", "<1.0.post1", ">=1.0.dev1", ">=1.0+x", ">= 1.0", "!=1.5", "===1.0"):
+        with pytest.raises(_intervals.NotSimple):
+            _intervals.from_pep440(text)
+
+
+# ------------------------------------------------------------------------------------------------ laziness
+
+
+def test_versions_are_built_on_first_use_and_kept() -> None:
+    spec = VersionSpec(raw=">=1.2,<2", pep440=">=1.2,<2")
+    assert spec._versions is None
+    first = spec.versions
+    assert spec.versions is first
+    assert str(first) == "<VersionRange '[1.2, 2.dev0)'>"
+
+
+def test_built_set_is_not_part_of_equality_hash_or_repr() -> None:
+    a = VersionSpec(raw="^1.2", dialect="poetry", pep440=">=1.2,<2.0")
+    b = VersionSpec(raw="^1.2", dialect="poetry", pep440=">=1.2,<2.0")
+    _ = a.versions
+    assert a == b and hash(a) == hash(b)
+    assert repr(a) == repr(b) == "VersionSpec(raw='^1.2', dialect='poetry', pep440='>=1.2,<2.0')"
+
+
+def test_a_spec_needs_a_set_or_a_text() -> None:
+    with pytest.raises(TypeError):
+        VersionSpec(raw="^1.2", dialect="poetry")
+
+
+def test_union_specs_build_their_set_from_the_dialect_source() -> None:
+    spec = poetry.parse("^1.2 || ^3.0")
+    assert spec.pep440 is None and spec.source is not None
+    assert str(spec.versions) == "<VersionRange '[1.2, 2.0.dev0) | [3.0, 4.0.dev0)'>"
+    assert spec.source is None  # built once, then kept
+
+
+def test_reading_and_writing_in_one_dialect_never_builds_sets() -> None:
+    """Same-dialect round trips and plain reads never import packaging.ranges (a fresh interpreter)."""
+    code = textwrap.dedent(
+        """
+        import sys
+        from depglot.dialects import conda, pep440, pipfile, poetry
+        from depglot.report import Report
+        r = Report()
+        for text in ("^1.2", "~1.2.3 || ^2.0", ">=1.2,<2", "*", "1.2.3"):
+            s = poetry.parse(text)
+            assert poetry.render(s, report=r) == text
+            pep440.render(s, report=r)
+        for text in (">=1.2,<2", "==1.2.3", "~=1.2", ""):
+            s = pep440.parse(text)
+            assert pep440.render(s) == text and pipfile.render_version(s) in (text, "*")
+        for text in ("1.2.3", ">=1.2,<2", "*"):
+            assert pipfile.render_version(pipfile.parse_version(text)) == text
+        for text in (">=1.2,<2", "1.2.*", "=1.2", ">=1,<2|>=3"):
+            assert conda.render_version(conda.parse_version(text)) == text
+        assert conda.parse_matchspec("numpy >=1.2,<2").version.raw == ">=1.2,<2"
+        assert "packaging.ranges" not in sys.modules, "packaging.ranges was imported"
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(SRC)},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr

@@ -190,3 +190,15 @@ def test_marker_equivalence_in_pyproject_against_poetry() -> None:
               'tomli = {version = ">=2", python = "<3.11"}\npywin32 = {version = "*", platform = "win32"}\n')
     result = diff(api.loads(pep621, "pep621"), api.loads(poetry, "poetry"))
     assert result.same, [c.concise() for c in result.changes]
+
+
+def test_markers_in_an_extra_are_compared_where_that_extra_is_evaluated() -> None:
+    def pep621(entry: str):  # type: ignore[no-untyped-def]
+        return api.loads(f'[project]\nname = "x"\nversion = "1"\n\n[project.optional-dependencies]\n'
+                         f'toml = ["{entry}"]\n', "pep621", path="pyproject.toml")
+
+    plain = pep621("tomli>=2")
+    assert diff(plain, pep621("tomli>=2 ; extra == 'toml'")).same
+    assert diff(plain, pep621("tomli>=2 ; extra == 'TOML' or python_version < '2'")).same
+    changes = diff(plain, pep621("tomli>=2 ; extra == 'other'")).changes
+    assert [(c.kind, c.field, c.group) for c in changes] == [("changed", "marker", "extra:toml")]

@@ -112,10 +112,17 @@ def group_key(name: str, kind: GroupKind) -> str:
     return "dev" if n in _DEV else f"group:{n}"
 
 
-def same_marker(a: str | None, b: str | None) -> bool:
-    """Whether two markers select the same environments (interpreters taken as final releases)."""
+def same_marker(a: str | None, b: str | None, group: str | None = None) -> bool:
+    """Whether two markers select the same environments (interpreters taken as final releases). In an extra's
+    group (``extra:<name>``) they are compared where they are evaluated, with ``extra == "<name>"``, so
+    ``tomli ; extra == "toml"`` in the extra ``toml`` equals plain ``tomli`` there."""
     from ..check.markers import equivalent
 
+    if group is not None and group.startswith("extra:"):
+        from ..dialects.markers import and_markers
+
+        where = f'extra == "{group.removeprefix("extra:")}"'
+        return equivalent(and_markers(a or None, where), and_markers(b or None, where))
     return equivalent(a or None, b or None)
 
 
@@ -184,7 +191,7 @@ def _compare(a: Requirement, b: Requirement, group: str) -> list[Change]:
         change("version", _version_text(a.version) or "*", _version_text(b.version) or "*")
     if {canonical_name(e) for e in a.extras} != {canonical_name(e) for e in b.extras}:
         change("extras", ",".join(a.extras), ",".join(b.extras))
-    if not same_marker(a.marker, b.marker):
+    if not same_marker(a.marker, b.marker, group):
         change("marker", a.marker or "", b.marker or "")
     if _norm_source(a.source) != _norm_source(b.source):
         change("source", _source_text(a.source) or "index", _source_text(b.source) or "index")
@@ -193,7 +200,7 @@ def _compare(a: Requirement, b: Requirement, group: str) -> list[Change]:
     return out
 
 
-def _pair(reqs_a: list[Requirement], reqs_b: list[Requirement]) -> tuple[list[tuple[Requirement, Requirement]],
+def _pair(reqs_a: list[Requirement], reqs_b: list[Requirement], group: str) -> tuple[list[tuple[Requirement, Requirement]],
                                                                           list[Requirement], list[Requirement]]:
     """Match entries by (name, marker), then by name, then unnamed ones by source; the rest are removed / added."""
     left = list(reqs_a)
@@ -202,7 +209,7 @@ def _pair(reqs_a: list[Requirement], reqs_b: list[Requirement]) -> tuple[list[tu
     for exact in (True, False):
         for a in list(left):
             for b in right:
-                if a.key == b.key and (not exact or same_marker(a.marker, b.marker)):
+                if a.key == b.key and (not exact or same_marker(a.marker, b.marker, group)):
                     pairs.append((a, b))
                     left.remove(a)
                     right.remove(b)
@@ -227,7 +234,7 @@ def _diff_manifests(a: Manifest, b: Manifest) -> list[Change]:
         for g in m.groups:
             target.setdefault(group_key(g.name, g.kind), []).extend(g.requirements)
     for key in list(dict.fromkeys([*groups_a, *groups_b])):
-        pairs, removed, added = _pair(groups_a.get(key, []), groups_b.get(key, []))
+        pairs, removed, added = _pair(groups_a.get(key, []), groups_b.get(key, []), key)
         for ra in removed:
             changes.append(Change(kind="removed", name=ra.name, group=key, a=_text(ra), span_a=ra.span))
         for ra, rb in pairs:

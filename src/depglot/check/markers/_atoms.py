@@ -117,11 +117,12 @@ def classify(item: tuple[Any, Any, Any]) -> Atom:
     versioned = var in PYTHON or var == "implementation_version"
     key: str | None = None
     if versioned:
-        if var_left and op in VERSION_OPS and _valid_spec(op, literal):
-            key = "python" if var in PYTHON else var
-        elif not var_left and op in _FLIPPABLE and _valid_version(literal):
-            key = "python" if var in PYTHON else var
-        elif var_left and op in ("in", "not in") and len(literal) <= _MAX_IN_LITERAL:
+        interpreted = (
+            (var_left and op in VERSION_OPS and _valid_spec(op, literal))
+            or (not var_left and op in _FLIPPABLE and _valid_version(literal))
+            or (var_left and op in ("in", "not in") and len(literal) <= _MAX_IN_LITERAL)
+        )
+        if interpreted:
             key = "python" if var in PYTHON else var
     elif var in STRINGS:
         if op in ("==", "!=") or (var_left and op in ("in", "not in") and len(literal) <= _MAX_IN_LITERAL):

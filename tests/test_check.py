@@ -371,3 +371,18 @@ def _rewrite(marker: str, rng) -> str:  # type: ignore[no-untyped-def]
         return "(" + " or ".join(" and ".join(g) for g in groups) + ")"
 
     return spell(tree)
+
+
+def test_check_uses_marker_meaning_across_files(tmp_path: Path) -> None:
+    a, b = tmp_path / "requirements.txt", tmp_path / "requirements-dev.txt"
+    a.write_text('colorama<0.4 ; sys_platform in "win32 cygwin"\n'
+                 'numpy<2 ; python_version < "3.10" and implementation_name == "cpython"\n'
+                 'tomli<2 ; python_version < "3.11" and (os_name == "nt" or os_name == "posix")\n')
+    b.write_text("colorama>=0.4.6 ; sys_platform == 'linux' or sys_platform == 'darwin'\n"
+                 "numpy>=2 ; python_full_version >= '3.9.0'\n"
+                 "tomli>=2 ; python_full_version >= '3.11.0'\n")
+    assert _lines(check_paths([a, b])) == [
+        f"{a}:2:1: error[conflicting-requirements]: 'numpy<2 ; python_version < \"3.10\" and implementation_name == "
+        f"\"cpython\"' conflicts with \"numpy>=2 ; python_full_version >= '3.9.0'\" ({b}:2:1) "
+        "(requirements.txt and requirements-dev.txt install together): no version satisfies both",
+    ]  # colorama: win32/cygwin vs linux/darwin never meet; tomli: <3.11 vs >=3.11.0 never meet

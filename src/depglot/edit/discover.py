@@ -85,12 +85,9 @@ def classify(path: str, *, head: str | None = None, lazy: bool = False) -> Found
         return _script(path, head) if base.endswith(".py") else None
     if lazy and not generic_only:
         return Found(path=path, format="", lock=all(n in LOCK_FORMATS for n in matched))
+    head = head if head is not None else _head_or_none(path, 8192)
     if head is None:
-        try:
-            with open(path, "rb") as fh:
-                head = fh.read(8192).decode("utf-8", errors="replace")
-        except OSError:
-            return None
+        return None
     try:
         fmt = registry.detect(path, head)
     except DepglotError:
@@ -102,6 +99,15 @@ def classify(path: str, *, head: str | None = None, lazy: bool = False) -> Found
     return Found(path=path, format=fmt.full_name, lock=fmt.name in LOCK_FORMATS or not fmt.can_write)
 
 
+def _head_or_none(path: str, size: int) -> str | None:
+    """The first ``size`` bytes of ``path`` as text (None when it cannot be read)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(size).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+
+
 _SCRIPT_BLOCK = re.compile(r"^# /// script[ \t]*\r?$", re.MULTILINE)
 
 
@@ -111,12 +117,9 @@ def _script(path: str, head: str | None) -> Found | None:
 
     if "script" not in registry.names(include_plugins=False):
         return None
+    head = head if head is not None else _head_or_none(path, 65536)
     if head is None:
-        try:
-            with open(path, "rb") as fh:
-                head = fh.read(65536).decode("utf-8", errors="replace")
-        except OSError:
-            return None
+        return None
     if _SCRIPT_BLOCK.search(head) is None:
         return None
     return Found(path=path, format="script")

@@ -281,6 +281,10 @@ ADVISORY = frozenset({
     "conda-variables-dropped",
     "conda-platforms-dropped",
     "conda-key-dropped",
+    # uv/PDM resolver inputs outside the requirement set: constraints, overrides, workspace/conditional sources
+    "constraints-dropped",
+    "overrides-dropped",
+    "uv-source-dropped",
 })
 
 

@@ -58,18 +58,10 @@ KNOWN_GAPS: dict[tuple[str, str, str, str | None], str] = {
         'a requirement with a version constraint and a uv path source (langgraph-checkpoint>=2.0.0 + ../checkpoint) is written as a bare path: the version constraint is lost without a loss',
     ('convert', 'pep621', 'loss:entry-point-invalid', None):
         'entry-point-invalid concerns project metadata (entry points), which the dependency comparison does not measure',
-    ('convert', 'pep621+pdm', 'indexes', 'hashed_requirements'):
-        'pdm flavour writes `--index-url https://pypi.org/simple` as an explicit [[tool.pdm.source]], which reads back as a non-default PyPI index without a loss',
-    ('convert', 'pep621+pdm', 'prereleases', None):
-        'pdm flavour drops the file-wide pre-release setting (--pre / Pipfile allow_prereleases) without a loss',
     ('convert', 'pep621+uv', 'loss:entry-point-invalid', None):
         'entry-point-invalid concerns project metadata (entry points), which the dependency comparison does not measure',
     ('convert', 'pep621+uv', 'loss:index-strategy-changed', None):
         'index-strategy-changed (pip/pipenv best match across indexes vs uv first-index) is a resolution change the comparison has no field for',
-    ('convert', 'pep621+uv', 'missing', 'conda'):
-        '`-e .` (the project itself) is dropped by pyproject/script writers with project-itself-dropped at INFO (uv and PDM install the project anyway), so nothing reports the requirement the comparison sees missing',
-    ('convert', 'pep621+uv', 'missing', 'requirements'):
-        '`-e .` (the project itself) is dropped by pyproject/script writers with project-itself-dropped at INFO (uv and PDM install the project anyway), so nothing reports the requirement the comparison sees missing',
     ('convert', 'pipfile-lock', 'hashes', 'conda_lock'):
         "Pipfile.lock entries take the (correct) PyPI file hashes of conda-lock's pip-managed packages from the source lock (Manifest.lock); the comparison reads hashes from requirements only, so they count as added",
     ('convert', 'requirements', 'loss:conda-only-package', 'conda'):
@@ -80,20 +72,10 @@ KNOWN_GAPS: dict[tuple[str, str, str, str | None], str] = {
         'requirements writer turns a Pipfile source with verify_ssl = false into --trusted-host without a loss naming the verify-ssl change',
     ('convert', 'requirements', 'verify-ssl', 'pipfile'):
         'requirements writer turns a Pipfile source with verify_ssl = false into --trusted-host without a loss naming the verify-ssl change',
-    ('convert', 'script', 'added', 'poetry'):
-        'a name that is both a registry requirement and a path source (langgraph-checkpoint + ../checkpoint) in one group: uv sources are keyed by name, so the script applies the path to both entries',
     ('convert', 'script', 'loss:conda-only-package', 'conda'):
         'conda-only-package for conda tiledb (the C++ library) while conda tiledb-py maps to the PyPI project of the same name, tiledb: the comparison (by name) sees nothing missing',
     ('convert', 'script', 'loss:index-strategy-changed', None):
         'index-strategy-changed (pip/pipenv best match across indexes vs uv first-index) is a resolution change the comparison has no field for',
-    ('convert', 'script', 'missing', 'conda'):
-        '`-e .` (the project itself) is dropped by pyproject/script writers with project-itself-dropped at INFO (uv and PDM install the project anyway), so nothing reports the requirement the comparison sees missing',
-    ('convert', 'script', 'missing', 'poetry'):
-        'a name that is both a registry requirement and a path source (langgraph-checkpoint + ../checkpoint) in one group: uv sources are keyed by name, so the script applies the path to both entries',
-    ('convert', 'script', 'missing', 'requirements'):
-        '`-e .` (the project itself) is dropped by pyproject/script writers with project-itself-dropped at INFO (uv and PDM install the project anyway), so nothing reports the requirement the comparison sees missing',
-    ('convert', 'script', 'unreadable-output', 'poetry'):
-        'a Poetry `optional = true` dependency in no extra becomes an extra, which the script writer emits as a [project] table that PEP 723 (and its reader) rejects',
 }
 SEEN_GAPS: set[tuple[str, str, str, str | None]] = set()
 _RUNS: Counter[str] = Counter()

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import tomllib
 from pathlib import Path
 
@@ -18,28 +16,7 @@ from depglot.errors import ConversionError, ParseError
 from depglot.ir.model import GroupKind, Vcs
 from tests.conftest import CORPUS, corpus_params
 
-# Environments the oracle comparisons evaluate markers in (same as test_uv_lock.py).
-_BASE_ENV = {
-    "implementation_name": "cpython",
-    "platform_python_implementation": "CPython",
-    "python_version": "3.12",
-    "python_full_version": "3.12.3",
-    "os_name": "posix",
-    "platform_release": "",
-    "platform_version": "",
-    "implementation_version": "3.12.3",
-    "extra": "",
-}
-ENVIRONMENTS = [
-    dict(_BASE_ENV, sys_platform="linux", platform_machine="x86_64", platform_system="Linux"),
-    dict(_BASE_ENV, sys_platform="darwin", platform_machine="arm64", platform_system="Darwin"),
-    dict(_BASE_ENV, sys_platform="win32", platform_machine="AMD64", platform_system="Windows", os_name="nt"),
-    dict(_BASE_ENV, sys_platform="linux", platform_machine="aarch64", platform_system="Linux"),
-    dict(_BASE_ENV, python_version="3.9", python_full_version="3.9.18", sys_platform="linux",
-         platform_machine="x86_64", platform_system="Linux"),
-    dict(_BASE_ENV, python_version="3.14", python_full_version="3.14.0", sys_platform="darwin",
-         platform_machine="x86_64", platform_system="Darwin"),
-]
+from .lock_oracle import ENVIRONMENTS, needs_pdm, pdm_export
 
 
 def _inherit_metadata(path: Path) -> bool:
@@ -68,19 +45,12 @@ def _oracle_params() -> list:
     return [p for p in corpus_params("pdm_lock") if p.values[0] is None or _inherit_metadata(p.values[0])]
 
 
-@pytest.mark.skipif(shutil.which("pdm") is None, reason="pdm (the oracle) is not installed: pip install pdm")
+@needs_pdm
 @pytest.mark.parametrize("path", _oracle_params())
 @pytest.mark.parametrize("selection", ["prod", "all"])
 def test_pins_and_markers_agree_with_pdm_export(path: Path, selection: str, tmp_path: Path) -> None:
-    shutil.copy(path, tmp_path / "pdm.lock")
-    lock_groups = tomllib.loads(path.read_text(encoding="utf-8"))["metadata"]["groups"]
-    # pdm exports only groups the pyproject declares: declare the lock's groups.
-    declared = "".join(f'"{g}" = []\n' for g in lock_groups if g != "default")
-    (tmp_path / "pyproject.toml").write_text(
-        '[project]\nname = "x"\nversion = "0"\nrequires-python = ">=3.8"\n[dependency-groups]\n' + declared)
     flags = ["--prod"] if selection == "prod" else ["-G", ":all"]
-    out = subprocess.run(["pdm", "export", "--no-hashes", *flags], cwd=tmp_path, capture_output=True, text=True,
-                         check=True, env=dict(os.environ, PDM_USE_VENV="0", PDM_CHECK_UPDATE="false")).stdout
+    out = pdm_export(path, tmp_path, *flags)
     theirs = [PackagingRequirement(line) for line in out.splitlines() if line and not line.startswith(("#", "-"))]
     m = api.load(path, "pdm-lock")
     groups = [g for g in m.groups if selection == "all" or g.kind is GroupKind.MAIN]

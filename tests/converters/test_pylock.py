@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
-import subprocess
 import tomllib
 from pathlib import Path
 
@@ -20,28 +18,7 @@ from depglot.errors import ConversionError, ParseError
 from depglot.ir.model import Group, LocalPath, Lock, LockedPackage, LockFile, Manifest, Url, Vcs
 from tests.conftest import CORPUS, corpus_params
 
-# Environments the oracle comparisons evaluate markers in (same as test_uv_lock.py).
-_BASE_ENV = {
-    "implementation_name": "cpython",
-    "platform_python_implementation": "CPython",
-    "python_version": "3.12",
-    "python_full_version": "3.12.3",
-    "os_name": "posix",
-    "platform_release": "",
-    "platform_version": "",
-    "implementation_version": "3.12.3",
-    "extra": "",
-}
-ENVIRONMENTS = [
-    dict(_BASE_ENV, sys_platform="linux", platform_machine="x86_64", platform_system="Linux"),
-    dict(_BASE_ENV, sys_platform="darwin", platform_machine="arm64", platform_system="Darwin"),
-    dict(_BASE_ENV, sys_platform="win32", platform_machine="AMD64", platform_system="Windows", os_name="nt"),
-    dict(_BASE_ENV, sys_platform="linux", platform_machine="aarch64", platform_system="Linux"),
-    dict(_BASE_ENV, python_version="3.9", python_full_version="3.9.18", sys_platform="linux",
-         platform_machine="x86_64", platform_system="Linux"),
-    dict(_BASE_ENV, python_version="3.14", python_full_version="3.14.0", sys_platform="darwin",
-         platform_machine="x86_64", platform_system="Darwin"),
-]
+from .lock_oracle import ENVIRONMENTS, needs_uv, uv_export, uv_project
 
 
 def nospan(x):
@@ -91,20 +68,11 @@ def _packages_for(doc: dict, env: dict) -> dict[tuple[str, str | None], set[str]
     return out
 
 
-@pytest.mark.skipif(shutil.which("uv") is None, reason="uv (the oracle) is not installed: pip install uv")
+@needs_uv
 @pytest.mark.parametrize("path", corpus_params("uv_lock"))
 def test_uv_lock_to_pylock_agrees_with_uv(path: Path, tmp_path: Path) -> None:
-    doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    root = next(p for p in doc["package"]
-                if p.get("source", {}).get("editable") == "." or p.get("source", {}).get("virtual") == ".")
-    (tmp_path / "pyproject.toml").write_text(
-        f'[project]\nname = "{root["name"]}"\nversion = "{root.get("version", "0")}"\n'
-        f'requires-python = "{doc["requires-python"]}"\n', encoding="utf-8")
-    shutil.copy(path, tmp_path / "uv.lock")
-    theirs = tomllib.loads(subprocess.run(
-        ["uv", "export", "--frozen", "--format", "pylock.toml", "--all-extras", "--all-groups", "--no-emit-project"],
-        cwd=tmp_path, capture_output=True, text=True, check=True, env=dict(os.environ, UV_OFFLINE="1"),
-    ).stdout)
+    theirs = tomllib.loads(uv_export(uv_project(path, tmp_path), "--format", "pylock.toml", "--all-extras",
+                                     "--all-groups", "--no-emit-project"))
     out = api.dumps(api.load(path, "uv-lock"), "pylock", selection=Selection(all_groups=True, all_extras=True))
     ours = tomllib.loads(out.text)
     Pylock.from_dict(ours)

@@ -145,3 +145,32 @@ def test_detect() -> None:
     assert ScriptFormat().detect("x.py", "print(1)\n") == 0
     if (CORPUS / "script").is_dir():
         assert api.load(FIX / "fetch.py").format == "script"
+
+
+PEP723_KEYS = {"dependencies", "requires-python", "tool"}
+
+
+def test_optional_requirement_is_reported_never_written_as_a_project_table() -> None:
+    """A Poetry optional dependency in no extra has nowhere to go in a script: dropped with an error, and the block
+    stays what PEP 723 allows (a [project] extra table would make the script unreadable)."""
+    poetry = ('[tool.poetry]\nname = "p"\nversion = "1"\n\n[tool.poetry.dependencies]\npython = "^3.11"\n'
+              'requests = "^2.31"\ntomlkit = { version = ">=0.12", optional = true }\n'
+              'pg = { version = "*", optional = true }\n\n[tool.poetry.extras]\npostgres = ["pg"]\n')
+    m = api.loads(poetry, "poetry", path="pyproject.toml")
+    out = api.dumps(m, "script", selection=api.Selection(all_extras=True))
+    meta = pep723_read(out.text)
+    assert set(meta) <= PEP723_KEYS
+    assert meta["dependencies"] == ["requests>=2.31,<3.0", "pg"]
+    dropped = [(loss.code, loss.severity.name, loss.subject, loss.span.line) for loss in out.report
+               if loss.code == "optional-requirement-dropped"]
+    assert dropped == [("optional-requirement-dropped", "ERROR", "tomlkit", 8)]
+    assert [r.name for r in api.loads(out.text, "script").main.requirements] == ["requests", "pg"]
+
+
+def test_the_project_itself_is_not_a_script_dependency() -> None:
+    m = api.loads("-e .[cli]\nrequests\n", "requirements", path="requirements.txt")
+    out = api.dumps(m, "script")
+    assert pep723_read(out.text) == {"dependencies": ["requests"]}
+    [loss] = [loss for loss in out.report if loss.code == "project-itself-dropped"]
+    assert (loss.severity.name, loss.subject, loss.span.line) == ("WARNING", ".", 1)
+    assert "not a project" in loss.message

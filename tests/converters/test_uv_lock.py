@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import tomllib
 from pathlib import Path
 
@@ -18,41 +16,11 @@ from depglot.errors import ParseError
 from depglot.ir.model import GroupKind, IndexRef, LocalPath, Url, Vcs
 from tests.conftest import corpus_params
 
-_BASE_ENV = {
-    "implementation_name": "cpython",
-    "platform_python_implementation": "CPython",
-    "python_version": "3.12",
-    "python_full_version": "3.12.3",
-    "os_name": "posix",
-    "platform_release": "",
-    "platform_version": "",
-    "implementation_version": "3.12.3",
-    "extra": "",
-}
-ENVIRONMENTS = [
-    dict(_BASE_ENV, sys_platform="linux", platform_machine="x86_64", platform_system="Linux"),
-    dict(_BASE_ENV, sys_platform="darwin", platform_machine="arm64", platform_system="Darwin"),
-    dict(_BASE_ENV, sys_platform="win32", platform_machine="AMD64", platform_system="Windows", os_name="nt"),
-    dict(_BASE_ENV, sys_platform="linux", platform_machine="aarch64", platform_system="Linux"),
-    dict(_BASE_ENV, python_version="3.9", python_full_version="3.9.18", sys_platform="linux",
-         platform_machine="x86_64", platform_system="Linux"),
-    dict(_BASE_ENV, python_version="3.14", python_full_version="3.14.0", sys_platform="darwin",
-         platform_machine="x86_64", platform_system="Darwin"),
-]
+from .lock_oracle import ENVIRONMENTS, needs_uv, uv_export, uv_project
 
 
 def _uv_export(lock: Path, tmp: Path, *flags: str) -> list[str]:
-    doc = tomllib.loads(lock.read_text(encoding="utf-8"))
-    root = next(p for p in doc["package"]
-                if p.get("source", {}).get("editable") == "." or p.get("source", {}).get("virtual") == ".")
-    (tmp / "pyproject.toml").write_text(
-        f'[project]\nname = "{root["name"]}"\nversion = "{root.get("version", "0")}"\n'
-        f'requires-python = "{doc["requires-python"]}"\n', encoding="utf-8")
-    shutil.copy(lock, tmp / "uv.lock")
-    out = subprocess.run(
-        ["uv", "export", "--frozen", "--no-header", "--no-annotate", "--no-emit-project", *flags],
-        cwd=tmp, capture_output=True, text=True, check=True, env=dict(os.environ, UV_OFFLINE="1", NO_COLOR="1"),
-    ).stdout
+    out = uv_export(uv_project(lock, tmp), "--no-header", "--no-annotate", "--no-emit-project", *flags)
     # Join hash continuation lines.
     return [line for line in out.replace(" \\\n", " ").splitlines() if line.strip()]
 
@@ -63,7 +31,7 @@ def _ident(req) -> tuple[str, str]:
     return req.key, render_source(req.source) or ""
 
 
-@pytest.mark.skipif(shutil.which("uv") is None, reason="uv (the oracle) is not installed: pip install uv")
+@needs_uv
 @pytest.mark.parametrize("path", corpus_params("uv_lock"))
 @pytest.mark.parametrize("selection", ["main", "all"])
 def test_pins_markers_and_hashes_agree_with_uv_export(path: Path, selection: str, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from ..report import Report, Severity
 from ..span import Span
 from .model import GroupKind, IndexRef, IndexRole, LocalPath, Manifest, Raw, Requirement, Url, Vcs
 
-__all__ = ["FEATURE_LOSSES", "RAW_LOSSES", "FeatureLoss", "uses", "preflight", "PYPI_SIMPLE"]
+__all__ = ["FEATURE_LOSSES", "RAW_KEY_LOSSES", "RAW_LOSSES", "FeatureLoss", "uses", "preflight", "PYPI_SIMPLE"]
 
 PYPI_SIMPLE = frozenset({"https://pypi.org/simple", "https://pypi.python.org/simple"})
 
@@ -73,6 +73,40 @@ RAW_LOSSES: dict[str, tuple[FeatureLoss, frozenset[str]]] = {
         FeatureLoss("pipfile-lock-raw-dropped", Severity.WARNING, "is Pipfile.lock-only data"),
         frozenset({"pipfile-lock", "ir"}),
     ),
+    # [tool.uv] / [tool.pdm] settings the IR has no field for; a target named here (full name, flavour included)
+    # writes them back (the pdm flavour carries uv's override-dependencies as [tool.pdm.resolution] overrides)
+    "uv": (
+        FeatureLoss("tool-setting-dropped", Severity.WARNING, "is a uv setting"),
+        frozenset({"pep621+uv", "script", "ir"}),
+    ),
+    "pdm": (
+        FeatureLoss("tool-setting-dropped", Severity.WARNING, "is a PDM setting"),
+        frozenset({"pep621+pdm", "ir"}),
+    ),
+}
+
+# Raw items, by (format, key), that change what gets installed when dropped (their own code and severity), or
+# that only record a spelling (None: nothing is lost without them). Looked up before RAW_LOSSES.
+RAW_KEY_LOSSES: dict[tuple[str, str], tuple[FeatureLoss, frozenset[str]] | None] = {
+    ("uv", "tool.uv.constraint-dependencies"): (
+        FeatureLoss("constraints-dropped", Severity.ERROR, "are uv constraint-dependencies (they narrow versions)"),
+        frozenset({"pep621+uv", "script", "ir"}),
+    ),
+    ("uv", "tool.uv.override-dependencies"): (
+        FeatureLoss("overrides-dropped", Severity.ERROR, "are uv override-dependencies (they replace requirements)"),
+        frozenset({"pep621+uv", "pep621+pdm", "script", "ir"}),
+    ),
+    ("uv", "source"): (
+        FeatureLoss("uv-source-dropped", Severity.ERROR, "is a workspace-member or conditional [tool.uv.sources] entry"),
+        frozenset({"pep621+uv", "script", "ir"}),
+    ),
+    ("pdm", "tool.pdm.resolution.overrides"): (
+        FeatureLoss("overrides-dropped", Severity.ERROR, "are PDM resolution overrides (they replace requirements)"),
+        frozenset({"pep621+pdm", "pep621+uv", "script", "ir"}),
+    ),
+    ("uv", "sources-table"): None,  # the source was spelled in [tool.uv.sources] (the source itself is in the IR)
+    ("pdm", "line"): None,  # how PDM spelled an editable dev-dependency line
+    ("uv", "default-groups"): None,  # uv stated the groups' install defaults (Group.optional holds them)
 }
 
 
@@ -226,8 +260,9 @@ def preflight(manifest: Manifest, target: str, supported: frozenset[Feature], re
         )
     base = target.partition("+")[0]
     for raw, subject in _raws(manifest):
-        rule = RAW_LOSSES.get(raw.format)
-        if rule is None or base in rule[1]:
+        key = (raw.format, raw.key)
+        rule = RAW_KEY_LOSSES[key] if key in RAW_KEY_LOSSES else RAW_LOSSES.get(raw.format)
+        if rule is None or base in rule[1] or target in rule[1]:
             continue
         loss = rule[0]
         report.add(

@@ -1,7 +1,7 @@
 """Helpers shared by the pyproject readers and writers (PEP 621, uv, pdm, Poetry).
 
-Reading: :func:`load_toml` (tomllib with a ParseError that has line and column) and :func:`requirement_at`
-(a PEP 508 string at a key path, with its span). Writing: tomlkit helpers that keep the file's own style:
+Reading: :func:`requirement_at` (a PEP 508 string at a key path, with its span); TOML itself is loaded with
+:func:`depglot.edit.tomlspan.load_toml`. Writing: tomlkit helpers that keep the file's own style:
 :func:`set_string_array` (a PEP 508 string array, indented like the file), :func:`inline_table_like`
 (an inline table spaced like its siblings) and :func:`remove_key` (a key together with the comment lines above it).
 """
@@ -9,11 +9,9 @@ Reading: :func:`load_toml` (tomllib with a ParseError that has line and column) 
 from __future__ import annotations
 
 import re
-import tomllib
 from typing import TYPE_CHECKING, Any
 
 from ...errors import ParseError
-from ...span import Span
 
 if TYPE_CHECKING:
     from ...edit.tomlspan import TomlLocator
@@ -24,7 +22,6 @@ __all__ = [
     "array_indent",
     "ensure_table",
     "inline_table_like",
-    "load_toml",
     "make_string_array",
     "newline_of",
     "remove_key",
@@ -34,7 +31,6 @@ __all__ = [
 ]
 
 BOM = "\ufeff"
-_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 def split_bom(text: str) -> tuple[str, str]:
@@ -46,32 +42,6 @@ def split_bom(text: str) -> tuple[str, str]:
 
 def newline_of(text: str) -> str:
     return "\r\n" if "\r\n" in text else "\n"
-
-
-def load_toml(text: str, file: str | None, *, dialect: str = "toml") -> dict[str, Any]:
-    """tomllib.loads with a :class:`ParseError` carrying the line, column and source line."""
-    _, body = split_bom(text)
-    try:
-        return tomllib.loads(body)
-    except RecursionError:
-        raise ParseError("invalid TOML: nested too deeply to read", span=Span(file=file, line=1, column=1),
-                         dialect=dialect) from None
-    except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        m = _TOML_POS.search(msg)
-        line = col = None
-        source = None
-        if m:
-            line, col = int(m.group(1)), int(m.group(2))
-            lines = body.splitlines()
-            source = lines[line - 1] if 0 < line <= len(lines) else None
-            msg = msg[: m.start()].strip()
-        raise ParseError(
-            f"invalid TOML: {msg}",
-            span=Span(file=file, line=line, column=col),
-            source_line=source,
-            dialect=dialect,
-        ) from None
 
 
 def requirement_at(text: str, loc: TomlLocator, *path: str | int) -> Requirement:

@@ -18,16 +18,18 @@ from ...ir.model import (
     Group,
     GroupKind,
     Index,
+    IndexRef,
     IndexRole,
     LocalPath,
     Manifest,
     Raw,
     Requirement,
+    Url,
     canonical_name,
 )
 from ...report import Report
 
-__all__ = ["pdm_source_entry", "project_root_paths", "read_pdm"]
+__all__ = ["overrides_to_pep508", "pdm_source_entry", "project_root_paths", "read_pdm"]
 
 
 def _bad(loc: TomlLocator, message: str, *path: str | int) -> ParseError:
@@ -52,11 +54,14 @@ def _pdm_requirement(text: str, loc: TomlLocator, *path: str | int) -> Requireme
 def _project_root(req: Requirement) -> Requirement:
     """``file:///${PROJECT_ROOT}/sub`` is PDM's spelling of the relative path ``./sub``."""
     src = req.source
-    if isinstance(src, LocalPath):
-        m = re.match(r"/*\$\{PROJECT_ROOT\}/?(.*)$", src.path)
+    # a local file (an sdist or wheel) comes back from PEP 508 as a file: URL, a directory as a path
+    text = src.path if isinstance(src, LocalPath) else src.url if isinstance(src, Url) else None
+    if text is not None:
+        m = re.match(r"(?:file://)?/*\$\{PROJECT_ROOT\}/?(.*)$", text)
         if m:
-            return req.replace(source=LocalPath(path="./" + m.group(1) if m.group(1) else ".",
-                                                subdirectory=src.subdirectory))
+            rest = m.group(1)
+            path = rest if rest.startswith("../") else "./" + rest if rest else "."
+            return req.replace(source=LocalPath(path=path, subdirectory=src.subdirectory))
     return req
 
 
@@ -91,43 +96,125 @@ def read_pdm(doc: dict[str, Any], loc: TomlLocator, manifest: Manifest, report: 
                                 span=loc.span("tool", "pdm", "dev-dependencies", name)))
 
     indexes = list(manifest.indexes)
+    pinned: dict[str, str] = {}  # canonical package name -> the source whose include_packages names it
     for i, src in enumerate(pdm.get("source") or []):
         if not isinstance(src, dict) or "url" not in src:
             raise _bad(loc, "each [[tool.pdm.source]] needs a url", "tool", "pdm", "source", i)
         name = src.get("name")
+        include = _patterns(src, "include_packages", loc, i)
+        exclude = _patterns(src, "exclude_packages", loc, i)
         if src.get("type") == "find_links":
             role = IndexRole.FIND_LINKS
         elif name == "pypi":
             role = IndexRole.DEFAULT
+        elif exclude == ["*"]:
+            role = IndexRole.EXPLICIT  # searched only for the packages include_packages names (uv explicit = true)
         else:
             role = IndexRole.EXTRA
+        if name:
+            for pattern in include:
+                if not _is_glob(pattern):
+                    pinned.setdefault(canonical_name(pattern), name)
         extra = {k: v for k, v in src.items() if k not in ("name", "url", "verify_ssl", "type")}
         indexes.append(Index(
             name=name, url=src["url"], role=role, verify_ssl=src.get("verify_ssl"),
             raw=(Raw(format="pdm", key="source", value=extra),) if extra else (),
             span=loc.span("tool", "pdm", "source", i),
         ))
+    if pinned:  # include_packages = ["torch"]: PDM looks torch up in that source only (uv/Poetry: index = "...")
+        groups = [g.replace(requirements=tuple(
+            r.replace(source=IndexRef(name=pinned[r.key])) if r.source is None and r.key in pinned else r
+            for r in g.requirements)) for g in groups]
 
     raw = list(manifest.raw)
+    allow_pre = manifest.allow_prereleases
+    strategy = manifest.index_strategy
     for key, value in pdm.items():
         if key in ("dev-dependencies", "source"):
             continue
+        if key == "resolution" and isinstance(value, dict):
+            rest = {k: v for k, v in value.items() if k not in ("allow-prereleases", "overrides")}
+            if value.get("allow-prereleases"):
+                allow_pre = True
+            if value.get("respect-source-order"):
+                strategy = "first-index"
+            if rest:
+                raw.append(Raw(format="pdm", key="tool.pdm.resolution", value=rest, span=loc.span("tool", "pdm", key)))
+            if "overrides" in value:
+                raw.append(Raw(format="pdm", key="tool.pdm.resolution.overrides", value=value["overrides"],
+                               span=loc.span("tool", "pdm", "resolution", "overrides")))
+            continue
         raw.append(Raw(format="pdm", key=f"tool.pdm.{key}", value=value, span=loc.span("tool", "pdm", key)))
-    resolution = pdm.get("resolution") or {}
-    strategy = manifest.index_strategy
-    if isinstance(resolution, dict) and resolution.get("respect-source-order"):
-        strategy = "first-index"
-    return manifest.replace(groups=tuple(groups), indexes=tuple(indexes), raw=tuple(raw), index_strategy=strategy)
+    return manifest.replace(groups=tuple(groups), indexes=tuple(indexes), raw=tuple(raw), index_strategy=strategy,
+                            allow_prereleases=allow_pre)
 
 
-def pdm_source_entry(index: Index) -> dict[str, Any]:
-    """The ``[[tool.pdm.source]]`` table for an index."""
-    out: dict[str, Any] = {"name": index.name or "index", "url": index.url}
+def _patterns(src: dict[str, Any], key: str, loc: TomlLocator, i: int) -> list[str]:
+    value = src.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _bad(loc, f"tool.pdm.source[{i}].{key} must be an array of package names or patterns",
+                   "tool", "pdm", "source", i, key)
+    return value
+
+
+def _is_glob(pattern: str) -> bool:
+    return any(c in pattern for c in "*?[")
+
+
+def overrides_to_pep508(overrides: dict[str, Any]) -> list[str]:
+    """``[tool.pdm.resolution.overrides]`` as PEP 508 strings, the way PDM itself hands them to uv
+    (``pdm.utils.get_requirement_from_override``): a URL -> ``name @ url``; a specifier -> ``name<spec>``; a bare
+    version -> ``name==version``."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    out = []
+    for name, value in overrides.items():
+        text = str(value).strip()
+        if text in ("", "*"):
+            out.append(name)
+            continue
+        if "://" in text:
+            out.append(f"{name} @ {text}")
+            continue
+        try:
+            SpecifierSet(text)
+        except InvalidSpecifier:
+            out.append(f"{name}=={text}")
+        else:
+            out.append(f"{name}{text}")
+    return out
+
+
+def pdm_source_entry(index: Index, *, name: str | None = None, pinned: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The ``[[tool.pdm.source]]`` table for an index (``name``: the name it is written under).
+
+    ``pinned`` are the requirements that name this index (IndexRef): PDM says so with ``include_packages``; an
+    explicit index (searched for those packages only) adds ``exclude_packages = ["*"]``. Patterns the file had
+    beyond that (globs, transitive names) stay as written, and a list that already says the same is kept verbatim.
+    """
+    out: dict[str, Any] = {"name": name or index.name or "index", "url": index.url}
     if index.verify_ssl is not None:
         out["verify_ssl"] = index.verify_ssl
     if index.role is IndexRole.FIND_LINKS:
         out["type"] = "find_links"
+    kept: dict[str, Any] = {}
     for raw in index.raw:
         if raw.format == "pdm" and raw.key == "source":
-            out.update(raw.value)
+            kept.update(raw.value)
+    include = [str(p) for p in kept.pop("include_packages", [])]
+    exclude = [str(p) for p in kept.pop("exclude_packages", [])]
+    names = {canonical_name(p) for p in include if not _is_glob(p)}
+    want = {canonical_name(p) for p in pinned}
+    if want - names:
+        include = [*include, *(p for p in pinned if canonical_name(p) not in names)]
+    explicit = index.role is IndexRole.EXPLICIT
+    if explicit and "*" not in exclude:
+        exclude = [*exclude, "*"]
+    elif not explicit and exclude == ["*"]:
+        exclude = []
+    if include:
+        out["include_packages"] = include
+    if exclude:
+        out["exclude_packages"] = exclude
+    out.update(kept)
     return out

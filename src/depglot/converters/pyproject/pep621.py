@@ -42,6 +42,7 @@ _UV_FEATURES = _BASE_FEATURES | {
     Feature.OPTIONAL_GROUPS,
 }
 _PDM_FEATURES = _BASE_FEATURES | {
+    Feature.PER_PACKAGE_INDEX,  # [[tool.pdm.source]] include_packages
     Feature.LOCAL_PATH,
     Feature.EDITABLE,  # in [tool.pdm.dev-dependencies] groups; elsewhere reported by the writer
     Feature.INDEXES,

@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ...edit.tomlspan import TomlLocator
+from ...edit.tomlspan import TomlLocator, load_toml
 from ...errors import ParseError
 from ...format import ReadOptions
 from ...ir.model import MAIN, Group, GroupKind, Manifest, Project, Raw, Requirement
 from ...report import Report, Severity
 from ...span import Span
-from .common import load_toml, requirement_at, split_bom
+from .common import requirement_at, split_bom
 
 __all__ = ["PROJECT_DEP_KEYS", "read_dynamic", "read_pyproject", "read_requirement_list"]
 

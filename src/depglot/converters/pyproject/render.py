@@ -21,6 +21,8 @@ def uv_keeps_in_pep508(req: Requirement) -> bool:
     """Whether the uv flavour writes this requirement's source inside the PEP 508 string."""
     if any(r.format == "uv" and r.key in ("source", "sources-table") for r in req.raw):
         return False
+    if req.version is not None and not req.version.is_any and req.source is not None:
+        return False  # PEP 508 cannot say "lib>=2 @ path"; uv checks the version of a [tool.uv.sources] entry
     src = req.source
     if isinstance(src, Vcs):
         return src.rev_kind is None and not req.editable

@@ -188,12 +188,15 @@ def read_uv(doc: dict[str, Any], loc: TomlLocator, manifest: Manifest, report: R
         raw.append(Raw(format="uv", key=f"tool.uv.sources.{written}", value=entry,
                        span=loc.span("tool", "uv", "sources", written)))
 
-    # default-groups: a group outside it is not installed by default -> optional. (Without the key the flags stay
-    # unknown/False: uv would install only "dev", other tools differ.)
-    defaults = uv.get("default-groups", "all")
+    # default-groups: a group outside it is not installed by default -> optional. Without the key uv installs
+    # only "dev" (uv's documented default), so in a file with [tool.uv] every other group is optional.
+    defaults = uv.get("default-groups", ["dev"])
     if defaults != "all" and not isinstance(defaults, list):
         raise _bad(loc, 'tool.uv.default-groups must be "all" or a list of group names', "tool", "uv", "default-groups")
     wanted = None if defaults == "all" else {canonical_name(n) for n in defaults}
+    # the optional flags below are uv's word on install defaults (not "unknown"): the writer needs to know that
+    raw.append(Raw(format="uv", key="default-groups", value=True,
+                   span=loc.span("tool", "uv", "default-groups") if "default-groups" in uv else None))
     groups = [g.replace(optional=wanted is not None and canonical_name(g.name) not in wanted)
               if g.kind is GroupKind.GROUP else g for g in groups]
 

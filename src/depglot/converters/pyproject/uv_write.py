@@ -107,6 +107,7 @@ def write_uv(
         if isinstance(entry, dict) and "index" in entry and entry["index"] not in declared:
             raise ConversionError(f"{req.name!r} names index {entry['index']!r}, which the manifest does not declare")
         desired.setdefault(req.name, entry)
+    _report_shared_sources(lay, desired, report)
     for raw in manifest.raw:
         if raw.format == "uv" and raw.key.startswith("tool.uv.sources."):
             desired.setdefault(raw.key[len("tool.uv.sources."):], raw.value)
@@ -162,14 +163,24 @@ def write_uv(
     if chosen is not None and (chosen != "first-index" or existing_strategy is not None):
         _set_or_drop(uv, table, "index-strategy", chosen, newline)
 
-    _write_default_groups(uv, table, manifest, newline)
-
     has_raw_pre = any(r.format == "uv" and r.key == "tool.uv.prerelease" for r in manifest.raw)
     if not has_raw_pre:
         _set_or_drop(uv, table, "prerelease", "allow" if manifest.allow_prereleases else None, newline)
 
     if options.keep_locked:
         _write_locked_constraints(uv, table, manifest, report, newline)
+
+    _write_default_groups(uv, table, manifest, newline)
+
+    # PDM's resolution overrides are uv's override-dependencies (PDM converts them the same way for uv).
+    pdm_overrides = next((r.value for r in manifest.raw
+                          if r.format == "pdm" and r.key == "tool.pdm.resolution.overrides"), None)
+    has_uv_overrides = any(r.format == "uv" and r.key == "tool.uv.override-dependencies" for r in manifest.raw)
+    if pdm_overrides and not has_uv_overrides and (uv is None or "override-dependencies" not in uv):
+        from .pdm import overrides_to_pep508
+
+        table()["override-dependencies"] = make_string_array(overrides_to_pep508(dict(pdm_overrides)),
+                                                              multiline=len(pdm_overrides) > 1, newline=newline)
 
     # Everything else uv said that the IR keeps verbatim.
     for raw in manifest.raw:
@@ -185,8 +196,45 @@ def write_uv(
             table()[key] = value
 
 
+def _describe(entry: dict[str, Any] | None) -> str:
+    if entry is None:
+        return "registry"
+    kind = next((k for k in ("git", "path", "url", "index", "workspace") if k in entry), "")
+    return f"{kind} {entry[kind]!r}" if kind and kind != "workspace" else kind or repr(entry)
+
+
+def _report_shared_sources(lay: Layout, desired: dict[str, Any], report: Report) -> None:
+    """``[tool.uv.sources]`` is keyed by name: a package required twice (a registry pin in main and a local path
+    in a dev group, or two different paths) gets the one source for every occurrence. Say so for each
+    occurrence whose own source differs from the one written."""
+    chosen = {canonical_name(name): entry for name, entry in desired.items()}
+    for req in _requirements(lay):
+        if not req.name or req.key not in chosen:
+            continue
+        if uv_keeps_in_pep508(req):
+            if req.source is None:
+                own, said = None, "registry"
+            else:  # a PEP 508 direct reference: not the table's entry either
+                own, said = {"pep508": True}, "direct-reference"
+        else:
+            own = source_to_uv(req)
+            said = _describe(own)
+        if own == chosen[req.key]:
+            continue
+        report.add("uv-source-shared", Severity.WARNING,
+                   f"{req.name!r} is required more than once with different sources; [tool.uv.sources] holds one "
+                   f"source per name, so this {said} requirement installs from {_describe(chosen[req.key])} too",
+                   subject=req.name, span=req.span, data={"source": chosen[req.key]})
+
+
 def _write_default_groups(uv: Any, table: Any, manifest: Manifest, newline: str) -> None:
-    """``default-groups`` from the groups' optional flags (uv installs only ``dev`` by default)."""
+    """``default-groups`` from the groups' optional flags.
+
+    Without the key uv installs only ``dev``, and a [tool.uv] table read back means exactly that, so a manifest
+    that says the same gets no key (called last, when it is known whether the output has a [tool.uv] table).
+    A manifest that says nothing about install defaults (no optional group, not from Poetry, which installs every
+    non-optional group) gets no key either.
+    """
     groups = [g for g in manifest.groups if g.kind in (GroupKind.GROUP, GroupKind.CATEGORY)]
     names = {canonical_name(g.name) for g in groups}
     want = [g.name for g in groups if not g.optional]
@@ -196,8 +244,11 @@ def _write_default_groups(uv: Any, table: Any, manifest: Manifest, newline: str)
         have = names if str(current) == "all" else {canonical_name(str(n)) for n in current}
         if have & names == want_set:
             return  # the base already says it (possibly naming groups defined elsewhere)
-    elif not any(g.optional for g in groups) and not manifest.format.startswith("poetry"):
-        return  # nothing says which groups install by default (Poetry installs every non-optional group)
+    elif not (any(g.optional for g in groups) or manifest.format.startswith("poetry")
+              or any(r.format == "uv" and r.key == "default-groups" for r in manifest.raw)):
+        return  # nothing says which groups install by default (Poetry installs every non-optional group; uv said)
+    elif want_set == names & {"dev"} and (uv is not None or names <= {"dev"}):
+        return  # uv's own default, and what the file written says to its reader (with [tool.uv], or only "dev")
     if not groups:
         if current is not None:
             del uv["default-groups"]

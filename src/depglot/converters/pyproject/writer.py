@@ -12,12 +12,12 @@ import os
 import re
 from typing import TYPE_CHECKING, Any
 
+from ...edit.tomlspan import load_toml
 from ...errors import DepglotError
 from ...ir.model import Group, GroupKind, Manifest, Requirement, canonical_name
 from ...report import Report, Severity
 from .common import (
     ensure_table,
-    load_toml,
     make_string_array,
     newline_of,
     remove_key,
@@ -92,7 +92,8 @@ def layout(manifest: Manifest, report: Report, options: WriteOptions) -> Layout:
 
 
 def _named_only(manifest: Manifest, report: Report) -> Manifest:
-    """PEP 508 needs a name: ``-e .`` is the project itself (always installed); other unnamed lines are dropped."""
+    """PEP 508 needs a name: ``-e .`` is the project itself (not a dependency of itself); other unnamed lines are
+    dropped. Both are reported."""
     from ...ir.model import LocalPath
 
     if all(r.name for r in manifest.requirements()):
@@ -104,9 +105,14 @@ def _named_only(manifest: Manifest, report: Report) -> Manifest:
             if r.name:
                 kept.append(r)
             elif isinstance(r.source, LocalPath) and r.source.path in (".", "./"):
-                extras = f" (its extras {', '.join(r.extras)} are not requested)" if r.extras else ""
-                report.add("project-itself-dropped", Severity.WARNING if r.extras else Severity.INFO,
-                           f"'{r.source.path}' is the project itself, which a pyproject always installs{extras}",
+                # A pyproject cannot list itself: uv and PDM install the project (editable) only when it is a
+                # package (a [build-system], or uv's tool.uv.package = true); pip needs `pip install -e .`. So the
+                # requirement is gone from the file, whatever the installer then does: a warning naming it.
+                extras = f"; its extras [{', '.join(r.extras)}] are not requested" if r.extras else ""
+                report.add("project-itself-dropped", Severity.WARNING,
+                           f"'{'-e ' if r.editable else ''}{r.source.path}' is the project itself, which a pyproject "
+                           "cannot list as its own dependency; uv and PDM install it only when it is a package "
+                           f"([build-system], or tool.uv.package = true){extras}",
                            subject=r.source.path, span=r.span)
             else:
                 report.add("unnamed-requirement-dropped", Severity.ERROR,
@@ -152,8 +158,6 @@ def write_pyproject(
         from .pdm_write import write_pdm
 
         write_pdm(doc, manifest, report, options, fresh=base is None, newline=nl)
-    else:
-        _report_tool_only(manifest, report)
     out = tomlkit.dumps(doc)
     if base is not None and (out == body or doc.unwrap() == parsed):
         return base  # nothing changed: the bytes as they were (tomlkit's re-render is not always identical)
@@ -173,21 +177,6 @@ def _spaced(text: str) -> str:
             out.append("")
         out.append(line)
     return "\n".join(out)
-
-
-def _report_tool_only(manifest: Manifest, report: Report) -> None:
-    """Plain PEP 621 has no tool tables: say what stays behind."""
-    for raw in manifest.raw:
-        if raw.format in ("uv", "pdm"):
-            report.add("tool-setting-dropped", Severity.WARNING,
-                       f"[{raw.key}] is a {raw.format} setting; plain pep621 has no tool tables (use -t {raw.format})",
-                       subject=raw.key, span=raw.span)
-    for req in manifest.requirements():
-        for raw in req.raw:
-            if raw.format == "uv" and raw.key == "source":
-                report.add("tool-setting-dropped", Severity.WARNING,
-                           f"{req.name!r} has a uv source; plain pep621 has no [tool.uv.sources] (use -t uv)",
-                           subject=req.name, span=raw.span or req.span)
 
 
 def _project_name(manifest: Manifest, options: WriteOptions, report: Report) -> str:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tomllib
 from typing import TYPE_CHECKING, Any
 
+from ...edit.tomlspan import load_toml
 from ...errors import ParseError
 from ...format import Feature, Format, ReadOptions, WriteOptions
-from ...ir.model import GroupKind, Project
+from ...ir.model import GroupKind, LocalPath, Project, Requirement
+from ...report import Severity
 from ...span import Span
 from .block import Block, block_toml, find_block, render_block, splice
 
@@ -67,6 +68,17 @@ def _spaced(toml: str) -> str:
     return "\n".join(out)
 
 
+def _project_itself(req: Requirement, report: Report) -> bool:
+    """``-e .`` / ``.`` (a project installing itself): a script is no project, so it is left out, and said."""
+    if req.name or not isinstance(req.source, LocalPath) or req.source.path not in (".", "./"):
+        return False
+    report.add("project-itself-dropped", Severity.WARNING,
+               f"'{'-e ' if req.editable else ''}{req.source.path}' installs the project around the source; a PEP 723 "
+               "script is not a project and has no such dependency (name the package, or install it separately)",
+               subject=req.source.path, span=req.span)
+    return True
+
+
 class ScriptFormat(Format):
     name = "script"
     description = "PEP 723 inline script metadata (# /// script) in a .py file, edited in place"
@@ -101,17 +113,13 @@ class ScriptFormat(Format):
                              hint="add one, or convert into this file to create it")
         toml = block_toml(block)
         try:
-            doc = tomllib.loads(toml)
-        except RecursionError:
-            raise ParseError("invalid TOML in the script block: nested too deeply to read",
-                             span=Span(file=options.path, line=block.start + 1, column=1), dialect="pep723") from None
-        except tomllib.TOMLDecodeError as exc:
-            import re
-
-            m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-            line = block.start + 1 + int(m.group(1)) if m else block.start + 1
-            raise ParseError(f"invalid TOML in the script block: {str(exc)[: m.start()].strip() if m else exc}",
-                             span=Span(file=options.path, line=line, column=(int(m.group(2)) + 2) if m else 1),
+            doc = load_toml(toml, options.path, "pep723")
+        except ParseError as exc:  # the TOML's line L is the script's line block.start + 1 + L, after "# "
+            at = exc.span.line if exc.span is not None and exc.span.line else None
+            line = block.start + 1 + at if at else block.start + 1
+            raise ParseError(exc.message.replace("invalid TOML", "invalid TOML in the script block", 1),
+                             span=Span(file=options.path, line=line,
+                                       column=(exc.span.column or 1) + 2 if at and exc.span.column else 1),
                              source_line=block.lines[line - 1].rstrip("\r\n"), dialect="pep723") from None
         for key in doc:
             if key not in _KEYS:
@@ -134,9 +142,15 @@ class ScriptFormat(Format):
     def write(self, manifest: Manifest, *, base: str | None, report: Report, options: WriteOptions) -> str:
         block = find_block(base, options.path) if base is not None else None
         toml = block_toml(block) if block is not None else ""
-        main = [g for g in manifest.groups if g.kind is GroupKind.MAIN]
+        # A script has dependencies, requires-python and [tool] only: no extras or groups (the API flattened the
+        # selected ones into main), and an optional requirement has no extra to live in here (the preflight
+        # reported it: optional-requirement-dropped), so it is left out rather than written as a [project] extra.
+        main = [g.replace(requirements=tuple(r for r in g.requirements
+                                             if not r.optional and not _project_itself(r, report)))
+                for g in manifest.groups if g.kind is GroupKind.MAIN]
         m = manifest.replace(project=Project(name="script"), groups=tuple(main),
-                             raw=tuple(r for r in manifest.raw if r.format == "uv"))
+                             raw=tuple(r for r in manifest.raw if r.format == "uv"
+                                       or (r.format, r.key) == ("pdm", "tool.pdm.resolution.overrides")))
         text = _pyproject_format().write(m, base=_HEADER + toml, report=report, options=options)
         new_toml = text.split("\n", _HEADER_LINES)[_HEADER_LINES] if text.count("\n") >= _HEADER_LINES else ""
         if block is not None and new_toml == toml:

@@ -219,7 +219,7 @@ def _url_name(url: str) -> str:
 
 def read(text: str, options: ReadOptions) -> Manifest:
     file = options.path
-    data = load_toml(text, file, "pipfile", hint="a Pipfile is TOML (https://toml.io)")
+    data: dict[str, Any] = load_toml(text, file, "pipfile", hint="a Pipfile is TOML (https://toml.io)")
     body = text.removeprefix("\ufeff")
     locator = TomlLocator(body, file)
     losses = Report()

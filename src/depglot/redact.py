@@ -12,7 +12,8 @@ import re
 __all__ = ["redact"]
 
 # The scheme is bounded (RFC 3986 schemes are short): an unbounded run made matching quadratic on long lines.
-_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{0,31}://)(?P<userinfo>[^@/\s'\"]+)@")
+# Compiled on first use (re's cache), not at import: most runs never show a URL with an "@".
+_USERINFO = r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{0,31}://)(?P<userinfo>[^@/\s'\"]+)@"
 
 
 def _sub(match: re.Match[str]) -> str:
@@ -31,4 +32,4 @@ def redact(text: str) -> str:
     """Hide passwords and tokens embedded in URLs inside ``text``."""
     if "@" not in text:
         return text
-    return _USERINFO.sub(_sub, text)
+    return re.sub(_USERINFO, _sub, text)

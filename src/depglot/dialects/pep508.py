@@ -60,8 +60,8 @@ ARCHIVE_SUFFIXES = (
     ".zip",
 )
 
-_NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
-_EXTRAS = re.compile(r"\s*\[([^\]]*)\]")
+_NAME = r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)"  # compiled on first use (the packaging path)
+_EXTRAS = r"\s*\[([^\]]*)\]"
 
 # --- the fast scanner: a strict subset of packaging's grammar (tests/test_startup_pep508_fast.py checks the subset) --
 # Small patterns (compiling regexes is a start-up cost); the structure is checked in Python.
@@ -237,12 +237,12 @@ def _packaging_decompose(
         reason = str(exc).splitlines()[0] if str(exc) else "invalid requirement"
         return offset, reason
 
-    m = _NAME.match(text)
+    m = re.match(_NAME, text)
     assert m is not None  # packaging accepted a name here
     name = m.group(1)
     pos = m.end()
     extras: tuple[str, ...] = ()
-    em = _EXTRAS.match(text, pos)
+    em = re.compile(_EXTRAS).match(text, pos)
     if em is not None:
         extras = tuple(e.strip() for e in em.group(1).split(",") if e.strip())
         pos = em.end()

@@ -124,20 +124,27 @@ def _tail(proc: subprocess.CompletedProcess[bytes]) -> str:
 
 
 def import_profile(python: Path, args: list[str], cwd: str | None = None) -> dict:
-    """Modules a depglot command imports, and the sum of their own import times (``-X importtime``).
+    """The modules a depglot command has imported when it exits (``sys.modules``, the bare interpreter's removed).
 
-    Counts do not depend on machine load, so they compare runs taken under different conditions.
+    Counts do not depend on machine load, so they compare runs taken under different conditions. (``-X
+    importtime`` would miss modules loaded through ``importlib.import_module``, as the registry loads converters.)
     """
-    proc = subprocess.run([str(python), "-X", "importtime", "-m", "depglot", *args], check=False, capture_output=True,
-                          cwd=cwd, env=ENV or None, text=True)
-    names, self_us = [], 0
-    for line in proc.stderr.splitlines():
-        if line.startswith("import time:") and "|" in line and "self [us]" not in line:
-            own, _, name = (part.strip() for part in line[len("import time:"):].split("|"))
-            names.append(name)
-            self_us += int(own)
-    return {"modules": len(names), "import_self_ms": round(self_us / 1000, 1),
-            "depglot_modules": sorted(n for n in names if n.startswith("depglot"))}
+    def modules(argv: list[str] | None) -> set[str] | None:
+        code = "import atexit, sys\natexit.register(lambda: sys.stderr.write('\\n@@' + ' '.join(sys.modules)))\n"
+        if argv is not None:
+            code += f"import runpy\nsys.argv = {['depglot', *argv]!r}\nrunpy.run_module('depglot', run_name='__main__')\n"
+        proc = subprocess.run([str(python), "-c", code], check=False, capture_output=True, cwd=cwd,
+                              env=ENV or None, text=True)
+        tail = proc.stderr.rpartition("\n@@")[2] if "\n@@" in proc.stderr else None
+        return set(tail.split()) if tail is not None else None
+
+    mine, bare = modules(args), modules(None)
+    if mine is None or bare is None:
+        return {"modules": 0, "depglot_modules": []}
+    extra = mine - bare
+    return {"modules": len(mine), "added_modules": len(extra),
+            "depglot_modules": sorted(n for n in extra if n.startswith("depglot")),
+            "packaging_modules": sorted(n for n in extra if n.startswith("packaging"))}
 
 
 def in_process(python: Path, code: str, runs: int) -> dict:
@@ -299,7 +306,7 @@ def main() -> int:
         conv = whole_process([*depglot, "convert", "requirements.txt", "-t", "requirements"], runs, cwd=str(work))
         prof = import_profile(py, ["convert", "requirements.txt", "-t", "requirements"], cwd=str(work))
         rows.append(row("convert 30-line requirements -> requirements", conv, {}, imports=prof,
-                        note=f"{prof['modules']} modules imported"))
+                        note=f"{prof['modules']} modules ({len(prof['depglot_modules'])} depglot)"))
 
         for name, category, contains, flags in CASES:
             src = req30 if category is None else corpus_file(category, contains) or corpus_file(category or "")
@@ -313,7 +320,7 @@ def main() -> int:
             prof = import_profile(py, cmd, cwd=str(target.parent))
             peer_cells = peer_case(name, src if category is not None else req30, work, runs) if have_peers else {}
             rows.append(row(name, cell, peer_cells, source=src.name, imports=prof,
-                            note=f"{prof['modules']} modules imported"))
+                            note=f"{prof['modules']} modules ({len(prof['depglot_modules'])} depglot)"))
 
         big = hashed_requirements(work)
         read_code = (

@@ -70,12 +70,19 @@ _HOME = {
 }
 
 
+# Submodules that ``import depglot`` used to load eagerly: ``depglot.api.decode`` keeps working after a bare
+# ``import depglot``.
+_SUBMODULES = frozenset({"api", "errors", "format", "ir", "redact", "registry", "report", "span"})
+
+
 def __getattr__(name: str) -> Any:
+    from importlib import import_module
+
+    if name in _SUBMODULES:
+        return import_module(f"{__name__}.{name}")
     home = _HOME.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
     value = getattr(import_module(f"{__name__}.{home}"), name)
     globals()[name] = value
     return value

@@ -283,16 +283,15 @@ def cached_render(impl: Callable[..., str]) -> Callable[..., str]:
     """Memoise a ``render(spec, *, report, subject, span)``: the text and the losses it reports, per spec.
 
     Losses are replayed into the caller's report with the caller's subject and span, so a cached translation
-    reports exactly what a fresh one would. The key holds the spec's version set, not just its spelling.
+    reports exactly what a fresh one would. The key holds what gives the spec its set (its PEP 440 text, else its
+    range or range source), not just its spelling, and never builds the set.
     """
 
     @lru_cache(maxsize=65536)
-    def run(spec: object, versions: object) -> tuple[str, tuple[tuple[str, Severity, str, tuple], ...]]:
-        from ..report import Report
-
-        scratch = Report()
-        text = impl(spec, report=scratch, subject=None, span=None)
-        return text, tuple((x.code, x.severity, x.message, tuple(x.data.items())) for x in scratch)
+    def run(spec: object, meaning: object) -> tuple[str, tuple[tuple[str, Severity, str, dict], ...]]:
+        recorder = _Recorder()
+        text = impl(spec, report=recorder, subject=None, span=None)
+        return text, tuple(recorder.losses)
 
     @wraps(impl)
     def render(spec, *, report=None, subject=None, span=None):
@@ -307,8 +306,23 @@ def cached_render(impl: Callable[..., str]) -> Callable[..., str]:
         text, losses = run(spec, meaning)
         if report is not None:
             for code, severity, message, data in losses:
-                report.add(code, severity, message, subject=subject, span=span, data=dict(data))
+                report.add(code, severity, message, subject=subject, span=span, data=data)
         return text
 
     render.cache_clear = run.cache_clear  # type: ignore[attr-defined]
     return render
+
+
+class _Recorder:
+    """What a render reports, kept as plain tuples for replay (the part of :class:`~depglot.report.Report` used)."""
+
+    __slots__ = ("_seen", "losses")
+
+    def __init__(self) -> None:
+        self.losses: list[tuple[str, Severity, str, dict]] = []
+        self._seen: set[tuple[str, str]] = set()
+
+    def add(self, code: str, severity: Severity, message: str, *, subject=None, span=None, data=None) -> None:
+        if (code, message) not in self._seen:  # Report keeps one loss per code, subject, place and message
+            self._seen.add((code, message))
+            self.losses.append((code, severity, message, dict(data or {})))

@@ -17,15 +17,14 @@ one), and spellings must be canonical (``str(Version(t))
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from itertools import pairwise
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from packaging.version import Version
+from typing import NamedTuple
 
 __all__ = [
     "ENABLED",
+    "Bound",
     "NotSimple",
     "Spans",
     "from_pep440",
@@ -35,12 +34,26 @@ __all__ = [
     "interval_text",
     "parse_version",
     "poetry_nicest",
+    "run_spellings",
     "runs",
     "set_text",
     "union",
 ]
 
-Interval = tuple  # (lo: Version | None inclusive, hi: Version | None exclusive); None = unbounded
+
+class Bound(NamedTuple):
+    """A version as the fast path uses it: packaging's sort key plus the parts read off it, no property calls."""
+
+    key: tuple  # packaging.version.Version's comparison key (equal keys: equal versions)
+    text: str  # the canonical spelling
+    epoch: int
+    release: tuple[int, ...]
+    pre: tuple[str, int] | None
+    post: int | None
+    dev: int | None
+
+
+Interval = tuple  # (lo: Bound | None inclusive, hi: Bound | None exclusive); None = unbounded
 Spans = tuple  # sorted, disjoint, non-touching intervals
 
 
@@ -49,8 +62,8 @@ class NotSimple(Exception):
 
 
 @lru_cache(maxsize=65536)
-def parse_version(text: str) -> Version:
-    """A canonical version text as a Version usable as a bound (else NotSimple)."""
+def parse_version(text: str) -> Bound:
+    """A canonical version text as a bound (else NotSimple)."""
     from packaging.version import InvalidVersion, Version
 
     try:
@@ -61,42 +74,38 @@ def parse_version(text: str) -> Version:
         raise NotSimple(text)
     if v.dev is not None and (v.dev > 0 or v.post is not None or (v.pre is not None and v.pre[1] > 0)):
         raise NotSimple(text)  # a version right after another (1.0.dev1, 1.0.post1.dev0, 1.0a1.dev0)
-    return v
-
-
-@lru_cache(maxsize=65536)
-def _min_version() -> Version:
-    from packaging.version import Version
-
-    return Version("0.dev0")
+    # Version._key: packaging 26.4's comparison key (private, like the ranges' _bounds; pinned in pyproject)
+    return Bound(v._key, text, v.epoch, v.release, v.pre, v.post, v.dev)
 
 
 def _fmt(epoch: int, release: tuple[int, ...]) -> str:
     return (f"{epoch}!" if epoch else "") + ".".join(map(str, release))
 
 
-def _bumped_dev0(epoch: int, release: tuple[int, ...]) -> Version:
+def _bumped_dev0(epoch: int, release: tuple[int, ...]) -> Bound:
     """``X'.dev0`` where X' is ``release`` with its last component incremented."""
     return parse_version(_fmt(epoch, (*release[:-1], release[-1] + 1)) + ".dev0")
 
 
-def _lower(v: Version | None) -> Version | None:
-    return None if v is not None and v == _min_version() and v.epoch == 0 else v
+def _lower(v: Bound | None) -> Bound | None:
+    """A lower bound, ``None`` when it is 0.dev0 (nothing sorts below it)."""
+    return None if v is not None and v.text.endswith("dev0") and v.key == parse_version("0.dev0").key else v
 
 
-def _same(a: Version | None, b: Version | None) -> bool:
+def _same(a: Bound | None, b: Bound | None) -> bool:
     """Equal bounds, refusing equal versions spelled differently (which spelling packaging keeps is its business)."""
     if a is None or b is None:
         return a is b
-    if a == b:
-        if str(a) != str(b):
-            raise NotSimple(f"{a} / {b}")
+    if a.key == b.key:
+        if a.text != b.text:
+            raise NotSimple(f"{a.text} / {b.text}")
         return True
     return False
 
 
 _CLAUSE = re.compile(r"(>=|<=|==|!=|~=|<|>)([^\s,<>=!~]+)")
 _PLAIN = re.compile(r"(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*")
+_RELEASE = re.compile(r"[0-9]+(?:\.[0-9]+)*")
 
 
 def _clause_interval(op: str, text: str) -> Interval:
@@ -147,8 +156,8 @@ def _from_pep440(text: str) -> Spans | None:
 
 def _read_pep440(text: str) -> Spans:
     clauses = text.strip().split(",") if text.strip() else []
-    lo: Version | None = None
-    hi: Version | None = None
+    lo: Bound | None = None
+    hi: Bound | None = None
     i = 0
     while i < len(clauses):
         m = _CLAUSE.fullmatch(clauses[i])
@@ -175,32 +184,32 @@ def _read_pep440(text: str) -> Spans:
     return ((lo, hi),)
 
 
-def _nonempty(lo: Version | None, hi: Version | None) -> None:
+def _nonempty(lo: Bound | None, hi: Bound | None) -> None:
     """Empty sets are left to the interval algebra (``<0`` is empty: nothing sorts below 0.dev0)."""
-    if hi is not None and (not lo < hi if lo is not None else hi == _min_version() and hi.epoch == 0):
+    if hi is not None and (not lo.key < hi.key if lo is not None else hi.key == parse_version("0.dev0").key):
         raise NotSimple("empty")
 
 
-def _max_lo(a: Version | None, b: Version | None) -> Version | None:
+def _max_lo(a: Bound | None, b: Bound | None) -> Bound | None:
     if a is None:
         return b
     if b is None:
         return a
-    return a if _same(a, b) or a > b else b
+    return a if _same(a, b) or a.key > b.key else b
 
 
-def _min_hi(a: Version | None, b: Version | None) -> Version | None:
+def _min_hi(a: Bound | None, b: Bound | None) -> Bound | None:
     if a is None:
         return b
     if b is None:
         return a
-    return a if _same(a, b) or a < b else b
+    return a if _same(a, b) or a.key < b.key else b
 
 
 def intersect(parts: list[Spans]) -> Spans:
     """The intersection of single-interval span sets (NotSimple for anything else or an empty result)."""
-    lo: Version | None = None
-    hi: Version | None = None
+    lo: Bound | None = None
+    hi: Bound | None = None
     for spans in parts:
         if len(spans) != 1:
             raise NotSimple("intersection of unions")
@@ -213,7 +222,7 @@ def intersect(parts: list[Spans]) -> Spans:
 def union(parts: list[Spans]) -> Spans:
     """The union of span sets: sorted, overlapping or touching intervals merged."""
     intervals = sorted(
-        (iv for spans in parts for iv in spans), key=lambda iv: (iv[0] is not None, iv[0] or 0)
+        (iv for spans in parts for iv in spans), key=lambda iv: () if iv[0] is None else (0, iv[0].key)
     )
     out: list[list] = []
     for lo, hi in intervals:
@@ -221,10 +230,10 @@ def union(parts: list[Spans]) -> Spans:
             last = out[-1]
             if lo is not None and last[0] is not None:
                 _same(lo, last[0])  # equal lower bounds spelled differently: NotSimple
-            if last[1] is None or lo is None or lo <= last[1]:
+            if last[1] is None or lo is None or lo.key <= last[1].key:
                 if hi is None or last[1] is None:
                     last[1] = None
-                elif hi > last[1]:
+                elif hi.key > last[1].key:
                     last[1] = hi
                 else:
                     _same(hi, last[1])
@@ -233,9 +242,9 @@ def union(parts: list[Spans]) -> Spans:
     return tuple((lo, hi) for lo, hi in out)
 
 
-def _mergeable_gap(up: Version, low: Version) -> bool:
+def _mergeable_gap(up: Bound, low: Bound) -> bool:
     """The interval algebra's test whether a gap could be a ``!=`` exclusion (see ``_common.mergeable``)."""
-    return up == low or (up.dev == 0 and low.dev == 0 and up.pre is None and low.pre is None)
+    return up.key == low.key or (up.dev == 0 and low.dev == 0 and up.pre is None and low.pre is None)
 
 
 def interval_text(interval: Interval) -> str:
@@ -257,14 +266,14 @@ def interval_text(interval: Interval) -> str:
         and hi.release == (*lo.release[:-1], lo.release[-1] + 1)
     ):
         return f"=={_fmt(lo.epoch, lo.release)}.*"
-    clauses = [f">={lo}"] if lo is not None else []
+    clauses = [f">={lo.text}"] if lo is not None else []
     if hi is not None:
         if hi.dev == 0 and hi.pre is None and hi.post is None:
             clauses.append(f"<{_fmt(hi.epoch, hi.release)}")
         elif hi.pre is None and hi.dev is None:
-            clauses += [f"<={hi}", f"!={hi}"]
+            clauses += [f"<={hi.text}", f"!={hi.text}"]
         else:
-            clauses.append(f"<{hi}")
+            clauses.append(f"<{hi.text}")
     return ",".join(clauses)
 
 
@@ -299,7 +308,7 @@ def gaps_prereleases_only(spans: Spans) -> bool:
         else:
             post = f".post{up.post}" if up.post is not None else ""
             first_final = parse_version(_fmt(up.epoch, up.release) + post)
-        if first_final < low:
+        if first_final.key < low.key:
             return False
     return True
 
@@ -307,7 +316,7 @@ def gaps_prereleases_only(spans: Spans) -> bool:
 # ------------------------------------------------------------------------------------------- Poetry spellings
 
 
-def _bumped_at(v: Version, index: int) -> Version:
+def _bumped_at(v: Bound, index: int) -> Bound:
     """``V'.dev0``: V's release with component ``index`` incremented and the rest zeroed (same length)."""
     rel = v.release
     return parse_version(
@@ -315,7 +324,7 @@ def _bumped_at(v: Version, index: int) -> Version:
     )
 
 
-def _caret(v: Version) -> Version:
+def _caret(v: Bound) -> Bound:
     rel = v.release
     if rel[0] > 0 or len(rel) == 1:
         return _bumped_at(v, 0)
@@ -324,13 +333,13 @@ def _caret(v: Version) -> Version:
     return _bumped_at(v, 2)
 
 
-def _tilde(v: Version) -> Version:
+def _tilde(v: Bound) -> Bound:
     return _bumped_at(v, 0 if len(v.release) == 1 else 1)
 
 
 def _equal(a: Interval, b: Interval) -> bool:
-    return (a[0] == b[0] if a[0] is not None and b[0] is not None else a[0] is b[0]) and (
-        a[1] == b[1] if a[1] is not None and b[1] is not None else a[1] is b[1]
+    return (a[0].key == b[0].key if a[0] is not None and b[0] is not None else a[0] is b[0]) and (
+        a[1].key == b[1].key if a[1] is not None and b[1] is not None else a[1] is b[1]
     )
 
 
@@ -343,31 +352,51 @@ def poetry_nicest(text: str) -> str | None:
     if not text.strip():
         return "*"
     (interval,) = from_pep440(text)
+    return _nicest_of(text, interval)
+
+
+def run_spellings(spans: Spans) -> list[str]:
+    """Each run of :func:`runs` spelled the nicest Poetry way (``poetry._union_text``'s pieces)."""
+    texts = runs(spans)
+    return [_nicest_of(text, interval) or text for text, interval in zip(texts, spans, strict=True)]
+
+
+def _nicest_of(text: str, interval: Interval) -> str | None:
+    """:func:`poetry_nicest` of ``text``, whose set is ``interval``."""
     if interval == (None, None):
         return "*"
+    for cand, cand_interval in _candidates(text):
+        if _equal(cand_interval(), interval):
+            return cand
+    return None
+
+
+def _candidates(text: str) -> Iterator[tuple[str, Callable[[], Interval]]]:
+    """``poetry._candidates`` in its order, each with (a way to get) the interval Poetry reads from it."""
     clauses = text.split(",")
     lowers = [c[2:] for c in clauses if c.startswith(">=")]
-    candidates: list[tuple[str, Interval]] = []
     if len(clauses) == 1:
         c = clauses[0]
         if c.startswith("=="):
-            return c[2:]  # ==X.* -> X.*, the same set
-        if c.startswith("~="):
-            v = parse_version(c[2:])
-            candidates += [(f"^{c[2:]}", (_lower(v), _caret(v))), (f"~{c[2:]}", (_lower(v), _tilde(v)))]
+            yield c[2:], lambda: from_pep440(c)[0]  # ==X.* -> X.*, the same set
+        elif c.startswith("~="):
+            yield from _caret_tilde(c[2:])
     if len(clauses) > 1:
-        candidates += [(c[2:], from_pep440(c)[0]) for c in clauses if c.startswith("==")]
+        for c in clauses:
+            if c.startswith("=="):
+                yield c[2:], lambda c=c: from_pep440(c)[0]
     for low in lowers:
-        if low.endswith(".dev0") and re.fullmatch(r"[0-9]+(?:\.[0-9]+)*", low[:-5]):
-            candidates.append((f"{low[:-5]}.*", from_pep440(f"=={low[:-5]}.*")[0]))
+        if low.endswith(".dev0") and _RELEASE.fullmatch(low[:-5]):
+            yield f"{low[:-5]}.*", lambda low=low: from_pep440(f"=={low[:-5]}.*")[0]
     if (
         len(clauses) == 2
         and len(lowers) == 1
         and any(c.startswith("<") and not c.startswith("<=") for c in clauses)
     ):
-        v = parse_version(lowers[0])
-        candidates += [(f"^{lowers[0]}", (_lower(v), _caret(v))), (f"~{lowers[0]}", (_lower(v), _tilde(v)))]
-    for cand, cand_interval in candidates:
-        if _equal(cand_interval, interval):
-            return cand
-    return None
+        yield from _caret_tilde(lowers[0])
+
+
+def _caret_tilde(word: str) -> Iterator[tuple[str, Callable[[], Interval]]]:
+    v = parse_version(word)
+    yield f"^{word}", lambda: (_lower(v), _caret(v))
+    yield f"~{word}", lambda: (_lower(v), _tilde(v))

@@ -107,6 +107,10 @@ def or_markers(*markers: str | None) -> str | None:
 
 def validate_marker(text: str, *, span: Span | None = None, dialect: str = "pep508") -> str:
     """``text`` unchanged when packaging accepts it as a marker, else a located ParseError."""
+    from .pep508 import is_common_marker
+
+    if is_common_marker(text):  # (packaging.markers, and packaging.tags with it, load only for the rest)
+        return text
     from packaging.markers import InvalidMarker, Marker
 
     from ._common import located_error

@@ -54,11 +54,9 @@ def _parse(text: str) -> VersionSpec:
     if stripped and any(not piece.strip() for piece in stripped.split(",")):  # packaging tolerates ",,"
         offset, reason, width = _locate(text)
         raise _Invalid(offset, reason, width)
-    from packaging.specifiers import InvalidSpecifier
-
     try:
         validate_pep440(stripped)  # (the set itself is built when first asked for)
-    except InvalidSpecifier:  # locate the bad clause
+    except ValueError:  # packaging's InvalidSpecifier: locate the bad clause
         offset, reason, width = _locate(text)
         raise _Invalid(offset, reason, width) from None
     return VersionSpec(raw=text, dialect=DIALECT, pep440=stripped)
@@ -114,6 +112,9 @@ def to_pep440(spec: VersionSpec) -> str | None:
         return spec.raw.strip()
     if spec.pep440 is not None:
         return spec.pep440
+    source = spec.source
+    if source is not None and getattr(source, "spans", None) is not None:
+        return None  # the dialect read it with the fast path, which found no PEP 440 text
     try:
         return fast.set_text(spans_of(spec))
     except fast.NotSimple:

@@ -143,7 +143,7 @@ def markers_from_keys(table: Mapping[str, Any], *, span: Span | None = None) -> 
     Each marker key's value must carry its operator (``sys_platform = "== 'win32'"``); the result is validated by
     packaging, and errors point at the offending key.
     """
-    from packaging.markers import InvalidMarker, Marker
+    from .pep508 import is_common_marker
 
     parts: list[str] = []
     for key, value in table.items():
@@ -159,6 +159,11 @@ def markers_from_keys(table: Mapping[str, Any], *, span: Span | None = None) -> 
         text = value.strip() if key == "markers" else f"{key} {value.strip()}"
         if not text.strip():
             continue
+        if is_common_marker(text):  # (packaging.markers, and packaging.tags with it, load only for the rest)
+            parts.append(text)
+            continue
+        from packaging.markers import InvalidMarker, Marker
+
         try:
             Marker(text)
         except InvalidMarker:
@@ -217,11 +222,9 @@ def python_requirement(
         effective = f"=={text}.*"
     else:
         return None
-    from packaging.specifiers import InvalidSpecifier
-
     try:
         validate_pep440(effective)
-    except InvalidSpecifier:
+    except ValueError:  # packaging's InvalidSpecifier
         raise located_error(
             "python requirement",
             text,

@@ -194,7 +194,15 @@ class VersionSpec:
 
 
 def _may_be_full(text: str) -> bool:
-    """False when some clause of a PEP 440 text surely excludes a version (every operator but ``>=`` does)."""
+    """False when some clause of a PEP 440 text surely excludes a version.
+
+    Every operator but ``>=`` does, and so does ``>=V`` unless V is the least version (``0.dev0``, which has no
+    digit but 0): a non-zero digit anywhere in V puts V above it.
+    """
     if text.count(">=") <= text.count(","):  # fewer ">=" than clauses
         return False
-    return all(clause.strip().startswith(">=") for clause in text.split(","))
+    for clause in text.split(","):
+        clause = clause.strip()
+        if not clause.startswith(">=") or any(digit in clause for digit in "123456789"):
+            return False
+    return True

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from ...ir.versions import VersionSpec, _clause_order
 from ...report import Report, Severity
@@ -22,6 +23,22 @@ _NOTE_PRE = "conda orders pre/dev releases differently"
 
 
 _CLAUSE = re.compile(r"(>=|<=|==|!=|~=|<|>)([A-Za-z0-9.!+*_-]+)")
+_RELEASE = re.compile(r"[0-9]+(?:\.[0-9]+)*")
+
+
+class _Release(NamedTuple):
+    """The parts of a plain release (``1.2.0``) that :func:`_conda_clause` reads, without parsing a Version."""
+
+    release: tuple[int, ...]
+    epoch: int = 0
+    pre: None = None
+    post: None = None
+    dev: None = None
+    local: None = None
+
+
+def _plain(version: str) -> _Release | None:
+    return _Release(tuple(map(int, version.split(".")))) if _RELEASE.fullmatch(version) else None
 
 
 @lru_cache(maxsize=65536)
@@ -39,7 +56,7 @@ def _conda_clause(clause: str) -> tuple[str, str | None, Severity]:
         op, version = s.operator, s.version
     if version.endswith(".*"):
         return (version if op == "==" else f"!={version}"), None, Severity.INFO
-    v = Version(version)
+    v = _plain(version) or Version(version)
     final = v.pre is None and v.dev is None and v.local is None
     if op == "<" and final and v.post is None:
         # "below V, none of V's pre-releases": conda orders 2.dev0 below 2.0a0 but not below 2a0, so the bound

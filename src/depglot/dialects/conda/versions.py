@@ -140,26 +140,19 @@ def fewer_components(v) -> str:
     return ".".join(map(str, release))
 
 
+_TOKEN = re.compile(r"\s*(?:([(),|])|([<>=!~]+\s*[^\s(),|]*|[^\s(),|]+))")
+_SPACES = re.compile(r"\s+")
+
+
 def _tokens(text: str) -> list[tuple[str, int]]:
-    """Split a version spec into atoms and the punctuation ``( ) , |`` (spaces after operators/commas dropped)."""
+    """Split a version spec into atoms and the punctuation ``( ) , |`` (spaces after operators dropped)."""
     out: list[tuple[str, int]] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch.isspace():
-            i += 1
-        elif ch in "(),|":
-            out.append((ch, i))
-            i += 1
-        else:
-            start = i
-            while i < n and text[i] in "<>=!~":
-                i += 1
-            while i < n and text[i].isspace() and i > start:  # ">= 1.2": spaces inside the operator
-                i += 1
-            while i < n and not text[i].isspace() and text[i] not in "(),|":
-                i += 1
-            out.append((re.sub(r"\s+", "", text[start:i]), start))
+    for m in _TOKEN.finditer(text):  # every character but trailing spaces is in some token
+        punct, atom = m.group(1, 2)
+        if punct is not None:
+            out.append((punct, m.start(1)))
+        else:  # ">= 1.2": spaces inside the operator
+            out.append((_SPACES.sub("", atom) if " " in atom or not atom.isprintable() else atom, m.start(2)))
     return out
 
 
@@ -232,6 +225,52 @@ class _Parser:
         return ("atom", ",".join(atom.clauses))
 
 
+_FLAT_ATOM = re.compile(r"\s*((?:[<>=!~]+\s*)?[^\s(),|]+)\s*")
+
+
+class _Flat:
+    """What :class:`_Parser` finds in a spec without parentheses, read with splits (no tokens, no recursion)."""
+
+    __slots__ = ("clauses", "has_or", "inexpressible", "ordering", "tree")
+
+    def __init__(self) -> None:
+        self.clauses: list[str] = []
+        self.ordering: list[str] = []
+        self.inexpressible = False
+        self.has_or = False
+        self.tree: tuple = ()
+
+
+def _flat(text: str) -> _Flat | None:
+    """The parse of a flat ``a,b|c`` spec, or ``None``: parentheses, or anything wrong (the parser says what)."""
+    if "(" in text or ")" in text:
+        return None
+    out = _Flat()
+    alternatives = []
+    for alternative in text.split("|"):
+        atoms = []
+        for piece in alternative.split(","):
+            m = _FLAT_ATOM.fullmatch(piece)
+            if m is None:
+                return None
+            token = m.group(1)
+            try:
+                atom = _atom_at0(
+                    token if " " not in token and token.isprintable() else _SPACES.sub("", token), False
+                )
+            except _Invalid:
+                return None
+            out.inexpressible = out.inexpressible or atom.inexpressible
+            if atom.ordering:
+                out.ordering.append(atom.ordering)
+            out.clauses.extend(atom.clauses)
+            atoms.append(("atom", ",".join(atom.clauses)))
+        alternatives.append(atoms[0] if len(atoms) == 1 else ("&", tuple(atoms)))
+    out.has_or = len(alternatives) > 1
+    out.tree = alternatives[0] if len(alternatives) == 1 else ("|", tuple(alternatives))
+    return out
+
+
 def _tree_range(node: tuple):  # -> VersionRange
     """The set of a parsed spec: atoms as PEP 440 sets, ``&``/``|`` folded left to right."""
     kind, body = node
@@ -280,8 +319,12 @@ def parse_version(text: str, *, span: Span | None = None) -> VersionSpec:
 
 @lru_cache(maxsize=65536)
 def _analyse(text: str) -> tuple[VersionSpec, bool, tuple[str, ...]]:
-    parser = _Parser(text, first_fuzzy=False)
-    tree = parser.parse()
+    parser = _flat(text)
+    if parser is None:
+        parser = _Parser(text, first_fuzzy=False)
+        tree = parser.parse()
+    else:
+        tree = parser.tree
     if parser.inexpressible:
         # every version, but not ``is_any``: the spec does constrain, only PEP 440 cannot say how
         spec = VersionSpec(raw=text, dialect=DIALECT, versions=_Spec(text), pep440=None)

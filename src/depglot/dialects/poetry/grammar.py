@@ -35,6 +35,8 @@ _CLAUSE = re.compile(
 # poetry-core's AND separator: a comma or space not right after an operator (so ">= 1.2" is one clause)
 _AND_SPLIT = re.compile(r"(?<!^)(?<![\^~=>< ,]) *(?<!-)[, ](?!-) *(?!,|$)")
 _OR_SPLIT = re.compile(r"\s*\|\|?\s*")
+_EMPTY_CLAUSE = re.compile(r",\s*,")
+_CANONICAL_RELEASE = re.compile(r"(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*))*")  # str(Version(t)) == t
 
 
 class _Invalid(Exception):
@@ -86,7 +88,7 @@ def _parse(text: str) -> VersionSpec:
         piece_stripped = piece.rstrip(",").rstrip()
         if not piece_stripped:
             raise _Invalid(lead + start, "empty alternative around '||'")
-        empty = re.search(r",\s*,", piece_stripped)
+        empty = _EMPTY_CLAUSE.search(piece_stripped) if "," in piece_stripped else None
         if empty is not None:
             raise _Invalid(lead + start + empty.end() - 1, "empty clause between commas")
         clauses: list[str] = []
@@ -175,6 +177,8 @@ def _version(text: str) -> str:
     from packaging.version import Version
 
     t = text.strip()
+    if _CANONICAL_RELEASE.fullmatch(t):
+        return t
     if t.lower() == "dev":
         return "0.0.dev0"
     return str(Version(t))
@@ -182,6 +186,8 @@ def _version(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _release(version: str) -> tuple[int, tuple[int, ...]]:
+    if _CANONICAL_RELEASE.fullmatch(version):
+        return 0, tuple(map(int, version.split(".")))
     from packaging.version import Version
 
     v = Version(version)

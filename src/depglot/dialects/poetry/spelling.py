@@ -172,13 +172,15 @@ def _nicest_fast(spec: VersionSpec, hint: str | None) -> str | None:
         spans = spans_of(spec)
         if spans == ((None, None),):
             return "*"
-        return " || ".join(fast.poetry_nicest(t) or t for t in fast.runs(spans))
+        return " || ".join(fast.run_spellings(spans))
     text = text.strip()
     nice = fast.poetry_nicest(text)  # (NotSimple unless ``text`` has the fast path's shapes, so it is valid)
     if nice is not None:
         return nice
-    if text.count(",") > 1:
-        raise fast.NotSimple(text)  # nicest() would also try packaging's canonical text
+    if text.count(",") > 1 and fast.interval_text(fast.from_pep440(text)[0]) != text:
+        # nicest() would also try packaging's canonical text, which is the text itself only when it is the
+        # fast path's own spelling (>=A,<=B,!=B)
+        raise fast.NotSimple(text)
     return text  # Poetry reads these shapes as PEP 440 does
 
 

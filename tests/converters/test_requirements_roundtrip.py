@@ -414,3 +414,90 @@ def test_changed_requirement_keeps_a_trailing_comment_that_ends_in_backslash_on_
     )
     assert out.text == "a==3\n    # note \\\nb==2\n"
     assert [r.name for r in depglot.loads(out.text, "requirements").requirements()] == ["a", "b"]
+
+
+# ------------------------------------------------------------------------------------ --trusted-host / verify_ssl
+
+TRUSTED = (
+    "--index-url https://pypi.org/simple\n"
+    "--extra-index-url https://h.example:8443/simple\n"
+    "--find-links https://files.example/wheels\n"
+    "--trusted-host h.example:8443\n"
+    "--trusted-host files.example --trusted-host h.example:8443\n"
+    "--trusted-host other.example\n"
+    "--trusted-host Files.example\n"
+    "\n"
+    "requests\n"
+)
+
+
+def test_trusted_host_of_an_index_is_its_verify_ssl_false():
+    manifest = depglot.loads(TRUSTED, "requirements", path="r.txt")
+    assert [(i.url, i.verify_ssl) for i in manifest.indexes] == [
+        ("https://pypi.org/simple", None),
+        ("https://h.example:8443/simple", False),
+        ("https://files.example/wheels", False),
+    ]
+    # a repeat, a host no index uses and another spelling stay what the file says: options
+    assert [(o.name, o.value) for o in manifest.options] == [
+        ("trusted-host", "h.example:8443"),
+        ("trusted-host", "other.example"),
+        ("trusted-host", "Files.example"),
+    ]
+    assert depglot.dumps(manifest, "requirements", base=TRUSTED).text == TRUSTED
+    fresh = depglot.dumps(manifest, "requirements").text
+    assert fresh == (
+        "--index-url https://pypi.org/simple\n"
+        "--extra-index-url https://h.example:8443/simple\n"
+        "--trusted-host h.example:8443\n"
+        "--find-links https://files.example/wheels\n"
+        "--trusted-host files.example\n"
+        "--trusted-host h.example:8443\n"
+        "--trusted-host other.example\n"
+        "--trusted-host Files.example\n"
+        "\n"
+        "requests\n"
+    )
+    _same(depglot.loads(fresh, "requirements"), manifest)
+
+
+def test_pipfile_verify_ssl_false_round_trips_through_trusted_host():
+    pipfile = (
+        '[[source]]\nurl = "https://pypi.org/simple"\nverify_ssl = true\nname = "pypi"\n\n'
+        '[[source]]\nurl = "https://internal.example:8443/simple"\nverify_ssl = false\nname = "internal"\n\n'
+        '[[source]]\nurl = "https://internal.example:8443/other"\nverify_ssl = false\nname = "other"\n\n'
+        '[packages]\nrequests = "*"\n'
+    )
+    source = depglot.loads(pipfile, "pipfile", path="Pipfile")
+    out = depglot.dumps(source, "requirements")
+    assert out.text == (
+        "--index-url https://pypi.org/simple\n"
+        "--extra-index-url https://internal.example:8443/simple\n"
+        "--trusted-host internal.example:8443\n"  # once for the host, not once per index
+        "--extra-index-url https://internal.example:8443/other\n"
+        "\n"
+        "requests\n"
+    )
+    assert "verify-ssl-dropped" not in out.report.codes()
+    back = depglot.loads(out.text, "requirements")
+    assert [(i.url, i.verify_ssl) for i in back.indexes] == [
+        ("https://pypi.org/simple", None),
+        ("https://internal.example:8443/simple", False),
+        ("https://internal.example:8443/other", False),
+    ]
+    assert back.options == ()
+
+
+def test_vcs_rev_and_subdirectory_stay_apart():
+    """``@rev`` before ``#subdirectory=`` is the revision (pip and PEP 508 agree), never part of the URL."""
+    line = "tensorflow @ git+https://github.com/tensorflow/tensorflow@v2.17.0#subdirectory=tensorflow/tools/pip_package"
+    for text in (
+        line,
+        "-e git+https://github.com/tensorflow/tensorflow@v2.17.0#egg=tensorflow&subdirectory=x/y",
+    ):
+        (req,) = depglot.loads(text + "\n", "requirements").requirements()
+        assert isinstance(req.source, Vcs)
+        assert (req.source.url, req.source.rev) == ("https://github.com/tensorflow/tensorflow", "v2.17.0")
+    (req,) = depglot.loads(line + "\n", "requirements").requirements()
+    assert req.source.subdirectory == "tensorflow/tools/pip_package"
+    assert depglot.dumps(depglot.loads(line + "\n", "requirements"), "requirements").text == line + "\n"

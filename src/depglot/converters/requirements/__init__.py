@@ -19,7 +19,7 @@ from ...span import Span
 from .bulk import paused_gc
 from .decode import decode
 from .lines import Kind, iter_entries, parse_document, split_bom
-from .reader import FORMAT, Parts, read_entries
+from .reader import FORMAT, Parts, read_entries, trust_hosts
 
 __all__ = ["RequirementsFormat", "read_parts"]
 
@@ -38,7 +38,7 @@ def read_parts(text: str, options: ReadOptions) -> Parts:
         from .includes import follow
 
         parts = follow(parts, options.path, options)
-    return parts
+    return trust_hosts(parts)
 
 
 class RequirementsFormat(Format):

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from ...dialects import pep508
@@ -24,9 +24,17 @@ from ...span import Span
 from .lines import Document, Entry, Kind
 from .options import EDITABLE_OPTIONS, REQUIREMENT_OPTIONS, Token
 from .urls import ARCHIVES as _ARCHIVES
-from .urls import BareError, bare_editable, bare_requirement, is_url
+from .urls import BareError, bare_editable, bare_requirement, is_url, trusted_host
 
-__all__ = ["FORMAT", "LEADING_COMMENTS", "Parts", "comment_text", "read_document", "read_entries"]
+__all__ = [
+    "FORMAT",
+    "LEADING_COMMENTS",
+    "Parts",
+    "comment_text",
+    "read_document",
+    "read_entries",
+    "trust_hosts",
+]
 
 FORMAT = "requirements"
 LEADING_COMMENTS = "leading-comments"
@@ -262,4 +270,33 @@ def read_entries(entries: Iterable[Entry], file: str | None, parts: Parts | None
         last = len(parts.requirements) - 1
     close()
     parts.comments.extend(pending)
+    return parts
+
+
+def trust_hosts(parts: Parts) -> Parts:
+    """``--trusted-host H`` -> ``verify_ssl = False`` on the indexes whose host is H (as pip.conf is read).
+
+    pip installs from a trusted host without verifying TLS: for an index on that host this is exactly what
+    ``verify_ssl = false`` says in a Pipfile, so the option becomes that (and a Pipfile source with
+    ``verify_ssl = false`` written as ``--trusted-host`` reads back the same). A value is taken over only when it
+    is the text the writer writes back for that index (host, ``host:port`` for a URL with a port): a repeated
+    value, a host no index uses or another spelling stays an option, so base mode gives the same bytes back.
+    """
+    if not any(o.name == "trusted-host" for o in parts.options) or not parts.indexes:
+        return parts
+    hosts = [trusted_host(index.url) for index in parts.indexes]
+    taken: set[str] = set()
+    kept: list[Option] = []
+    for option in parts.options:
+        value = option.value or ""
+        if option.name == "trusted-host" and value not in taken and value in hosts:
+            taken.add(value)
+            continue
+        kept.append(option)
+    if taken:
+        parts.indexes = [
+            i if h not in taken else replace(i, verify_ssl=False)
+            for i, h in zip(parts.indexes, hosts, strict=True)
+        ]
+        parts.options = kept
     return parts

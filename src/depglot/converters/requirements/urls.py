@@ -26,6 +26,7 @@ __all__ = [
     "is_url",
     "looks_like_path",
     "strip_extras",
+    "trusted_host",
     "wheel_name",
 ]
 
@@ -66,6 +67,21 @@ def is_url(text: str) -> bool:
     except ValueError:
         return False
     return scheme in _URL_SCHEMES
+
+
+def trusted_host(url: str) -> str | None:
+    """The ``--trusted-host`` value that turns TLS verification off for ``url``: its host, with the port when
+    the URL names one (``h.example:8443``; pip then trusts that port only). None when the URL has no host."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{host}:{port}" if port is not None else host
 
 
 def looks_like_path(text: str) -> bool:

@@ -24,6 +24,7 @@ from .lines import COMMENT_RE, Document, Entry, Kind, parse_document
 from .options import Token
 from .reader import read_document
 from .render import comment_line, option_flag, quote, requirement_lines
+from .urls import trusted_host
 
 __all__ = ["write"]
 
@@ -60,7 +61,9 @@ def _identity(req: Requirement) -> Hashable:
 # ------------------------------------------------------------------------------------------ option items
 
 
-def _index_items(index: Index, report: Report) -> list[tuple[Hashable, ...]]:
+def _index_items(index: Index, report: Report, trusted: set[str]) -> list[tuple[Hashable, ...]]:
+    """``--index-url``/``--extra-index-url``/``--find-links`` for ``index``, then ``--trusted-host`` when it is
+    read without TLS verification (once per host: ``trusted`` holds the hosts already written)."""
     items: list[tuple[Hashable, ...]] = []
     flag = option_flag(index)
     if index.role in (IndexRole.SUPPLEMENTAL, IndexRole.EXPLICIT):
@@ -75,10 +78,9 @@ def _index_items(index: Index, report: Report) -> list[tuple[Hashable, ...]]:
         )
     items.append((flag[2:], index.url))
     if index.verify_ssl is False:
-        from urllib.parse import urlsplit
-
-        host = urlsplit(index.url).hostname
-        if host:
+        host = trusted_host(index.url)
+        if host and host not in trusted:
+            trusted.add(host)
             items.append(("trusted-host", host))
     return items
 
@@ -90,6 +92,7 @@ def _manifest_items(manifest: Manifest, report: Report, *, fresh: bool = True) -
     keeps what the file already says.
     """
     items: list[tuple[Hashable, ...]] = []
+    trusted: set[str] = set()
     defaults = [i for i in manifest.indexes if i.role is IndexRole.DEFAULT] if fresh else []
     for index in defaults[1:]:
         report.add(
@@ -104,11 +107,11 @@ def _manifest_items(manifest: Manifest, report: Report, *, fresh: bool = True) -
         if fresh and index.role is IndexRole.DEFAULT and index is not defaults[0]:
             index = Index(name=index.name, url=index.url, role=IndexRole.EXTRA, verify_ssl=index.verify_ssl)
         if index.role is not IndexRole.FIND_LINKS:
-            items.extend(_index_items(index, report))
+            items.extend(_index_items(index, report, trusted))
     items.sort(key=lambda item: item[0] != "index-url")
     for index in manifest.indexes:
         if index.role is IndexRole.FIND_LINKS:
-            items.extend(_index_items(index, report))
+            items.extend(_index_items(index, report, trusted))
     if manifest.no_index:
         items.append(("no-index", None))
     if manifest.allow_prereleases:

@@ -85,22 +85,14 @@ class AtomTable:
         return conj[0] if len(conj) == 1 else ("or", tuple(conj))
 
 
-def _valid_spec(op: str, literal: str) -> bool:
+def _parses(text: str, *, as_specifier: bool) -> bool:
+    """Whether packaging reads ``text`` as a specifier (``>=3.8``) or else as a version."""
     from packaging.specifiers import InvalidSpecifier, Specifier
-
-    try:
-        Specifier(f"{op}{literal}")
-    except InvalidSpecifier:
-        return False
-    return True
-
-
-def _valid_version(text: str) -> bool:
     from packaging.version import InvalidVersion, Version
 
     try:
-        Version(text)
-    except InvalidVersion:
+        Specifier(text) if as_specifier else Version(text)
+    except (InvalidSpecifier, InvalidVersion):
         return False
     return True
 
@@ -118,8 +110,8 @@ def classify(item: tuple[Any, Any, Any]) -> Atom:
     key: str | None = None
     if versioned:
         interpreted = (
-            (var_left and op in VERSION_OPS and _valid_spec(op, literal))
-            or (not var_left and op in _FLIPPABLE and _valid_version(literal))
+            (var_left and op in VERSION_OPS and _parses(f"{op}{literal}", as_specifier=True))
+            or (not var_left and op in _FLIPPABLE and _parses(literal, as_specifier=False))
             or (var_left and op in ("in", "not in") and len(literal) <= _MAX_IN_LITERAL)
         )
         if interpreted:

@@ -36,14 +36,6 @@ SUMMARY: Counter[str] = Counter()
 # failing; test_every_known_gap_still_occurs fails when an entry no longer occurs (remove it: the gap is fixed).
 # The comparison itself is never loosened here: every other difference or unfounded loss fails its case.
 KNOWN_GAPS: dict[tuple[str, str, str, str | None], str] = {
-    ('convert', 'pep621+uv', 'added', 'poetry'):
-        'a name that is both a registry requirement and a path source (langgraph-checkpoint + ../checkpoint) in one group: uv sources are keyed by name, so the uv flavour applies the path to both entries',
-    ('convert', 'pep621+uv', 'missing', 'poetry'):
-        'a name that is both a registry requirement and a path source (langgraph-checkpoint + ../checkpoint) in one group: uv sources are keyed by name, so the uv flavour applies the path to both entries',
-    ('convert', 'pep621+pdm', 'added', 'poetry'):
-        'a relative wheel path (Poetry fixtures: ../distributions/demo-0.1.0-py2.py3-none-any.whl) is written by the pdm flavour as file:///${PROJECT_ROOT}/../..., which reads back as a URL source, not the path',
-    ('convert', 'pep621+pdm', 'missing', 'poetry'):
-        'a relative wheel path (Poetry fixtures: ../distributions/demo-0.1.0-py2.py3-none-any.whl) is written by the pdm flavour as file:///${PROJECT_ROOT}/../..., which reads back as a URL source, not the path',
     ('convert', 'conda', 'loss:conda-index-role-widened', None):
         "index roles are outside the comparison's index set (index vs find-links only), so the reported widening of an explicit/supplemental index is not measured",
     ('convert', 'conda', 'version', 'pep621'):

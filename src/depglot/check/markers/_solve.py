@@ -16,7 +16,7 @@ _BUDGET = 20_000
 
 
 class TooBig(Exception):
-    """The question needs more work than the budget allows."""
+    """The question needs more work than the budget allows (or a candidate value could not be evaluated)."""
 
 
 def _simplify(f: Formula, assign: dict[int, bool]) -> Formula:
@@ -57,7 +57,10 @@ def satisfiable(f: Formula, table: AtomTable, *, prereleases: bool = False) -> b
 
     def rows(key: str) -> list[dict[int, bool]]:
         if key not in cache:
-            cache[key] = regions(key, by_key[key], prereleases)  # type: ignore[arg-type]
+            try:
+                cache[key] = regions(key, by_key[key], prereleases)  # type: ignore[arg-type]
+            except Exception as exc:  # noqa: BLE001 - packaging refusing a candidate: answer conservatively
+                raise TooBig from exc
         return cache[key]
 
     def search(g: Formula) -> bool:

@@ -9,7 +9,6 @@ that is not a valid project name, or one already taken) a short hash of the loca
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Collection
 
@@ -35,6 +34,8 @@ def location(req: Requirement) -> str:
 
 def location_hash(req: Requirement) -> str | None:
     """The first 7 hex digits of the location's sha256 (legacy pipenv's key for ``.``); None without one."""
+    import hashlib  # (OpenSSL's start-up cost, only when a key needs a hash)
+
     where = location(req).rstrip("/")
     return hashlib.sha256(where.encode("utf-8")).hexdigest()[:7] if where else None
 

@@ -10,7 +10,6 @@ import re
 from typing import TYPE_CHECKING
 
 from ...format import Feature, Format, ReadOptions, WriteOptions
-from .reader import read_pyproject
 
 if TYPE_CHECKING:
     from ...ir.model import Manifest
@@ -79,6 +78,8 @@ class Pep621Format(Format):
         return score
 
     def read(self, text: str, options: ReadOptions) -> Manifest:
+        from .reader import read_pyproject  # writing needs no reader
+
         return read_pyproject(text, options, format_name=self.full_name)
 
     def write(self, manifest: Manifest, *, base: str | None, report: Report, options: WriteOptions) -> str:

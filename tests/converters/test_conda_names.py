@@ -152,6 +152,15 @@ def test_user_map_equals_lines(tmp_path: Path) -> None:
     assert nm.conda_to_pypi("my-lib-conda") == ("my-lib-conda", False)  # `>`: PyPI -> conda only
     assert nm.pypi_to_conda("requests") is None
     assert nm.conda_to_pypi("pytorch") == (None, True)
+    # the one-way row is honoured when writing, although the conda name does not read back as my-lib
+    conv = api.convert("my-lib>=1\ntorch>=2\n", "requirements", "conda", name_map=str(path))
+    assert "  - my-lib-conda>=1\n" in conv.text
+    assert "  - pytorch-cpu>=2\n" in conv.text
+    # a PyPI project whose conda package the map calls conda-only stays itself, on pip
+    only = tmp_path / "only.txt"
+    only.write_text("- = pytorch\n", encoding="utf-8")
+    conv = api.convert("torch>=2\n", "requirements", "conda", name_map=str(only))
+    assert "      - torch>=2\n" in conv.text and "pytorch" not in conv.text
 
 
 @pytest.mark.parametrize(

@@ -186,8 +186,9 @@ def _to_conda(req: Requirement, names: NameMap, report: Report) -> tuple[str, st
     elif conda_name is None:
         why = "no conda package known for it in the name map"
     else:
-        back, _ = names.conda_to_pypi(conda_name)
-        if back is None or canonical_name(back) != req.key:
+        back, verified = names.conda_to_pypi(conda_name)
+        # (an unverified answer is only the identity guess: a user's one-way `pypi = conda >` row still applies)
+        if back is None or (verified and canonical_name(back) != req.key):
             # n:1 in the map (opencv <- opencv-python and opencv-python-headless): the conda package would read back
             # as another PyPI project, so this one stays what it is
             why = f"the conda package {conda_name!r} " + (

@@ -99,8 +99,10 @@ def test_requirements_to_requirements(tmp_path: Path) -> None:
         ALWAYS_FORBIDDEN
         | (OTHER_CONVERTERS - {"depglot.converters.requirements"})
         | {
-            "packaging.markers",  # markers of the common shapes are checked by the PEP 508 scanner
-            "packaging.ranges",  # VersionSpec.versions is computed on first use; a same-format write never asks
+            # no packaging module at all: markers and specifiers of the common shapes are checked by depglot's own
+            # scanners (dialects/pep508.py), and VersionSpec.versions is computed on first use, which a same-format
+            # write never asks for
+            "packaging",
             "tomlkit",
             "ruamel",
             "json",
@@ -123,7 +125,7 @@ def test_requirements_to_pep621(tmp_path: Path) -> None:
         imported,
         ALWAYS_FORBIDDEN
         | (OTHER_CONVERTERS - {"depglot.converters.requirements", "depglot.converters.pyproject"})
-        | {"packaging.markers", "ruamel", "json", "hashlib", "depglot.converters.pyproject.poetry",
+        | {"packaging", "ruamel", "json", "hashlib", "depglot.converters.pyproject.poetry",
            "depglot.converters.pyproject.reader", "depglot.converters.requirements.writer"},
         {"depglot.converters.pyproject.writer", "tomlkit"},
     )
@@ -141,11 +143,9 @@ def _corpus_copy(tmp_path: Path, category: str, contains: str, name: str) -> Pat
 def test_pipfile_to_poetry(tmp_path: Path) -> None:
     src = _corpus_copy(tmp_path, "pipfile", "psf__black", "Pipfile")
     imported = _imported(["convert", src.name, "-t", "poetry", "--fail-on", "never"], tmp_path)
-    # Still imported here: packaging.markers (and through it packaging.tags), by dialects.pipfile.markers_from_keys
-    # validating every entry's marker with packaging; pep508.is_common_marker can spare it for the common shapes.
     _check(
         imported,
-        (ALWAYS_FORBIDDEN - {"packaging.tags", "packaging._manylinux"})
+        ALWAYS_FORBIDDEN
         | (OTHER_CONVERTERS - {"depglot.converters.pipfile", "depglot.converters.pyproject"})
         | {
             "depglot.converters.pipfile.writer",  # a writer never needs the writer of the source format...
@@ -153,6 +153,7 @@ def test_pipfile_to_poetry(tmp_path: Path) -> None:
             "depglot.converters.pyproject.reader",  # ...nor the reader of the target format
             "depglot.converters.pyproject.poetry.reader",
             "depglot.converters.pyproject.pep621",
+            "packaging.markers",  # Pipfile marker keys of the common shapes: pep508.is_common_marker
             "hashlib",  # only for keys of unnamed requirements
             "ruamel",
             "json",

@@ -46,8 +46,6 @@ KNOWN_GAPS: dict[tuple[str, str, str, str | None], str] = {
         'entry-point-invalid concerns project metadata (entry points), which the dependency comparison does not measure',
     ('convert', 'freeze', 'loss:marker-dropped', None):
         "marker-dropped where the marker is true in every environment of the comparison's sample (koxudaxi: sys_platform != 'emscripten'; the sample has no emscripten), so the reported drop is not measured",
-    ('convert', 'freeze', 'version', 'pep621'):
-        'a requirement with a version constraint and a uv path source (langgraph-checkpoint>=2.0.0 + ../checkpoint) is written as a bare path: the version constraint is lost without a loss',
     ('convert', 'pep621', 'loss:entry-point-invalid', None):
         'entry-point-invalid concerns project metadata (entry points), which the dependency comparison does not measure',
     ('convert', 'pep621+uv', 'loss:entry-point-invalid', None):

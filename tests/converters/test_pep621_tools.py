@@ -274,3 +274,27 @@ def test_an_index_pin_on_one_occurrence_is_shared_in_pdm_and_reported() -> None:
     [loss] = [loss for loss in uv.report if loss.code == "uv-source-shared"]
     assert (loss.severity.name, loss.subject) == ("WARNING", "zstd")
     assert "registry requirement installs from index 'chia' too" in loss.message
+
+
+# --- a version together with a path/URL/VCS source ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("target", "kept"), [
+    ("uv", True), ("script", True), ("poetry", True),
+    ("pdm", False), ("requirements", False), ("pipfile", False), ("pipfile-lock", False), ("poetry1", False),
+    ("conda", False), ("freeze", False),
+])
+def test_a_version_on_a_path_source_is_kept_or_reported(target: str, kept: bool) -> None:
+    """langgraph: ``langgraph-checkpoint>=2.0.0`` with ``[tool.uv.sources] langgraph-checkpoint = {path = ...}``.
+    uv checks the version against the path's project; PEP 508 (and pip, Pipfile, conda, freeze) has no such form."""
+    text = ('[project]\nname = "x"\nversion = "1"\ndependencies = ["lib>=2.0"]\n\n'
+            '[tool.uv.sources]\nlib = { path = "../lib" }\n')
+    m = api.loads(text, "uv", path="pyproject.toml")
+    conv = api.dumps(m, target, path="/tmp/demo/pyproject.toml")
+    back = [r for r in api.loads(conv.text, target).requirements() if r.name == "lib" or isinstance(r.source, LocalPath)]
+    versions = [r.version.raw if r.version is not None else None for r in back]
+    lost = [(loss.code, loss.severity.name, loss.subject) for loss in conv.report if loss.code == "url-version-dropped"]
+    if kept:
+        assert versions == [">=2.0"] and lost == []
+    else:
+        assert versions == [None] and lost == [("url-version-dropped", "WARNING", "lib")]

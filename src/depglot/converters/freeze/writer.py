@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ...dialects import pep440
 from ...dialects.pep508 import render_source
-from ...ir.model import LocalPath, Manifest, Requirement, Vcs
+from ...ir.model import LocalPath, Manifest, Requirement, Url, Vcs
 from ...report import Report, Severity
 from .reader import PIP_FREEZE, kind_of, read
 
@@ -38,6 +38,11 @@ def _pinned(req: Requirement) -> str | None:
 def render_line(req: Requirement, report: Report | None) -> list[str]:
     """The line(s) of one requirement (comment lines first)."""
     lines = [f"# {c}" if c else "#" for c in req.comments]
+    if isinstance(req.source, (LocalPath, Url, Vcs)) and req.version is not None and not req.version.is_any \
+            and report is not None:  # a uv source with a version (lib>=2 from ../lib): freeze has one or the other
+        report.add("url-version-dropped", Severity.WARNING,
+                   f"a freeze line for a path/URL/VCS requirement cannot also carry a version; {req.name} "
+                   f"{req.version.raw!r} dropped", subject=req.name, span=req.span, data={"version": req.version.raw})
     if req.editable and req.source is not None:
         if isinstance(req.source, LocalPath):
             version = _installed_version(req)

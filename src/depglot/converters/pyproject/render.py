@@ -54,6 +54,13 @@ class RequirementText:
             if not uv_keeps_in_pep508(req):
                 req = req.replace(source=None, editable=False)
         elif self.flavour == "pdm" and isinstance(src, LocalPath):
+            if req.version is not None and not req.version.is_any:
+                from ...report import Severity
+
+                self.report.add("url-version-dropped", Severity.WARNING,
+                                f"a path requirement cannot also carry a version in PEP 508 (PDM has no sources "
+                                f"table); {req.name} {req.version.raw!r} dropped for {src.path}",
+                                subject=req.name, span=req.span, data={"version": req.version.raw, "path": src.path})
             req = req.replace(source=None, editable=False)
             text = render_requirement(_strip_version(req), report=self.report)
             name, _, marker = text.partition(";")

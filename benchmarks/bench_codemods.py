@@ -143,6 +143,7 @@ def main() -> None:
         for label, extra in (("--check", ["--check"]), ("apply", [])):
             work = Path(tempfile.mkdtemp(prefix="depglot-bench-run-"))
             shutil.copytree(root, work / "t")
+            os.sync()  # else the run's first fsync also flushes the whole fresh copy
             import resource
 
             r0 = resource.getrusage(resource.RUSAGE_CHILDREN)

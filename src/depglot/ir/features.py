@@ -21,6 +21,8 @@ PYPI_SIMPLE = frozenset({"https://pypi.org/simple", "https://pypi.python.org/sim
 
 @dataclass(frozen=True, slots=True)
 class FeatureLoss:
+    """The loss a target reports for a feature it cannot hold: code, severity and what the entry is."""
+
     code: str
     severity: Severity
     what: str  # "{subject} <what>; {target} cannot hold it"

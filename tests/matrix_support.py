@@ -28,16 +28,84 @@ from depglot.ir.model import (
 from depglot.ir.versions import full_range
 from depglot.report import Loss, Severity
 
+# -- the conversions, made once per test session ------------------------------------------------------------------
+#
+# test_matrix.py, test_oracles.py and the docs' matrix numbers all need "every corpus file into every writable
+# target". Each (file, target) is converted once per process and cached here; whichever test asks first pays.
+
+TARGETS = ["requirements", "pipfile", "pipfile-lock", "poetry", "poetry1", "pep621", "pep621+uv", "pep621+pdm",
+           "pylock", "script", "conda", "freeze", "ir"]
+
+
+def _category_formats() -> dict[str, str]:
+    from .test_fuzz import SEEDS
+
+    out = {cat: fmt for fmt, cats in SEEDS.items() for cat in cats}
+    out["freeze"] = "requirements"  # pip freeze output is a requirements file (read as one)
+    return out
+
+
+CATEGORY_FORMAT = _category_formats()
+
+
+def all_selection():
+    from depglot.api import Selection
+
+    return Selection(all_groups=True, all_extras=True)
+
+
+_LOADED: dict[str, object] = {}
+_CONVERTED: dict[tuple[str, str], object] = {}
+
+
+def load_source(path, fmt: str) -> Manifest:
+    """``depglot.load(path, fmt)``, once per process; a DepglotError is cached and raised again."""
+    import depglot
+    from depglot.errors import DepglotError
+
+    key = f"{fmt}:{path}"
+    if key not in _LOADED:
+        try:
+            _LOADED[key] = depglot.load(path, fmt)
+        except DepglotError as exc:
+            _LOADED[key] = exc
+    got = _LOADED[key]
+    if isinstance(got, BaseException):
+        raise got
+    return got  # type: ignore[return-value]
+
+
+def converted(path, fmt: str, target: str):
+    """The matrix's conversion of a corpus file into ``target`` (every group and extra selected), once per
+    process: a :class:`depglot.api.Conversion`, or the ConversionError (cached and raised again)."""
+    import depglot
+    from depglot.errors import ConversionError
+
+    key = (str(path), target)
+    if key not in _CONVERTED:
+        source = load_source(path, fmt)
+        try:
+            _CONVERTED[key] = depglot.dumps(source, target, selection=all_selection())
+        except ConversionError as exc:
+            _CONVERTED[key] = exc
+    got = _CONVERTED[key]
+    if isinstance(got, BaseException):
+        raise got
+    return got
+
 # -- markers by meaning ---------------------------------------------------------------------------------------
 
 _PYTHONS = ["2.7.18", "3.6.15", "3.7.17", "3.8.0", "3.8.1", "3.8.20", "3.9.0", "3.9.25", "3.10.12", "3.11.0",
-            "3.11.9", "3.12.4", "3.13.1", "3.14.0", "3.15.0"]
+            "3.11.9", "3.12.4", "3.13.1", "3.14.0", "3.15.0",
+            "4.0.0"]  # python_version < "4" (Poetry's python = "<4.0") is a real marker: dropping it must show
 _PLATFORMS = [
     {"sys_platform": "linux", "platform_system": "Linux", "os_name": "posix", "platform_machine": "x86_64"},
     {"sys_platform": "linux", "platform_system": "Linux", "os_name": "posix", "platform_machine": "aarch64"},
     {"sys_platform": "darwin", "platform_system": "Darwin", "os_name": "posix", "platform_machine": "arm64"},
     {"sys_platform": "darwin", "platform_system": "Darwin", "os_name": "posix", "platform_machine": "x86_64"},
     {"sys_platform": "win32", "platform_system": "Windows", "os_name": "nt", "platform_machine": "AMD64"},
+    # Pyodide: real markers test for it (sys_platform != 'emscripten'), so a dropped one must show
+    {"sys_platform": "emscripten", "platform_system": "Emscripten", "os_name": "posix", "platform_machine": "wasm32"},
 ]
 _IMPLS = [("cpython", "CPython"), ("pypy", "PyPy")]
 
@@ -153,12 +221,32 @@ def _default_pypi_names(manifest: Manifest) -> set[str]:
             if ix.name and ix.role is IndexRole.DEFAULT and ix.url.rstrip("/") in PYPI}
 
 
+def _with_includes(manifest: Manifest, flatten: bool):
+    """Each group with what it installs: its requirements and those of the groups it includes (PEP 735
+    include-group, Poetry include-groups), transitively. A target without includes writes them expanded."""
+    if flatten:
+        return [(group, group.requirements) for group in manifest.groups]
+    by_label = {group_label(manifest, g.name, g.kind, False): g for g in reversed(manifest.groups)}
+    out = []
+    for group in manifest.groups:
+        reqs, seen, todo = list(group.requirements), {canonical_name(group.name)}, list(group.includes)
+        while todo:
+            name = canonical_name(todo.pop(0))
+            if name in seen or name not in by_label:
+                continue
+            seen.add(name)
+            reqs += by_label[name].requirements
+            todo += by_label[name].includes
+        out.append((group, tuple(reqs)))
+    return out
+
+
 def entries(manifest: Manifest, *, flatten: bool, aliases: dict[str, set[str]] | None = None):
     out: dict[tuple[str, str, object], list[Meaning]] = {}
     pypi = _default_pypi_names(manifest)
-    for group in manifest.groups:
+    for group, requirements in _with_includes(manifest, flatten):
         label = group_label(manifest, group.name, group.kind, flatten)
-        for req in group.requirements:
+        for req in requirements:
             if pypi and isinstance(req.source, IndexRef) and canonical_name(req.source.name) in pypi:
                 req = req.replace(source=None)
             ident = _identity(req)
@@ -197,7 +285,55 @@ def _index_set(manifest: Manifest) -> frozenset[tuple[str, str]]:
     return frozenset(out)
 
 
-def differences(before: Manifest, after: Manifest, *, flatten: bool) -> list[Difference]:
+# What an index role means to an installer: searched for every package (pip -i / --extra-index-url, Poetry primary,
+# uv's indexes), only when no other index has the package, or only for the requirements that name it.
+_ROLE_MEANING = {
+    IndexRole.DEFAULT: "searched", IndexRole.PRIMARY: "searched", IndexRole.EXTRA: "searched",
+    IndexRole.SUPPLEMENTAL: "supplemental", IndexRole.EXPLICIT: "explicit", IndexRole.FIND_LINKS: "find-links",
+}
+
+
+def _index_roles(manifest: Manifest) -> dict[str, str]:
+    return {i.url.rstrip("/"): _ROLE_MEANING[i.role] for i in manifest.indexes}
+
+
+def _searched(manifest: Manifest) -> int:
+    """How many indexes a plain install searches (PyPI counts unless a default index replaces it)."""
+    roles = [i.role for i in manifest.indexes]
+    n = sum(1 for r in roles if r in (IndexRole.DEFAULT, IndexRole.PRIMARY, IndexRole.EXTRA, IndexRole.SUPPLEMENTAL))
+    return n + (0 if IndexRole.DEFAULT in roles or manifest.no_index else 1)
+
+
+def _strategy(manifest: Manifest) -> str:
+    """How a package found on several searched indexes is chosen; None is pip's best match across all of them
+    (what every reader but uv's says by leaving it unset); uv's unsafe-best-match is the same thing."""
+    strategy = manifest.index_strategy or "best-match"
+    return "best-match" if strategy == "unsafe-best-match" else strategy
+
+
+def _tls_off(manifest: Manifest) -> frozenset[str]:
+    """Hosts installed from without TLS verification: an index with verify_ssl = false, or pip's --trusted-host
+    (the same meaning in two spellings)."""
+    from urllib.parse import urlsplit
+
+    hosts = {urlsplit(i.url).hostname or i.url for i in manifest.indexes if i.verify_ssl is False}
+    hosts |= {(o.value or "").split(":")[0] for o in manifest.options if o.name == "trusted-host"}
+    return frozenset(hosts)
+
+
+_ENTRY_POINT_KEYS = ("scripts", "gui-scripts", "entry-points")
+
+
+def _entry_points(manifest: Manifest) -> dict[str, object]:
+    project = manifest.project
+    if project is None:
+        return {}
+    return {k: project.get(k) for k in _ENTRY_POINT_KEYS if project.get(k)}
+
+
+def differences(before: Manifest, after: Manifest, *, flatten: bool, metadata: bool = False) -> list[Difference]:
+    """What changed between two manifests, by meaning. ``metadata``: both formats hold project metadata, so entry
+    points are compared too."""
     diffs: list[Difference] = []
     names: dict[str, set[str]] = {}
     a, b = entries(before, flatten=flatten, aliases=names), entries(after, flatten=flatten, aliases=names)
@@ -224,12 +360,23 @@ def differences(before: Manifest, after: Manifest, *, flatten: bool) -> list[Dif
         diffs.append(Difference("indexes", "indexes", f"{sorted(_index_set(before))} -> {sorted(_index_set(after))}"))
     if before.no_index != after.no_index:
         diffs.append(Difference("no-index", "--no-index"))
+    ra, rb = _index_roles(before), _index_roles(after)
+    changed = {u for u in ra.keys() & rb.keys() if ra[u] != rb[u] and "find-links" not in (ra[u], rb[u])}
+    if changed:
+        diffs.append(Difference("index-role", "indexes", ", ".join(f"{u}: {ra[u]} -> {rb[u]}" for u in sorted(changed))))
+    if _searched(before) >= 2 and _strategy(before) != _strategy(after):
+        diffs.append(Difference("index-strategy", "indexes", f"{_strategy(before)} -> {_strategy(after)}"))
+    if _tls_off(before) != _tls_off(after):
+        diffs.append(Difference("verify-ssl", "verify-ssl", f"{sorted(_tls_off(before))} -> {sorted(_tls_off(after))}"))
+    if metadata and _entry_points(before) != _entry_points(after):
+        diffs.append(Difference("entry-points", "entry points",
+                                f"{_entry_points(before)!r} -> {_entry_points(after)!r}"))
     manifest_fields = {
         "channels": lambda m: tuple(m.channels),
         "prereleases": lambda m: bool(m.allow_prereleases),
-        "options": lambda m: frozenset((o.name, o.value) for o in m.options),
+        # --trusted-host is measured with verify_ssl = false (the same meaning), above
+        "options": lambda m: frozenset((o.name, o.value) for o in m.options if o.name != "trusted-host"),
         "includes": lambda m: frozenset(m.includes),
-        "verify-ssl": lambda m: frozenset(i.url for i in m.indexes if i.verify_ssl is False),
         "lock": lambda m: frozenset(
             (p.key, f.url or f.name or "") for p in (m.lock.packages if m.lock else ()) for f in p.files
             if f.url or f.name
@@ -256,8 +403,11 @@ MANIFEST_RULES: dict[str, tuple[str, ...]] = {
     "prereleases": ("prerelease",),
     "options": ("option",),
     "includes": ("include",),
-    "verify-ssl": ("verify-ssl",),
+    "verify-ssl": ("verify-ssl", "installer-option"),  # --trusted-host is an installer option
     "lock": ("lock",),
+    "index-role": ("index-role",),
+    "index-strategy": ("index-strategy",),
+    "entry-points": ("entry-point",),
 }
 
 # Codes that flag a risk in the output rather than a change this comparison can measure: a guessed conda->PyPI

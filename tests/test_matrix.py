@@ -20,15 +20,20 @@ from depglot.errors import ConversionError, DepglotError
 from depglot.format import Feature
 
 from .conftest import corpus_files
-from .matrix_support import Difference, differences, unexplained, unfounded
-from .test_fuzz import SEEDS
+from .matrix_support import (
+    CATEGORY_FORMAT,
+    TARGETS,
+    Difference,
+    converted,
+    differences,
+    load_source,
+    unexplained,
+    unfounded,
+)
 
-CATEGORY_FORMAT = {cat: fmt for fmt, cats in SEEDS.items() for cat in cats}
-CATEGORY_FORMAT["freeze"] = "requirements"  # pip freeze output is a requirements file (read as one)
-TARGETS = ["requirements", "pipfile", "pipfile-lock", "poetry", "poetry1", "pep621", "pep621+uv", "pep621+pdm",
-           "pylock", "script", "conda", "freeze", "ir"]
 ALL = Selection(all_groups=True, all_extras=True)
 SUMMARY: Counter[str] = Counter()
+PAIRS: dict[str, set[tuple[str, str]]] = {}  # loss code -> (source format, target) pairs that raised it
 
 # Known, precisely described converter gaps still open. Keyed by (pass, target format, difference kind or
 # "loss:<code>", source category or None for any); pass is "convert" (file -> target), "fresh" (the file written
@@ -36,36 +41,22 @@ SUMMARY: Counter[str] = Counter()
 # failing; test_every_known_gap_still_occurs fails when an entry no longer occurs (remove it: the gap is fixed).
 # The comparison itself is never loosened here: every other difference or unfounded loss fails its case.
 KNOWN_GAPS: dict[tuple[str, str, str, str | None], str] = {
-    ('convert', 'conda', 'loss:conda-index-role-widened', None):
-        "index roles are outside the comparison's index set (index vs find-links only), so the reported widening of an explicit/supplemental index is not measured",
     ('convert', 'conda', 'version', 'pep621'):
         'flattened comparison pairs duplicate entries of one name by repr: nonebot pydantic (main plus the pydantic-v1/v2 groups) comes back with equal version sets spelled differently (<3.0.0 vs conda <3a0 read as <3), so the sorted lists pair different entries',
     ('convert', 'freeze', 'loss:conda-only-package', 'conda'):
         'conda-only-package for conda tiledb (the C++ library) while conda tiledb-py maps to the PyPI project of the same name, tiledb: the comparison (by name) sees nothing missing',
-    ('convert', 'pep621+pdm', 'loss:entry-point-invalid', None):
-        'entry-point-invalid concerns project metadata (entry points), which the dependency comparison does not measure',
-    ('convert', 'freeze', 'loss:marker-dropped', None):
-        "marker-dropped where the marker is true in every environment of the comparison's sample (koxudaxi: sys_platform != 'emscripten'; the sample has no emscripten), so the reported drop is not measured",
-    ('convert', 'pep621', 'loss:entry-point-invalid', None):
-        'entry-point-invalid concerns project metadata (entry points), which the dependency comparison does not measure',
-    ('convert', 'pep621+uv', 'loss:entry-point-invalid', None):
-        'entry-point-invalid concerns project metadata (entry points), which the dependency comparison does not measure',
-    ('convert', 'pep621+uv', 'loss:index-strategy-changed', None):
-        'index-strategy-changed (pip/pipenv best match across indexes vs uv first-index) is a resolution change the comparison has no field for',
     ('convert', 'pipfile-lock', 'hashes', 'conda_lock'):
         "Pipfile.lock entries take the (correct) PyPI file hashes of conda-lock's pip-managed packages from the source lock (Manifest.lock); the comparison reads hashes from requirements only, so they count as added",
     ('convert', 'requirements', 'loss:conda-only-package', 'conda'):
         'conda-only-package for conda tiledb (the C++ library) while conda tiledb-py maps to the PyPI project of the same name, tiledb: the comparison (by name) sees nothing missing',
-    ('convert', 'requirements', 'loss:requirements-index-role-widened', None):
-        "index roles are outside the comparison's index set (index vs find-links only), so the reported widening of an explicit/supplemental index is not measured",
-    ('convert', 'requirements', 'options', 'pipfile'):
-        'requirements writer turns a Pipfile source with verify_ssl = false into --trusted-host without a loss naming the verify-ssl change',
-    ('convert', 'requirements', 'verify-ssl', 'pipfile'):
-        'requirements writer turns a Pipfile source with verify_ssl = false into --trusted-host without a loss naming the verify-ssl change',
     ('convert', 'script', 'loss:conda-only-package', 'conda'):
         'conda-only-package for conda tiledb (the C++ library) while conda tiledb-py maps to the PyPI project of the same name, tiledb: the comparison (by name) sees nothing missing',
-    ('convert', 'script', 'loss:index-strategy-changed', None):
-        'index-strategy-changed (pip/pipenv best match across indexes vs uv first-index) is a resolution change the comparison has no field for',
+    ('convert', 'pipfile-lock', 'index-role', None):
+        'Pipfile.lock has no install_search_all_sources: its _meta.sources cannot say that a source after the first is searched for every package, and the reader takes each one as explicit, while the writer reports nothing (an --extra-index-url, a Poetry supplemental or second primary source comes back explicit)',
+    ('convert', 'poetry1', 'entry-points', None):
+        'poetry1 writer (Poetry 1 layout) drops [project.scripts] / [project.entry-points] of a Poetry 2 file without a loss (nautobot: [tool.poetry.scripts] written empty; it should become [tool.poetry.scripts] / [tool.poetry.plugins])',
+    ('round-trip', 'pep621+uv', 'index-strategy', None):
+        "uv's first-index strategy (several searched indexes read back from the middle uv file) written to a best-match format (requirements, conda, Poetry, Pipfile): no writer reports the change; only uv writers report the reverse (index-strategy-changed)",
 }
 SEEN_GAPS: set[tuple[str, str, str, str | None]] = set()
 _RUNS: Counter[str] = Counter()
@@ -109,7 +100,7 @@ SOURCES = _sources()
 
 def _load(path: Path, fmt: str):
     try:
-        return depglot.load(path, fmt)
+        return load_source(path, fmt)
     except DepglotError as exc:
         pytest.skip(f"corpus file rejected by its reader (a deliberately broken input): {exc.one_line()}")
 
@@ -118,13 +109,18 @@ def _flat(target: str) -> bool:
     return Feature.GROUPS not in registry.get(target).features
 
 
+def _metadata(*formats: str) -> bool:
+    """Project metadata (entry points) is compared when every format on the way holds it."""
+    return all(Feature.PROJECT_METADATA in registry.get(f).features for f in formats)
+
+
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize(("path", "fmt"), SOURCES)
 def test_conversion_keeps_meaning_or_reports(path, fmt, target):
     _RUNS["convert"] += 1
     source = _load(path, fmt)
     try:
-        conv = depglot.dumps(source, target, selection=ALL)
+        conv = converted(path, fmt, target)  # cached: tests/test_oracles.py parses the same outputs
     except ConversionError as exc:
         # a target that refuses (pylock without file URLs) must say why, and write nothing
         assert target == "pylock", exc.one_line()
@@ -135,7 +131,7 @@ def test_conversion_keeps_meaning_or_reports(path, fmt, target):
     losses = list(conv.report)
     try:
         back = depglot.loads(conv.text, target, path=f"out.{target}")
-        diffs = differences(source, back, flatten=_flat(target))
+        diffs = differences(source, back, flatten=_flat(target), metadata=_metadata(fmt, target))
     except DepglotError as exc:  # the writer produced text its own reader rejects
         diffs = [Difference("unreadable-output", exc.one_line())]
     except InvalidMarker as exc:  # a writer produced a marker packaging cannot parse
@@ -150,7 +146,13 @@ def test_conversion_keeps_meaning_or_reports(path, fmt, target):
     SUMMARY["exact" if not diffs else "with-differences"] += 1
     for loss in losses:
         SUMMARY[f"loss:{loss.code}"] += 1
+    for code in {loss.code for loss in losses}:
+        SUMMARY[f"with:{code}"] += 1
+        PAIRS.setdefault(code, set()).add((fmt, target))
+    n_open = len(missing) + len(extra)
     missing, extra = _open_gaps("convert", target, path.parent.name, missing, extra)
+    if len(missing) + len(extra) < n_open:
+        SUMMARY["known-gap-cases"] += 1
     if missing or extra:
         SUMMARY["unexplained"] += 1
     assert not missing, "differences no loss explains:\n" + "\n".join(map(repr, missing))
@@ -169,7 +171,7 @@ def test_fresh_write_in_own_format_reads_back_equal(path, fmt):
         own = "pep621+uv" if "[tool.uv" in text else "pep621+pdm" if "[tool.pdm" in text else fmt
     conv = depglot.dumps(source, own)
     back = depglot.loads(conv.text, own, path=str(path))
-    left, _ = _open_gaps("fresh", own, path.parent.name, differences(source, back, flatten=False))
+    left, _ = _open_gaps("fresh", own, path.parent.name, differences(source, back, flatten=False, metadata=True))
     assert not left, "\n".join(map(repr, left))
 
 
@@ -194,7 +196,8 @@ def test_round_trip_through_another_format(path, fmt, target):
         return
     back = depglot.loads(again.text, fmt)
     try:
-        diffs = unexplained(differences(middle, back, flatten=_flat(fmt)), again.report)
+        diffs = unexplained(differences(middle, back, flatten=_flat(fmt), metadata=_metadata(fmt, target)),
+                            again.report)
     except InvalidMarker as exc:  # a writer produced a marker packaging cannot parse
         diffs = [Difference("invalid-marker", str(exc).splitlines()[0])]
     left, _ = _open_gaps("round-trip", target, path.parent.name, diffs)
@@ -214,5 +217,7 @@ def test_every_known_gap_still_occurs():
 
 def teardown_module(module):  # noqa: ARG001
     out = Path(__file__).with_name(".matrix-summary.json")
-    out.write_text(json.dumps(dict(sorted(SUMMARY.items())), indent=2) + "\n")
+    summary: dict[str, object] = dict(sorted(SUMMARY.items()))
+    summary["pairs"] = {code: sorted(pairs) for code, pairs in sorted(PAIRS.items())}
+    out.write_text(json.dumps(summary, indent=2) + "\n")
     print("\nmatrix:", dict(sorted(SUMMARY.items())))

@@ -16,7 +16,7 @@ from pathlib import Path
 from . import registry
 from .errors import DepglotError, ParseError
 from .format import Feature, ReadOptions, WriteOptions
-from .ir.model import Manifest
+from .ir.model import GroupKind, Manifest
 from .ir.select import Selection, select
 from .report import Report
 from .span import Span
@@ -129,10 +129,14 @@ def dumps(
     report = Report(manifest.losses)
     selection = selection or Selection()
     groupless = Feature.GROUPS not in fmt.features
-    if groupless and (len(manifest.groups) > 1 or not selection.is_default):
+    if groupless and (any(g.kind is not GroupKind.MAIN for g in manifest.groups) or not selection.is_default):
         manifest = select(manifest, selection, report)
     elif not selection.is_default:
         manifest = select(manifest, selection, report, flatten=False)
+    if not groupless and Feature.GROUP_INCLUDES not in fmt.features:
+        from .ir.select import expand_includes
+
+        manifest = expand_includes(manifest)
     if Feature.CONDA_PACKAGES not in fmt.features:
         from .ir.ecosystem import to_pypi
 

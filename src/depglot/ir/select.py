@@ -13,7 +13,7 @@ from ..errors import DepglotError
 from ..report import Report, Severity
 from .model import MAIN, Group, GroupKind, Manifest, canonical_name
 
-__all__ = ["Selection", "select", "DEV_GROUP_NAMES"]
+__all__ = ["Selection", "select", "expand_includes", "DEV_GROUP_NAMES"]
 
 # Names that mean "development dependencies" in the formats depglot reads (Pipfile [dev-packages] is "dev").
 DEV_GROUP_NAMES = frozenset({"dev", "develop", "dev-packages", "development"})
@@ -113,3 +113,26 @@ def select(manifest: Manifest, selection: Selection, report: Report, *, flatten:
         reqs.extend(group.requirements)
     main = Group(name=MAIN, kind=GroupKind.MAIN, requirements=tuple(reqs))
     return manifest.replace(groups=(main,))
+
+
+def expand_includes(manifest: Manifest) -> Manifest:
+    """Each group that includes others (PEP 735 include-group, Poetry include-groups) also lists their
+    requirements, transitively: what a target with groups but no includes (Pipfile) writes, so ``--group all`` still
+    installs what it did (the preflight reports it as ``group-include-expanded``). ``includes`` stay as they were."""
+    if not any(g.includes for g in manifest.groups):
+        return manifest
+    by_name: dict[str, Group] = {}
+    for g in manifest.groups:
+        by_name.setdefault(MAIN if g.kind is GroupKind.MAIN else _norm(g.name), g)
+    groups = []
+    for g in manifest.groups:
+        if not g.includes:
+            groups.append(g)
+            continue
+        names = _expand(by_name, [_norm(g.name)])[1:]
+        reqs = list(g.requirements)
+        for r in (r for n in names if n in by_name for r in by_name[n].requirements):
+            if r not in reqs:  # a group included twice (all -> dev -> test, all -> test) is listed once
+                reqs.append(r)
+        groups.append(g.replace(requirements=tuple(reqs)))
+    return manifest.replace(groups=tuple(groups))

@@ -131,8 +131,9 @@ def source_tables(manifest: Manifest, report: Report) -> tuple[list[dict[str, An
     if not indexes or indexes[0].role is not IndexRole.DEFAULT:
         tables.append(dict(DEFAULT_SOURCE))
         names.add(str(DEFAULT_SOURCE["name"]))
+    # every index after the default one (all of them when PyPI was put first as the default)
     search_all = any(
-        i.role in (IndexRole.EXTRA, IndexRole.PRIMARY, IndexRole.SUPPLEMENTAL) for i in indexes[1:]
+        i.role in (IndexRole.EXTRA, IndexRole.PRIMARY, IndexRole.SUPPLEMENTAL) for i in (indexes if tables else indexes[1:])
     )
     for n, index in enumerate(indexes):
         if index.role is IndexRole.DEFAULT and (n > 0 or tables):

@@ -46,6 +46,7 @@ SEEDS = {
     "freeze": ("freeze",),
 }
 COUNTS: Counter[str] = Counter()
+CPU: Counter[str] = Counter()  # format:read / format:write -> CPU seconds (reading, base-mode round trips)
 MAX_SEED_BYTES = 20_000  # keep each case fast: mutate the head of large locks
 
 
@@ -61,16 +62,28 @@ def _seeds(fmt: str) -> list[bytes]:
     return [_head(p.read_bytes()) for c in SEEDS[fmt] for p in corpus_files(c)]
 
 
+# Strategies built once (a strategy built inside the composite is re-validated and re-labelled on every draw).
+_OPS = st.sampled_from(["flip", "truncate", "delete-line", "dup-line", "unicode", "crlf", "cr", "bom", "tabs",
+                        "long-line", "nest", "insert-bytes"])
+_ROUNDS = st.integers(1, 4)
+_BIT = st.integers(0, 7)
+_UNICODE = st.text(min_size=1, max_size=8)
+_BOMS = st.sampled_from([b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"])
+_LONG = st.integers(1000, 20_000)
+_OPENERS = st.sampled_from([b"[", b"{", b"- ", b"(", b'"'])
+_NEST = st.integers(10, 3000)
+_BYTES = st.binary(min_size=1, max_size=16)
+
+
 @st.composite
-def mutated(draw: st.DrawFn, seeds: list[bytes]) -> bytes:
-    data = bytearray(draw(st.sampled_from(seeds)))
-    for _ in range(draw(st.integers(1, 4))):
-        op = draw(st.sampled_from(["flip", "truncate", "delete-line", "dup-line", "unicode", "crlf", "cr",
-                                   "bom", "tabs", "long-line", "nest", "insert-bytes"]))
+def mutated(draw: st.DrawFn, seeds: st.SearchStrategy[bytes]) -> bytes:
+    data = bytearray(draw(seeds))
+    for _ in range(draw(_ROUNDS)):
+        op = draw(_OPS)
         n = len(data)
         if op == "flip" and n:
             i = draw(st.integers(0, n - 1))
-            data[i] ^= 1 << draw(st.integers(0, 7))
+            data[i] ^= 1 << draw(_BIT)
         elif op == "truncate" and n:
             del data[draw(st.integers(0, n - 1)):]
         elif op in ("delete-line", "dup-line"):
@@ -83,25 +96,25 @@ def mutated(draw: st.DrawFn, seeds: list[bytes]) -> bytes:
             data = bytearray(b"\n".join(lines))
         elif op == "unicode":
             i = draw(st.integers(0, n))
-            data[i:i] = draw(st.text(min_size=1, max_size=8)).encode("utf-8", "surrogatepass")
+            data[i:i] = draw(_UNICODE).encode("utf-8", "surrogatepass")
         elif op == "crlf":
             data = bytearray(bytes(data).replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
         elif op == "cr":
             data = bytearray(bytes(data).replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
         elif op == "bom":
-            data[0:0] = draw(st.sampled_from([b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"]))
+            data[0:0] = draw(_BOMS)
         elif op == "tabs":
             data = bytearray(bytes(data).replace(b"    ", b"\t"))
         elif op == "long-line":
             i = draw(st.integers(0, n))
-            data[i:i] = b"x" * draw(st.integers(1000, 20_000))
+            data[i:i] = b"x" * draw(_LONG)
         elif op == "nest":
             i = draw(st.integers(0, n))
-            opener = draw(st.sampled_from([b"[", b"{", b"- ", b"(", b'"']))
-            data[i:i] = opener * draw(st.integers(10, 3000))
+            opener = draw(_OPENERS)
+            data[i:i] = opener * draw(_NEST)
         elif op == "insert-bytes":
             i = draw(st.integers(0, n))
-            data[i:i] = draw(st.binary(min_size=1, max_size=16))
+            data[i:i] = draw(_BYTES)
     return bytes(data)
 
 
@@ -109,7 +122,7 @@ class _Timeout(Exception):
     pass
 
 
-def _alarm(signum, frame):  # noqa: ARG001
+def _alarm(signum, frame):
     raise _Timeout()
 
 
@@ -143,17 +156,21 @@ def test_reader_never_crashes(fmt_name):
     round_trip_ok = registry.format_class(fmt_name).can_write
     seen: dict[bytes, str] = {}  # digest of an input already checked -> its outcome (Hypothesis repeats some)
 
+    # deadline=None: a case may take a second under load; database=None: nothing to replay between runs;
+    # derandomize: CI runs are reproducible (the same cases every run); the health checks below only say that the
+    # inputs are large (seeds up to 20 KB plus 20 KB long lines) and slow to generate, which is the point here.
     @settings(max_examples=FUZZ_EXAMPLES, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
-    @given(mutated(seeds))
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                     HealthCheck.large_base_example, HealthCheck.filter_too_much])
+    @given(mutated(st.sampled_from(seeds)))
     def check(data: bytes) -> None:
         COUNTS[fmt_name] += 1
         digest = hashlib.blake2b(data, digest_size=16).digest()
         if digest in seen:
             COUNTS[f"{fmt_name}:{seen[digest]}"] += 1
             return
-        old = signal.signal(signal.SIGALRM, _alarm)
-        signal.alarm(20)
+        signal.alarm(20)  # the handler is installed once around the whole run, below
+        clock = time.process_time()
         try:
             try:
                 text, manifest = _read(fmt_name, data)
@@ -164,23 +181,36 @@ def test_reader_never_crashes(fmt_name):
                 seen[digest] = "rejected"
                 return
             COUNTS[fmt_name + ":parsed"] += 1
+            read_done = time.process_time()
+            CPU[fmt_name + ":read"] += read_done - clock
+            clock = read_done
             if round_trip_ok:
                 assert depglot.dumps(manifest, fmt_name, base=text).text == text
+                CPU[fmt_name + ":write"] += time.process_time() - clock
             seen[digest] = "parsed"
         except _Timeout:
             pytest.fail(f"{fmt_name} reader took over 20 s on a {len(data)}-byte input")
         finally:
+            if seen.get(digest) == "rejected":
+                CPU[fmt_name + ":read"] += time.process_time() - clock
             signal.alarm(0)
-            signal.signal(signal.SIGALRM, old)
 
-    started = time.monotonic()
-    check()
+    started, cpu_started = time.monotonic(), time.process_time()
+    old = signal.signal(signal.SIGALRM, _alarm)
+    try:
+        check()
+    finally:
+        signal.signal(signal.SIGALRM, old)
     seconds = round(time.monotonic() - started, 1)
+    cpu = round(time.process_time() - cpu_started, 1)
+    reading, writing = round(CPU[fmt_name + ":read"], 1), round(CPU[fmt_name + ":write"], 1)
     print(f"\nfuzz {fmt_name}: {COUNTS[fmt_name]} cases ({len(seen)} distinct), {COUNTS[fmt_name + ':parsed']} "
-          f"parsed, {COUNTS[fmt_name + ':rejected']} rejected with a located error, {seconds} s")
+          f"parsed, {COUNTS[fmt_name + ':rejected']} rejected with a located error, {seconds} s ({cpu} s CPU: "
+          f"{reading} reading, {writing} base-mode round trips, {round(cpu - reading - writing, 1)} generating)")
     out = Path(__file__).with_name(".fuzz-counts.json")
     data = json.loads(out.read_text()) if out.exists() else {}
     data[fmt_name] = {"cases": COUNTS[fmt_name], "parsed": COUNTS[fmt_name + ":parsed"],
-                      "rejected": COUNTS[fmt_name + ":rejected"], "distinct": len(seen), "seconds": seconds}
+                      "rejected": COUNTS[fmt_name + ":rejected"], "distinct": len(seen), "seconds": seconds,
+                      "cpu_seconds": cpu, "cpu_read": reading, "cpu_round_trip": writing}
     out.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
     assert COUNTS[fmt_name] >= min(FUZZ_EXAMPLES, 10_000) * 0.9

@@ -292,7 +292,7 @@ def test_every_output_is_accepted_by_the_targets_tool(path, fmt, target, tmp_pat
     assert key not in ORACLE_KNOWN_BUGS, f"fixed (the tool accepts it now): remove {key} from ORACLE_KNOWN_BUGS"
 
 
-def teardown_module(module):  # noqa: ARG001
+def teardown_module(module):
     out = Path(__file__).with_name(".matrix-summary.json")
     try:
         summary = json.loads(out.read_text())
@@ -311,8 +311,8 @@ def teardown_module(module):  # noqa: ARG001
         ("freeze", "-e https://example.com/not-vcs.tar.gz\n"),
         ("pipfile", '[packages]\nrequests = {version = 3}\n'),
         ("pipfile-lock", '{"_meta": {}, "default": []}'),
-        ("poetry", '[tool.poetry]\nname = "x"\nversion = "1"\ndescription = ""\nauthors = []\n'
-                   '[tool.poetry.dependencies]\nrequests = {verison = "1"}\n'),
+        ("poetry", ('[tool.poetry]\nname = "x"\nversion = "1"\ndescription = ""\nauthors = []\n'
+                    '[tool.poetry.dependencies]\nrequests = {verison = "1"}\n')),
         ("pep621", '[project]\nname = "x y"\nversion = "1"\n'),
         ("pep621+uv", '[project]\nname = "x"\nversion = "1"\ndependencies = ["requests>>2"]\n'),
         ("script", "# /// script\n# dependencies = [\"requests>>2\"]\n# ///\n"),

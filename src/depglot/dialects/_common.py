@@ -298,11 +298,12 @@ def cached_render(impl: Callable[..., str]) -> Callable[..., str]:
         if spec is None:
             return impl(spec, report=report, subject=subject, span=span)
         # equal specs with a PEP 440 text mean that text's set; others are told apart by what builds their set
-        meaning = spec._versions
         if spec.pep440 is not None:
             meaning = None
-        elif meaning is not None and not isinstance(meaning, RangeSource):
-            meaning = (meaning, repr(meaning))  # equal ranges may spell their bounds differently
+        else:
+            meaning = spec._versions
+            if meaning is not None and not isinstance(meaning, RangeSource):
+                meaning = (meaning, repr(meaning))  # equal ranges may spell their bounds differently
         text, losses = run(spec, meaning)
         if report is not None:
             for code, severity, message, data in losses:

@@ -325,6 +325,18 @@ def _bumped_at(v: Bound, index: int) -> Bound:
 
 
 def _caret(v: Bound) -> Bound:
+    """The upper bound of Poetry's ``^V`` (``V'.dev0``)."""
+    return _caret_of(v.text)
+
+
+def _tilde(v: Bound) -> Bound:
+    """The upper bound of Poetry's ``~V`` (``V'.dev0``)."""
+    return _tilde_of(v.text)
+
+
+@lru_cache(maxsize=65536)
+def _caret_of(text: str) -> Bound:
+    v = parse_version(text)
     rel = v.release
     if rel[0] > 0 or len(rel) == 1:
         return _bumped_at(v, 0)
@@ -333,7 +345,9 @@ def _caret(v: Bound) -> Bound:
     return _bumped_at(v, 2)
 
 
-def _tilde(v: Bound) -> Bound:
+@lru_cache(maxsize=65536)
+def _tilde_of(text: str) -> Bound:
+    v = parse_version(text)
     return _bumped_at(v, 0 if len(v.release) == 1 else 1)
 
 
@@ -363,8 +377,35 @@ def run_spellings(spans: Spans) -> list[str]:
 
 def _nicest_of(text: str, interval: Interval) -> str | None:
     """:func:`poetry_nicest` of ``text``, whose set is ``interval``."""
-    if interval == (None, None):
+    lo, hi = interval
+    if lo is None and hi is None:
         return "*"
+    if (
+        lo is not None
+        and hi is not None
+        and text.startswith("~=")
+        and "," not in text
+        and text[2:] == lo.text
+    ):
+        word = text[2:]  # ~=V: ^V, then ~V
+        return (
+            f"^{word}"
+            if _caret_of(word).key == hi.key
+            else f"~{word}"
+            if _tilde_of(word).key == hi.key
+            else None
+        )
+    if lo is not None and hi is not None and not lo.text.endswith(".dev0"):
+        comma = text.find(",")
+        if comma > 2 and text.startswith(">=") and text[comma + 1] == "<" and text[comma + 2] != "=":
+            # >=L,<U (no L.* candidate: L is not X.dev0): ^L, then ~L
+            word = text[2:comma]
+            if "," not in text[comma + 1 :] and word == lo.text:
+                if _caret_of(word).key == hi.key:
+                    return f"^{word}"
+                if _tilde_of(word).key == hi.key:
+                    return f"~{word}"
+                return None
     for cand, cand_interval in _candidates(text):
         if _equal(cand_interval(), interval):
             return cand

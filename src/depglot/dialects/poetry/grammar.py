@@ -84,7 +84,7 @@ def _parse(text: str) -> VersionSpec:
     if stripped == "*":
         return VersionSpec(raw=text, dialect=DIALECT, pep440="")
     groups: list[list[str]] = []
-    for piece, start in _split(stripped, _OR_SPLIT):
+    for piece, start in _split(stripped, _OR_SPLIT) if "|" in stripped else ((stripped, 0),):
         piece_stripped = piece.rstrip(",").rstrip()
         if not piece_stripped:
             raise _Invalid(lead + start, "empty alternative around '||'")
@@ -92,7 +92,8 @@ def _parse(text: str) -> VersionSpec:
         if empty is not None:
             raise _Invalid(lead + start + empty.end() - 1, "empty clause between commas")
         clauses: list[str] = []
-        for clause, cstart in _split(piece_stripped, _AND_SPLIT):
+        single = "," not in piece_stripped and " " not in piece_stripped
+        for clause, cstart in ((piece_stripped, 0),) if single else _split(piece_stripped, _AND_SPLIT):
             clauses.extend(_clause(clause, lead + start + cstart))
         groups.append(clauses)
     if len(groups) == 1:

@@ -298,3 +298,18 @@ def test_a_version_on_a_path_source_is_kept_or_reported(target: str, kept: bool)
         assert versions == [">=2.0"] and lost == []
     else:
         assert versions == [None] and lost == [("url-version-dropped", "WARNING", "lib")]
+
+
+@pytest.mark.parametrize(("table", "key"), [
+    ('[tool.pdm.resolution]\noverrides = ["six==1"]\n', "tool.pdm.resolution.overrides"),
+    ('[[tool.pdm.source]]\nname = "x"\nurl = "https://x.example/simple"\ninclude_packages = "torch"\n',
+     "tool.pdm.source[0].include_packages"),
+])
+def test_bad_pdm_tables_are_located_errors(table: str, key: str) -> None:
+    from depglot.errors import ParseError
+
+    text = '[project]\nname = "x"\nversion = "1"\n\n' + table
+    with pytest.raises(ParseError) as exc:
+        api.loads(text, "pdm", path="pyproject.toml")
+    assert exc.value.span.line is not None and exc.value.span.file == "pyproject.toml"
+    assert exc.value.span.key == key

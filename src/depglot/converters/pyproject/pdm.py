@@ -141,6 +141,10 @@ def read_pdm(doc: dict[str, Any], loc: TomlLocator, manifest: Manifest, report: 
             if rest:
                 raw.append(Raw(format="pdm", key="tool.pdm.resolution", value=rest, span=loc.span("tool", "pdm", key)))
             if "overrides" in value:
+                overrides = value["overrides"]
+                if not isinstance(overrides, dict) or not all(isinstance(v, str) for v in overrides.values()):
+                    raise _bad(loc, "tool.pdm.resolution.overrides must be a table of package = \"specifier or URL\"",
+                               "tool", "pdm", "resolution", "overrides")
                 raw.append(Raw(format="pdm", key="tool.pdm.resolution.overrides", value=value["overrides"],
                                span=loc.span("tool", "pdm", "resolution", "overrides")))
             continue

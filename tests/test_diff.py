@@ -202,3 +202,16 @@ def test_markers_in_an_extra_are_compared_where_that_extra_is_evaluated() -> Non
     assert diff(plain, pep621("tomli>=2 ; extra == 'TOML' or python_version < '2'")).same
     changes = diff(plain, pep621("tomli>=2 ; extra == 'other'")).changes
     assert [(c.kind, c.field, c.group) for c in changes] == [("changed", "marker", "extra:toml")]
+
+
+def test_cli_markers_by_meaning_exit_codes(tmp_path: Path) -> None:
+    a, b = tmp_path / "requirements.txt", tmp_path / "requirements-compiled.txt"
+    a.write_text('pywin32 ; sys_platform == "win32" or sys_platform == "cygwin"\ntomli ; python_version < "3.11"\n')
+    b.write_text("tomli ; python_full_version < '3.11.0'\npywin32 ; sys_platform=='cygwin' or sys_platform=='win32'\n")
+    same = _run(["diff", str(a), str(b)])
+    assert same.exit_code == 0 and same.stdout == "", same.output
+    b.write_text("tomli ; python_full_version < '3.11.1'\npywin32 ; sys_platform=='cygwin' or sys_platform=='win32'\n")
+    differ = _run(["diff", str(a), str(b)])
+    assert differ.exit_code == 1
+    assert differ.stdout == (f"{b}:1:1: changed[marker]: tomli: marker 'python_version < \"3.11\"' -> "
+                             "\"python_full_version < '3.11.1'\" in group 'main'\n")

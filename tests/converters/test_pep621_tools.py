@@ -313,3 +313,15 @@ def test_bad_pdm_tables_are_located_errors(table: str, key: str) -> None:
         api.loads(text, "pdm", path="pyproject.toml")
     assert exc.value.span.line is not None and exc.value.span.file == "pyproject.toml"
     assert exc.value.span.key == key
+
+
+@pytest.mark.parametrize(("setting", "where"), [
+    ('override-dependencies = "six==1"\n', "tool.uv.override-dependencies"),
+    ('constraint-dependencies = ["urllib3 <<2"]\n', "tool.uv.constraint-dependencies[0]"),
+])
+def test_bad_uv_resolver_inputs_are_located_errors(setting: str, where: str) -> None:
+    from depglot.errors import ParseError
+
+    with pytest.raises(ParseError) as exc:
+        api.loads('[project]\nname = "x"\nversion = "1"\n\n[tool.uv]\n' + setting, "uv", path="pyproject.toml")
+    assert (exc.value.span.line, exc.value.span.key) == (6, where)

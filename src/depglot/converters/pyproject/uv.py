@@ -177,6 +177,11 @@ def read_uv(doc: dict[str, Any], loc: TomlLocator, manifest: Manifest, report: R
             groups[gi] = g.replace(requirements=tuple(reqs))
 
     raw = list(manifest.raw)
+    for key in ("constraint-dependencies", "override-dependencies"):
+        if key in uv:  # kept verbatim, but they must be what uv accepts: PEP 508 strings (errors at their line)
+            from .reader import read_requirement_list
+
+            read_requirement_list(uv[key], loc, "tool", "uv", key)
     for key, value in uv.items():
         if key in UV_HANDLED_KEYS and key != "dev-dependencies":
             continue

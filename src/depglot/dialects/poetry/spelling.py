@@ -10,6 +10,7 @@ from ...report import Report, Severity
 from ...span import Span
 from .. import _intervals as fast
 from .._common import cached_render, interval_text, is_full, mergeable, same_set, spans_of
+from .fast import poetry_nicest, run_spellings
 from .grammar import DIALECT, parse_or_none
 
 __all__ = ["nicest", "render"]
@@ -172,9 +173,9 @@ def _nicest_fast(spec: VersionSpec, hint: str | None) -> str | None:
         spans = spans_of(spec)
         if spans == ((None, None),):
             return "*"
-        return " || ".join(fast.run_spellings(spans))
+        return " || ".join(run_spellings(spans))
     text = text.strip()
-    nice = fast.poetry_nicest(text)  # (NotSimple unless ``text`` has the fast path's shapes, so it is valid)
+    nice = poetry_nicest(text)  # (NotSimple unless ``text`` has the fast path's shapes, so it is valid)
     if nice is not None:
         return nice
     if text.count(",") > 1 and fast.interval_text(fast.from_pep440(text)[0]) != text:

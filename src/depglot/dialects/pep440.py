@@ -163,10 +163,8 @@ def _widened(spec: VersionSpec, *, report: Report | None, subject: str | None, s
         text = fast.interval_text(fast.hull(spans))
         prerelease_only = fast.gaps_prereleases_only(spans)
     except fast.NotSimple:
-        outer = hull(spec.versions)
-        text = interval_text(outer)
-        if text is None:  # unbounded on both sides (or a shape PEP 440 lacks): any version
-            text = ""
+        # unbounded on both sides (or a shape PEP 440 lacks): any version
+        text = interval_text(hull(spec.versions)) or ""
         prerelease_only = only_prereleases(pep440_range(text).difference(spec.versions))
     if report is not None:
         severity = Severity.WARNING if prerelease_only else Severity.ERROR

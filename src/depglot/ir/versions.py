@@ -127,7 +127,7 @@ class VersionSpec:
     dialect: str = "pep440"
     pep440: str | None = None
     # the set once built, or what builds it; not part of equality, hash or repr (the spelling is the identity)
-    _versions: object = field(default=None, compare=False, hash=False, repr=False)
+    _versions: VersionRange | RangeSource | None = field(default=None, compare=False, hash=False, repr=False)
 
     def __init__(
         self,
@@ -136,7 +136,7 @@ class VersionSpec:
         dialect: str = "pep440",
         versions: VersionRange | RangeSource | None = None,
         pep440: str | None = None,
-        _versions: object = None,
+        _versions: VersionRange | RangeSource | None = None,
     ) -> None:
         if versions is None:
             versions = _versions
@@ -152,7 +152,7 @@ class VersionSpec:
         """The set of versions admitted (built on first use, then kept)."""
         got = self._versions
         if got is None:
-            got = pep440_range(self.pep440)  # type: ignore[arg-type]  (__init__ ensures pep440 is set)
+            got = pep440_range(self.pep440)  # type: ignore[arg-type]  # __init__ ensures pep440 is set
         elif isinstance(got, RangeSource):
             got = got.to_range()
         else:

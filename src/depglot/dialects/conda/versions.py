@@ -319,12 +319,13 @@ def parse_version(text: str, *, span: Span | None = None) -> VersionSpec:
 
 @lru_cache(maxsize=65536)
 def _analyse(text: str) -> tuple[VersionSpec, bool, tuple[str, ...]]:
-    parser = _flat(text)
-    if parser is None:
+    flat = _flat(text)
+    parser: _Flat | _Parser
+    if flat is None:
         parser = _Parser(text, first_fuzzy=False)
         tree = parser.parse()
     else:
-        tree = parser.tree
+        parser, tree = flat, flat.tree
     if parser.inexpressible:
         # every version, but not ``is_any``: the spec does constrain, only PEP 440 cannot say how
         spec = VersionSpec(raw=text, dialect=DIALECT, versions=_Spec(text), pep440=None)

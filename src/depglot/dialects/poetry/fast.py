@@ -8,7 +8,7 @@ equal.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from .._intervals import _RELEASE, Bound, Interval, Spans, _fmt, _lower, from_pep440, parse_version, runs
 
@@ -118,16 +118,16 @@ def _candidates(text: str) -> Iterator[tuple[str, Callable[[], Interval]]]:
     if len(clauses) == 1:
         c = clauses[0]
         if c.startswith("=="):
-            yield c[2:], lambda: from_pep440(c)[0]  # ==X.* -> X.*, the same set
+            yield c[2:], partial(_read, c)  # ==X.* -> X.*, the same set
         elif c.startswith("~="):
             yield from _caret_tilde(c[2:])
     if len(clauses) > 1:
         for c in clauses:
             if c.startswith("=="):
-                yield c[2:], lambda c=c: from_pep440(c)[0]
+                yield c[2:], partial(_read, c)
     for low in lowers:
         if low.endswith(".dev0") and _RELEASE.fullmatch(low[:-5]):
-            yield f"{low[:-5]}.*", lambda low=low: from_pep440(f"=={low[:-5]}.*")[0]
+            yield f"{low[:-5]}.*", partial(_read, f"=={low[:-5]}.*")
     if (
         len(clauses) == 2
         and len(lowers) == 1
@@ -138,5 +138,18 @@ def _candidates(text: str) -> Iterator[tuple[str, Callable[[], Interval]]]:
 
 def _caret_tilde(word: str) -> Iterator[tuple[str, Callable[[], Interval]]]:
     v = parse_version(word)
-    yield f"^{word}", lambda: (_lower(v), _caret(v))
-    yield f"~{word}", lambda: (_lower(v), _tilde(v))
+    yield f"^{word}", partial(_caret_interval, v)
+    yield f"~{word}", partial(_tilde_interval, v)
+
+
+def _caret_interval(v: Bound) -> Interval:
+    return (_lower(v), _caret(v))
+
+
+def _tilde_interval(v: Bound) -> Interval:
+    return (_lower(v), _tilde(v))
+
+
+def _read(text: str) -> Interval:
+    """The one interval of a PEP 440 text of the fast path's shapes."""
+    return from_pep440(text)[0]

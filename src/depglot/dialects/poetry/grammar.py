@@ -107,11 +107,11 @@ def _parse(text: str) -> VersionSpec:
     alternatives = tuple(tuple(clauses) for clauses in groups)
     try:
         spans = fast.union([fast.from_pep440(",".join(clauses)) for clauses in groups])
-        pep = fast.set_text(spans)
+        union_text = fast.set_text(spans)
     except fast.NotSimple:
         versions = _Union(alternatives).to_range()
         return VersionSpec(raw=text, dialect=DIALECT, versions=versions, pep440=set_text(versions))
-    return VersionSpec(raw=text, dialect=DIALECT, versions=_Union(alternatives, spans), pep440=pep)
+    return VersionSpec(raw=text, dialect=DIALECT, versions=_Union(alternatives, spans), pep440=union_text)
 
 
 @dataclass(frozen=True, slots=True)

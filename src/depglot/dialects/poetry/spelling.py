@@ -94,7 +94,7 @@ def nicest(versions, hint: str | None = None) -> str | None:  # versions: Versio
 def _union_text(versions) -> str | None:
     """``a || b`` of the largest PEP 440-expressible runs of intervals, each spelled the nicest way."""
     cls = type(versions)
-    pieces: list[str] = []
+    pieces: list[str | None] = []
     run: tuple = ()
     for interval in versions._bounds:  # packaging 26.4's canonical intervals (no public accessor)
         trial = (*run, interval)

@@ -121,3 +121,65 @@ def test_detection() -> None:
     assert registry.detect("conda-lock.yml", head).name == "conda-lock"
     assert registry.detect("locks/x.yml", head).name == "conda-lock"
     assert re.match(r"conda-lock", registry.detect("conda-lock.yml", head).name)
+
+
+@pytest.mark.parametrize("path", corpus_params("conda_lock"))
+def test_pure_python_fallback_reads_the_same(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without libyaml (PyYAML built without it) the pure SafeLoader gives the same manifest."""
+    import yaml
+
+    text = path.read_text(encoding="utf-8")
+    fast = api.loads(text, "conda-lock", path="conda-lock.yml")
+    monkeypatch.delattr(yaml, "CSafeLoader")
+    assert api.loads(text, "conda-lock", path="conda-lock.yml") == fast
+
+
+def test_reading_uses_libyaml_not_ruamel(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "conda-lock.yml").write_text(
+        "version: 1\nmetadata: {channels: [{url: conda-forge}], platforms: [linux-64]}\npackage:\n"
+        "- name: numpy\n  version: 2.1.1\n  manager: conda\n  platform: linux-64\n"
+        "  url: https://conda.anaconda.org/conda-forge/linux-64/numpy-2.1.1-py312h1_0.conda\n"
+        "  hash: {md5: abc}\n  dependencies: {}\n"
+    )
+    code = (
+        "import sys, depglot\n"
+        f"m = depglot.load({str(tmp_path / 'conda-lock.yml')!r}, 'conda-lock')\n"
+        "print(m.lock.packages[0].version, 'ruamel.yaml' in sys.modules, 'yaml._yaml' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == ["2.1.1", "False", "True"], out.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "words"),
+    [
+        # libyaml reports UTF-8 byte offsets: the location is taken from the text instead
+        ("version: 1\nmetadata: {a: 'ééé'}\npackage: [\x07]\n", (3, 11), "unacceptable character '\\x07'"),
+        ("version: 1\nmetadata: {a: 'ééé'}\npackage: [\ud800]\n", (3, 11), "unacceptable character '\\ud800'"),
+        ("version: 1\nmetadata: {a: 'ééé', b: ]}\n", (2, 25), "invalid YAML"),
+        ("package: !!python/object/apply:os.system ['true']\n", (1, 10), "could not determine a constructor"),
+    ],
+)
+def test_yaml_errors_are_located(text: str, where: tuple[int, int], words: str) -> None:
+    with pytest.raises(ParseError) as info:
+        api.loads(text, "conda-lock", path="conda-lock.yml")
+    assert words in info.value.message
+    assert (info.value.span.line, info.value.span.column) == where  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("prefix", ["- ", "? ", "- ? "])
+def test_deep_block_nesting_is_a_parse_error_not_a_crash(prefix: str) -> None:
+    """libyaml's composer recurses in C (a segfault past ~30,000 levels): such documents take the pure loader."""
+    import subprocess
+    import sys
+
+    code = (
+        "import depglot\nfrom depglot.errors import ParseError\n"
+        f"try:\n    depglot.loads({prefix!r} * 40000 + 'x\\n', 'conda-lock', path='c.yml')\n"
+        "except ParseError as exc:\n    print('error', exc.span.file)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert (out.returncode, out.stdout.split()) == (0, ["error", "c.yml"]), out.stderr[-500:]

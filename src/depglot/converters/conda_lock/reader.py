@@ -52,10 +52,33 @@ PLATFORM_MARKERS: dict[str, str] = {
 _ARCHIVE = re.compile(r"^(?P<name>.+)-(?P<version>[^-]+)-(?P<build>[^-]+)\.(?:conda|tar\.bz2)$")
 
 
+_BRACKETS = re.compile(r"[\[\]{}]")
+# indentation plus block indicators, anchors and tags that open a node further right on the same line
+_PREFIX = re.compile(r"^[ \t]*(?:(?:[-?:]|[&!][^ \t]*)[ \t]+)*", re.MULTILINE)
+# what YAML 1.1 and 1.2 allow in a stream (c-printable); lone surrogates cannot even be encoded for libyaml
+_NON_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+MAX_FLOW_NESTING = 100
+MAX_BLOCK_PREFIX = 200  # block nesting grows at most ~2 levels per column; libyaml composes recursively in C
+
+
+def _loader(text: str) -> Any:
+    """PyYAML's libyaml-backed safe loader (what conda-lock itself reads lock files with: ``yaml.safe_load``).
+
+    Its composer recurses in C, where deep nesting overflows the stack (a segfault, not a RecursionError): a
+    document whose lines open nodes more than MAX_BLOCK_PREFIX columns in takes the pure-Python loader, which
+    fails with a RecursionError instead. Flow nesting is refused before either sees it (see _load).
+    """
+    import yaml
+
+    c_loader = getattr(yaml, "CSafeLoader", None)
+    if c_loader is not None and max(map(len, _PREFIX.findall(text)), default=0) <= MAX_BLOCK_PREFIX:
+        return c_loader
+    return yaml.SafeLoader
+
+
 def _load(text: str, path: str | None) -> Any:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-    from ruamel.yaml.reader import ReaderError
+    import yaml
+    from yaml.reader import ReaderError
 
     lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z", text)
 
@@ -63,18 +86,30 @@ def _load(text: str, path: str | None) -> Any:
         return lines[line - 1].rstrip("\r\n") if 0 < line <= len(lines) else None
 
     depth = 0
-    for m in re.finditer(r"[\[\]{}]", text):  # ruamel's scanner is quadratic in open flow collections
+    for m in _BRACKETS.finditer(text):  # libyaml recurses in C per open flow collection
         depth = depth + 1 if m.group() in "[{" else max(0, depth - 1)
-        if depth > 100:
+        if depth > MAX_FLOW_NESTING:
             line, col = line_col(text, m.start())
             raise ParseError(
-                "the YAML document nests more than 100 flow collections",
+                f"the YAML document nests more than {MAX_FLOW_NESTING} flow collections",
                 span=Span(file=path, line=line, column=col),
                 dialect="yaml",
             )
     try:
-        return YAML(typ="safe").load(text)
-    except MarkedYAMLError as exc:
+        # safe: only standard YAML tags are constructed (a !!python/... tag is a ConstructorError); an alias is the
+        # same Python object as its anchor, so an alias bomb costs no memory
+        return yaml.load(text, Loader=_loader(text))  # noqa: S506 - a SafeLoader
+    except (ReaderError, UnicodeEncodeError):  # a character YAML does not allow (libyaml counts UTF-8 bytes)
+        bad = _NON_PRINTABLE.search(text)
+        line, col = line_col(text, bad.start()) if bad is not None else (1, 1)
+        char = bad.group() if bad is not None else "?"
+        raise ParseError(
+            f"invalid YAML: unacceptable character {char!r} (YAML allows only printable characters)",
+            span=Span(file=path, line=line, column=col),
+            source_line=source(line),
+            dialect="yaml",
+        ) from None
+    except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         problem = " ".join(str(exc.problem or exc.context or "syntax error").split())
@@ -84,19 +119,11 @@ def _load(text: str, path: str | None) -> Any:
             source_line=source(line),
             dialect="yaml",
         ) from None
-    except ReaderError as exc:  # a character YAML does not allow
-        line, col = line_col(text, max(0, int(exc.position)))
-        raise ParseError(
-            f"invalid YAML: unacceptable character {exc.character!r} ({exc.reason})",
-            span=Span(file=path, line=line, column=col),
-            source_line=source(line),
-            dialect="yaml",
-        ) from None
-    except RecursionError:  # ruamel constructs recursively: deep [[[[ nesting exhausts the stack
+    except RecursionError:  # the pure-Python composer recurses: very deep nesting exhausts the stack
         raise ParseError(
             "the YAML document is nested too deeply", span=Span(file=path, line=1, column=1), dialect="yaml"
         ) from None
-    except YAMLError as exc:  # other ruamel errors: keep the message on one line
+    except yaml.YAMLError as exc:  # other PyYAML errors: keep the message on one line
         message = " ".join(str(exc).split())
         raise ParseError(
             f"invalid YAML: {message}", span=Span(file=path, line=1, column=1), dialect="yaml"

@@ -157,8 +157,9 @@ def test_pipfile_to_poetry(tmp_path: Path) -> None:
             "hashlib",  # only for keys of unnamed requirements
             "ruamel",
             "json",
+            "tomlkit",  # a fresh file is rendered by depglot.edit.tomlemit; tomlkit only edits a base file
         },
-        {"depglot.converters.pipfile.reader", "depglot.converters.pyproject.poetry.writer", "tomlkit"},
+        {"depglot.converters.pipfile.reader", "depglot.converters.pyproject.poetry.writer", "depglot.edit.tomlemit"},
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
+from ...edit import tomlemit as emit
 from ...format import ReadOptions
 from ...ir.model import (
     Group,
@@ -26,7 +27,10 @@ from .entries import FORMAT, render_entry, split_name
 from .layout import other_tables, pipenv_keys, plan_sections, python_keys, source_tables, unique_entries
 from .reader import DEV_SECTION, MAIN_SECTION, SECTIONS, read
 
-__all__ = ["write"]
+__all__ = ["FRESH_WITH_TOMLKIT", "write"]
+
+# Tests set this to compare the tomlkit rendering of a fresh Pipfile with the emitter's (they must be equal).
+FRESH_WITH_TOMLKIT = False
 
 
 # --------------------------------------------------------------------------------------- tomlkit values
@@ -67,6 +71,64 @@ def _entry_item(req: Requirement, report: Report) -> tuple[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------------ fresh
+
+
+def _emit_item(value: Any) -> Any:
+    """:func:`_item` as :mod:`depglot.edit.tomlemit` values (the same text, without tomlkit)."""
+    if isinstance(value, str):
+        if '"' in value and "'" not in value and "\n" not in value:
+            return emit.Literal(value)
+        return value
+    if isinstance(value, dict):
+        return emit.InlineTable({k: _emit_item(v) for k, v in value.items()}, spaced=False)
+    if isinstance(value, list):
+        return emit.Array(_emit_item(v) for v in value)
+    return value
+
+
+def _emit_table(value: dict[str, Any]) -> emit.Table:
+    return emit.Table({k: _emit_item(v) for k, v in value.items()})
+
+
+def _fresh_emitted(manifest: Manifest, report: Report) -> str:
+    """:func:`_fresh` built as :mod:`depglot.edit.tomlemit` containers: the same text, without tomlkit."""
+    doc = emit.Table()
+    for comment in manifest.comments:
+        doc.add_comment(comment)
+    for key, value in other_tables(manifest):
+        if not isinstance(value, dict):
+            doc[key] = _emit_item(value)
+    sources, search_all = source_tables(manifest, report)
+    doc["source"] = emit.AoT(_emit_table(src) for src in sources)
+    sections = plan_sections(manifest, report)
+    written = {s for s, _ in sections}
+    for section, group in sections:
+        table = emit.Table()
+        for req in unique_entries(section, group, report):
+            for comment in req.comments:
+                table.add_comment(comment)
+            key, value = render_entry(req, report)
+            table[key] = _emit_item(value)
+        for raw in group.raw:
+            if raw.format == FORMAT and raw.key not in table:
+                table[raw.key] = _emit_item(raw.value)
+        for comment in group.comments:
+            table.add_comment(comment)
+        doc[section] = table
+        if section == MAIN_SECTION and DEV_SECTION not in written:
+            doc[DEV_SECTION] = emit.Table()
+            written.add(DEV_SECTION)
+    requires = python_keys(manifest, report)
+    if requires:
+        doc["requires"] = _emit_table(requires)
+    for key, value in other_tables(manifest):
+        if isinstance(value, dict):
+            doc[key] = _emit_table(value)
+    pipenv = pipenv_keys(manifest, search_all)
+    if pipenv:
+        doc["pipenv"] = _emit_table(pipenv)
+    return emit.dumps(doc)
+
 
 
 def _fresh(manifest: Manifest, report: Report) -> str:
@@ -299,5 +361,14 @@ def _doc_keys(table: Any) -> dict[str, str]:
 def write(manifest: Manifest, *, base: str | None, report: Report) -> str:
     """The Pipfile text for ``manifest``: fresh, or ``base`` edited where the manifest differs from it."""
     if base is None:
+        if not FRESH_WITH_TOMLKIT:
+            trial = Report(report.losses)
+            try:
+                text = _fresh_emitted(manifest, trial)
+            except emit.Unsupported:
+                pass  # a value the emitter does not model: tomlkit writes it (same text by construction)
+            else:
+                report.extend(trial.losses)
+                return text
         return _fresh(manifest, report)
     return _base(manifest, base, report)

@@ -28,13 +28,14 @@ from typing import Any
 from ....dialects import pep440 as pep440_dialect
 from ....dialects import pep508 as pep508_dialect
 from ....dialects import poetry as poetry_dialect
+from ....edit import tomlemit as emit
 from ....errors import DepglotError
 from ....format import ReadOptions, WriteOptions
-from ....ir.model import Group, GroupKind, IndexRole, LocalPath, Manifest, Requirement, Url, Vcs
+from ....ir.model import GroupKind, IndexRole, LocalPath, Manifest, Requirement, Url, Vcs
 from ....ir.model import canonical_name as cn
 from ....report import Report, Severity
 from ..._naming import location as _location
-from ..common import ensure_table, inline_table_like, newline_of, remove_key, set_string_array, split_bom
+from ..common import newline_of, split_bom
 from .enrich import (
     enrichments,
     equivalent,
@@ -46,43 +47,79 @@ from .enrich import (
 )
 from .entries import render_entry, single_quoted
 from .extra_markers import legacy_entries
-from .metadata import poetry_metadata, project_metadata, raw_keys
+from .fresh import FreshSections
+from .groups import GroupSections
 from .prepare import prepare
 from .sources import render_sources
-from .tomlitems import plain_item, space_new_tables, toml_item
+from .tomlitems import EmitOps, TomlkitOps, space_new_tables
 
-__all__ = ["write_poetry"]
+__all__ = ["FRESH_WITH_TOMLKIT", "write_poetry"]
+
+
+# Tests set this to compare the tomlkit rendering of a fresh document with the emitter's (they must be equal).
+FRESH_WITH_TOMLKIT = False
 
 
 def write_poetry(manifest: Manifest, *, base: str | None, report: Report, options: WriteOptions, legacy: bool) -> str:
-    import tomlkit
-
-    bom, body = split_bom(base or "")
-    newline = newline_of(body) if base else "\n"
-    doc = tomlkit.parse(body) if base is not None else tomlkit.document()
-    old = _read_base(base) if base is not None else None
-    layout = _layout(manifest, doc if base is not None else None, legacy, options)
-    manifest = prepare(manifest, layout, options, report)
-    w = _Writer(doc, old, manifest, report, newline, layout)
     if base is None:
-        w.metadata()
-    else:
-        w.package_mode()
+        if not FRESH_WITH_TOMLKIT:
+            trial = Report(report.losses)
+            try:
+                text = _write_fresh(manifest, trial, options, legacy, EmitOps)
+            except emit.Unsupported:
+                pass  # a value the emitter does not model: tomlkit writes it (same text by construction)
+            else:
+                report.extend(trial.losses)
+                return text
+        return _write_fresh(manifest, report, options, legacy, TomlkitOps)
+    return _write_base(manifest, base, report, options, legacy)
+
+
+def _write_fresh(manifest: Manifest, report: Report, options: WriteOptions, legacy: bool, ops: Any) -> str:
+    import re
+
+    doc = ops.document()
+    layout = _layout(manifest, None, legacy, options)
+    manifest = prepare(manifest, layout, options, report)
+    w = _Writer(doc, None, manifest, report, "\n", layout, ops)
+    w.metadata()
     w.python()
     w.main_and_extras()
     w.groups()
     w.sources()
-    if base is None:
-        w.fresh_tail()
-    before = tomlkit.parse(body).unwrap() if base is not None else {}
-    if base is not None and doc.unwrap() == before:
+    w.fresh_tail()
+    if ops is EmitOps:
+        emit.space_new_tables(doc)
+        text = emit.dumps(doc)
+    else:
+        import tomlkit
+
+        space_new_tables(doc, {})
+        text = tomlkit.dumps(doc)
+    text = re.sub(r"([^\n])\n(\[)", r"\1\n\n\2", text.lstrip("\n"))  # a blank line before every table
+    return re.sub(r"\n{3,}(?=\[)", "\n\n", text)  # ... and only one
+
+
+def _write_base(manifest: Manifest, base: str, report: Report, options: WriteOptions, legacy: bool) -> str:
+    import tomlkit
+
+    bom, body = split_bom(base)
+    newline = newline_of(body)
+    doc = tomlkit.parse(body)
+    old = _read_base(base)
+    layout = _layout(manifest, doc, legacy, options)
+    manifest = prepare(manifest, layout, options, report)
+    w = _Writer(doc, old, manifest, report, newline, layout)
+    w.package_mode()
+    w.python()
+    w.main_and_extras()
+    w.groups()
+    w.sources()
+    before = tomlkit.parse(body).unwrap()
+    if doc.unwrap() == before:
         return base  # nothing changed: the bytes as they were (tomlkit's re-render is not always identical)
     space_new_tables(doc, before)
     text = tomlkit.dumps(doc)
-    if base is None:
-        import re
-
-        text = re.sub(r"([^\n])\n(\[)", r"\1\n\n\2", text.lstrip("\n"))  # a blank line before every table
     if "\n\n\n" not in body.replace("\r\n", "\n"):
         import re
 
@@ -90,6 +127,7 @@ def write_poetry(manifest: Manifest, *, base: str | None, report: Report, option
     elif newline == "\r\n" and "\r\n" not in text.replace("\r\n", ""):
         text = text.replace("\r\n", "\n").replace("\n", "\r\n")
     return bom + text
+
 
 def _rename_key(table: Any, old: str, new: str) -> None:
     """Rename ``old`` to ``new`` in place (value, comments and position kept)."""
@@ -129,9 +167,10 @@ def _layout(manifest: Manifest, doc: Any, legacy: bool, options: WriteOptions) -
         return "dynamic"  # an optional dependency in no extra: [project] cannot say it, [tool.poetry] can
     return "project"
 
-class _Writer:
+class _Writer(FreshSections, GroupSections):
     def __init__(self, doc: Any, old: Manifest | None, new: Manifest, report: Report, newline: str,
-                 layout: str) -> None:
+                 layout: str, ops: Any = TomlkitOps) -> None:
+        self.ops = ops
         self.doc = doc
         self.old = old
         self.new = new
@@ -143,7 +182,7 @@ class _Writer:
     # -- helpers --------------------------------------------------------------------------------------------
 
     def _tp(self) -> Any:
-        return ensure_table(self.doc, "tool", "poetry")
+        return self.ops.ensure_table(self.doc, "tool", "poetry")
 
     def _entry_value(self, reqs: list[Requirement], *, allow_optional: bool = True) -> Any | None:
         values = [v for v in (render_entry(r, report=self.report, allow_optional=allow_optional) for r in reqs)
@@ -160,14 +199,14 @@ class _Writer:
         wanted = {cn(k) for k in desired}
         for key in list(table):
             if cn(key) not in wanted:
-                remove_key(table, key)
+                self.ops.remove_key(table, key)
         for name, value in desired.items():
             key = existing.get(cn(name))
             if key is not None and equivalent(name, table[key], value, deps=deps):
                 if key != name and deps and rename:
                     _rename_key(table, key, name)  # same entry, respelled name (``depglot normalize``)
                 continue
-            item = toml_item(value, table)
+            item = self.ops.toml_item(value, table)
             if key is not None:
                 table[key] = item
             else:
@@ -218,69 +257,15 @@ class _Writer:
         if self.layout == "legacy":
             self._tp()["package-mode"] = False
 
-    def _version_fallback(self, tp: Any) -> None:
-        """Poetry needs a version in package mode; a dynamic one (setuptools-scm, hatch-vcs) gets Poetry's
-        placeholder ``0.0.0`` in ``[tool.poetry]`` (what poetry-dynamic-versioning expects)."""
-        project = self.new.project
-        raw = raw_keys(self.new.raw)
-        if project is None or not project.name or project.version or "version" in raw:
-            return
-        tp["version"] = "0.0.0"
-        self.report.add("project-version-invented", Severity.WARNING,
-                        f"{project.name!r} has no static version and Poetry needs one; wrote version = \"0.0.0\" "
-                        "in [tool.poetry] (set it, or let a versioning plugin fill it)", subject=project.name)
-
-    def metadata(self) -> None:
-        project = self.new.project
-        if self.layout in ("project", "dynamic"):
-            meta = project_metadata(project)
-            dynamic = [d for d in meta.get("dynamic", []) if d not in ("dependencies", "optional-dependencies")]
-            if self.layout == "dynamic":  # the dependencies (and extras) come from [tool.poetry]
-                dynamic.append("dependencies")
-                if any(g.kind is GroupKind.EXTRA for g in self.new.groups):
-                    dynamic.append("optional-dependencies")
-                meta["dynamic"] = dynamic
-            if "version" in meta and "version" in dynamic:
-                dynamic.remove("version")
-            if "dynamic" in meta:
-                meta["dynamic"] = dynamic
-                if not dynamic:
-                    del meta["dynamic"]
-            tbl = ensure_table(self.doc, "project")
-            for key, value in meta.items():
-                tbl[key] = plain_item(value)
-            if project is not None and not project.version and "version" not in dynamic:
-                if "dynamic" not in tbl:
-                    tbl["dynamic"] = ["version"]
-                else:
-                    tbl["dynamic"].append("version")
-            self._version_fallback(self._tp())
-        else:
-            meta = poetry_metadata(project)
-            tp = self._tp()
-            if not (project and project.name):
-                tp["package-mode"] = False
-            for key, value in meta.items():
-                if key not in ("scripts", "plugins", "urls"):
-                    tp[key] = plain_item(value)
-            self._version_fallback(tp)
-            mapped = {"description", "authors", "maintainers", "license", "readme", "urls", "keywords",
-                      "classifiers", "scripts", "entry-points", "dynamic"}
-            for key, _ in project.metadata if project is not None else ():
-                if key not in mapped:
-                    self.report.add("project-metadata-dropped", Severity.INFO,
-                                    f"project.{key} has no place in Poetry 1's [tool.poetry]; not written",
-                                    subject=key)
-
     def python(self) -> None:
         new = self.new.python
         if self.old is not None and same_spec(self.old.python, new):
             return
         if self.layout in ("project", "dynamic"):
-            tbl = ensure_table(self.doc, "project")
+            tbl = self.ops.ensure_table(self.doc, "project")
             if new is None or new.is_any:
                 if "requires-python" in tbl and not self.fresh:
-                    remove_key(tbl, "requires-python")
+                    self.ops.remove_key(tbl, "requires-python")
                 return
             tbl["requires-python"] = pep440_dialect.render(new, report=self.report, subject="python")
         # legacy: python is written with the dependencies table
@@ -317,23 +302,23 @@ class _Writer:
             # one entry per name: per-extra requirements become optional entries marked `extra == '...'`
             desired = self._deps_dict(tuple(legacy_entries(main_reqs, extras)), python=self._python_text())
             if desired or "dependencies" in self._tp():
-                self._sync_table(ensure_table(self.doc, "tool", "poetry", "dependencies"), desired)
+                self._sync_table(self.ops.ensure_table(self.doc, "tool", "poetry", "dependencies"), desired)
             tp = self._tp()
             if extras:
                 want = {g.name: unique_names([r.name for r in g.requirements]) for g in extras}
-                tbl = ensure_table(self.doc, "tool", "poetry", "extras")
+                tbl = self.ops.ensure_table(self.doc, "tool", "poetry", "extras")
                 self._sync_table(tbl, want, deps=False)
             elif "extras" in tp:
-                remove_key(tp, "extras")
+                self.ops.remove_key(tp, "extras")
             return
-        project = ensure_table(self.doc, "project")
+        project = self.ops.ensure_table(self.doc, "project")
         self._set_pep508_array(project, "dependencies", list(main_reqs), main is not None or "dependencies" in project)
         if extras or "optional-dependencies" in project:
-            od = ensure_table(self.doc, "project", "optional-dependencies")
+            od = self.ops.ensure_table(self.doc, "project", "optional-dependencies")
             wanted = {cn(g.name) for g in extras}
             for key in list(od):
                 if cn(key) not in wanted:
-                    remove_key(od, key)
+                    self.ops.remove_key(od, key)
             existing = {cn(k): k for k in od}
             for g in extras:
                 self._set_pep508_array(od, existing.get(cn(g.name), g.name), list(g.requirements), True)
@@ -353,9 +338,9 @@ class _Writer:
                 if cn(key) not in known and cn(key) not in {cn(k) for k in enrich} and key.lower() != "python":
                     enrich[key] = table[key].unwrap() if hasattr(table[key], "unwrap") else table[key]
         if enrich or tp_exists:  # Poetry matches enrichments by normalised name: a respelling stays in [project]
-            self._sync_table(ensure_table(self.doc, "tool", "poetry", "dependencies"), enrich, rename=False)
+            self._sync_table(self.ops.ensure_table(self.doc, "tool", "poetry", "dependencies"), enrich, rename=False)
             if not enrich:
-                remove_key(self._tp(), "dependencies")
+                self.ops.remove_key(self._tp(), "dependencies")
 
     def _set_pep508_array(self, container: Any, key: str, reqs: list[Requirement], write: bool,
                           includes: list[str] | None = None) -> None:
@@ -401,75 +386,8 @@ class _Writer:
             else:
                 values.append(item)
         values.extend(pending)
-        values.extend(inline_table_like({"include-group": i}) for i in wanted_includes.values())
-        set_string_array(container, key, values, newline=self.newline)
-
-    def groups(self) -> None:
-        new_groups = [g for g in self.new.groups if g.kind in (GroupKind.GROUP, GroupKind.CATEGORY)]
-        if self.old is not None:
-            old_groups = [g for g in self.old.groups if g.kind in (GroupKind.GROUP, GroupKind.CATEGORY)]
-            if same_groups(old_groups, new_groups):
-                return
-        pep735 = self.doc.get("dependency-groups", {})
-        pep735_keys = {cn(k): k for k in pep735}
-        tp = self.doc.get("tool", {}).get("poetry", {})
-        poetry_groups = tp.get("group", {})
-        poetry_keys = {cn(k): k for k in poetry_groups}
-        wanted = {cn(g.name) for g in new_groups}
-        for key in list(poetry_groups):
-            if cn(key) not in wanted:
-                remove_key(poetry_groups, key)
-        for key in list(pep735):
-            if cn(key) not in wanted:
-                remove_key(pep735, key)
-        if "dev-dependencies" in tp and "dev" not in wanted:
-            remove_key(tp, "dev-dependencies")
-        for g in new_groups:
-            key = cn(g.name)
-            if key in pep735_keys:
-                self._pep735_group(g, pep735_keys[key], poetry_keys.get(key))
-            elif key == "dev" and "dev-dependencies" in tp and key not in poetry_keys:
-                self._sync_table(tp["dev-dependencies"], self._deps_dict(g.requirements))
-                if g.optional or g.includes:
-                    gt = ensure_table(self.doc, "tool", "poetry", "group", "dev")
-                    self._group_flags(gt, g, ())
-            else:
-                name = poetry_keys.get(key, g.name)
-                gt = ensure_table(self.doc, "tool", "poetry", "group", name)
-                self._group_flags(gt, g, tuple(g.includes))
-                desired = self._deps_dict(g.requirements)
-                if desired or "dependencies" in gt or not (g.optional or g.includes):
-                    self._sync_table(ensure_table(self.doc, "tool", "poetry", "group", name, "dependencies"),
-                                     desired)
-
-    def _group_flags(self, gt: Any, g: Group, includes: tuple[str, ...]) -> None:
-        if g.optional:
-            if gt.get("optional") is not True:
-                gt["optional"] = True
-        elif "optional" in gt:
-            remove_key(gt, "optional")
-        if includes:
-            cur = [str(x) for x in gt.get("include-groups", [])]
-            if [cn(x) for x in cur] != [cn(x) for x in includes]:
-                gt["include-groups"] = list(includes)
-        elif "include-groups" in gt:
-            remove_key(gt, "include-groups")
-
-    def _pep735_group(self, g: Group, key: str, poetry_key: str | None) -> None:
-        pep735 = self.doc["dependency-groups"]
-        poetry_includes: tuple[str, ...] = ()
-        if poetry_key is not None:
-            cur = self.doc["tool"]["poetry"]["group"][poetry_key].get("include-groups", [])
-            poetry_includes = tuple(str(x) for x in cur)
-        array_includes = [i for i in g.includes if cn(i) not in {cn(p) for p in poetry_includes}]
-        self._set_pep508_array(pep735, key, list(g.requirements), True, includes=array_includes)
-        enrich = enrichments(g.requirements)
-        if enrich or g.optional or (poetry_key is not None):
-            gt = ensure_table(self.doc, "tool", "poetry", "group", poetry_key or g.name)
-            self._group_flags(gt, g, poetry_includes)
-            if enrich or "dependencies" in gt:
-                self._sync_table(ensure_table(self.doc, "tool", "poetry", "group", poetry_key or g.name,
-                                              "dependencies"), enrich, rename=False)
+        values.extend(self.ops.inline_table({"include-group": i}) for i in wanted_includes.values())
+        self.ops.string_array(container, key, values, newline=self.newline)
 
     def sources(self) -> None:
         mine = tuple(ix for ix in self.new.indexes if ix.role is not IndexRole.FIND_LINKS)
@@ -481,74 +399,8 @@ class _Writer:
         tp = self.doc.get("tool", {}).get("poetry")
         if not tables:
             if tp is not None and "source" in tp:
-                remove_key(tp, "source")
+                self.ops.remove_key(tp, "source")
             return
-        import tomlkit
-
-        aot = tomlkit.aot()
-        for t in tables:
-            item = tomlkit.table()
-            for k, v in t.items():
-                item[k] = v
-            aot.append(item)
-        self._tp()["source"] = aot
-
-    def _poetry_core_2(self, build: dict[str, Any]) -> dict[str, Any]:
-        """poetry-core < 2 ignores ``[project]``: a build requirement that admits it is raised to 2.x."""
-        from ....ir.versions import pep440_range
-
-        if build.get("build-backend") != "poetry.core.masonry.api" or not isinstance(build.get("requires"), list):
-            return build
-        requires = []
-        for item in build["requires"]:
-            try:
-                req = pep508_dialect.parse_requirement(item) if isinstance(item, str) else None
-            except DepglotError:
-                req = None
-            old_core = req is not None and req.key == "poetry-core" and not (
-                pep440_range(req.version.pep440 or "") if req.version is not None and req.version.pep440 is not None
-                else pep440_range("")
-            ).intersection(pep440_range("<2.0.0")).is_empty
-            if old_core:
-                self.report.add("poetry-build-requires-raised", Severity.INFO,
-                                f"build-system requires {item!r}, but poetry-core < 2 ignores [project]; "
-                                "wrote poetry-core>=2.0.0,<3.0.0", subject="build-system")
-                item = "poetry-core>=2.0.0,<3.0.0"
-            requires.append(item)
-        return {**build, "requires": requires}
-
-    def fresh_tail(self) -> None:
-        """Fresh files: scripts/urls/plugins, the Raw ``[tool.poetry]`` keys and ``[build-system]``."""
-        import tomlkit
-
-        project = self.new.project
-        raw = raw_keys(self.new.raw)
-        tp = self._tp()
-        if self.layout == "legacy":
-            meta = poetry_metadata(project)
-            for key in ("urls", "scripts", "plugins"):
-                if key in meta and key not in raw:
-                    tp[key] = plain_item(meta[key])
-        for key, value in raw.items():
-            if key not in tp:
-                tp[key] = plain_item(value)
-        build = next((r.value for r in self.new.raw if r.format == "pyproject" and r.key == "build-system"), None)
-        if build is None and (project is not None and project.name):
-            build = {"requires": ["poetry-core>=1.0.0" if self.layout == "legacy" else "poetry-core>=2.0.0,<3.0.0"],
-                     "build-backend": "poetry.core.masonry.api"}
-        if build is not None and self.layout != "legacy":
-            build = self._poetry_core_2(build)
-        if build is not None:
-            tbl = tomlkit.table()
-            for k, v in build.items():
-                tbl[k] = plain_item(v)
-            self.doc["build-system"] = tbl
-        if not tp:
-            tool = self.doc.get("tool")
-            if tool is not None:
-                del tool["poetry"]
-                if not tool:
-                    del self.doc["tool"]
-
+        self._tp()["source"] = self.ops.aot(tables)
 
 # ---------------------------------------------------------------------------------------------- comparing

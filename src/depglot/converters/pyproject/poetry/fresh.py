@@ -1,0 +1,132 @@
+"""The Poetry writer's sections of a FRESH file only: metadata, the Raw ``[tool.poetry]`` keys and
+``[build-system]`` (a mixin of :class:`depglot.converters.pyproject.poetry.writer._Writer`; base mode keeps the
+base file's own)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ....dialects import pep508 as pep508_dialect
+from ....errors import DepglotError
+from ....ir.model import GroupKind
+from ....report import Severity
+from .metadata import poetry_metadata, project_metadata, raw_keys
+
+__all__ = ["FreshSections"]
+
+
+class FreshSections:
+    """Needs ``self.new``, ``self.report``, ``self.doc``, ``self.ops``, ``self.layout`` and ``self._tp()``."""
+
+    new: Any
+    report: Any
+    doc: Any
+    ops: Any
+    layout: str
+    _tp: Any
+
+    def _version_fallback(self, tp: Any) -> None:
+        """Poetry needs a version in package mode; a dynamic one (setuptools-scm, hatch-vcs) gets Poetry's
+        placeholder ``0.0.0`` in ``[tool.poetry]`` (what poetry-dynamic-versioning expects)."""
+        project = self.new.project
+        raw = raw_keys(self.new.raw)
+        if project is None or not project.name or project.version or "version" in raw:
+            return
+        tp["version"] = "0.0.0"
+        self.report.add("project-version-invented", Severity.WARNING,
+                        f"{project.name!r} has no static version and Poetry needs one; wrote version = \"0.0.0\" "
+                        "in [tool.poetry] (set it, or let a versioning plugin fill it)", subject=project.name)
+
+    def metadata(self) -> None:
+        project = self.new.project
+        if self.layout in ("project", "dynamic"):
+            meta = project_metadata(project)
+            dynamic = [d for d in meta.get("dynamic", []) if d not in ("dependencies", "optional-dependencies")]
+            if self.layout == "dynamic":  # the dependencies (and extras) come from [tool.poetry]
+                dynamic.append("dependencies")
+                if any(g.kind is GroupKind.EXTRA for g in self.new.groups):
+                    dynamic.append("optional-dependencies")
+                meta["dynamic"] = dynamic
+            if "version" in meta and "version" in dynamic:
+                dynamic.remove("version")
+            if "dynamic" in meta:
+                meta["dynamic"] = dynamic
+                if not dynamic:
+                    del meta["dynamic"]
+            tbl = self.ops.ensure_table(self.doc, "project")
+            for key, value in meta.items():
+                tbl[key] = self.ops.plain_item(value)
+            if project is not None and not project.version and "version" not in dynamic:
+                if "dynamic" not in tbl:
+                    tbl["dynamic"] = ["version"]
+                else:
+                    tbl["dynamic"].append("version")
+            self._version_fallback(self._tp())
+        else:
+            meta = poetry_metadata(project)
+            tp = self._tp()
+            if not (project and project.name):
+                tp["package-mode"] = False
+            for key, value in meta.items():
+                if key not in ("scripts", "plugins", "urls"):
+                    tp[key] = self.ops.plain_item(value)
+            self._version_fallback(tp)
+            mapped = {"description", "authors", "maintainers", "license", "readme", "urls", "keywords",
+                      "classifiers", "scripts", "entry-points", "dynamic"}
+            for key, _ in project.metadata if project is not None else ():
+                if key not in mapped:
+                    self.report.add("project-metadata-dropped", Severity.INFO,
+                                    f"project.{key} has no place in Poetry 1's [tool.poetry]; not written",
+                                    subject=key)
+
+    def _poetry_core_2(self, build: dict[str, Any]) -> dict[str, Any]:
+        """poetry-core < 2 ignores ``[project]``: a build requirement that admits it is raised to 2.x."""
+        from ....ir.versions import pep440_range
+
+        if build.get("build-backend") != "poetry.core.masonry.api" or not isinstance(build.get("requires"), list):
+            return build
+        requires = []
+        for item in build["requires"]:
+            try:
+                req = pep508_dialect.parse_requirement(item) if isinstance(item, str) else None
+            except DepglotError:
+                req = None
+            old_core = req is not None and req.key == "poetry-core" and not (
+                pep440_range(req.version.pep440 or "") if req.version is not None and req.version.pep440 is not None
+                else pep440_range("")
+            ).intersection(pep440_range("<2.0.0")).is_empty
+            if old_core:
+                self.report.add("poetry-build-requires-raised", Severity.INFO,
+                                f"build-system requires {item!r}, but poetry-core < 2 ignores [project]; "
+                                "wrote poetry-core>=2.0.0,<3.0.0", subject="build-system")
+                item = "poetry-core>=2.0.0,<3.0.0"
+            requires.append(item)
+        return {**build, "requires": requires}
+
+    def fresh_tail(self) -> None:
+        """Fresh files: scripts/urls/plugins, the Raw ``[tool.poetry]`` keys and ``[build-system]``."""
+        project = self.new.project
+        raw = raw_keys(self.new.raw)
+        tp = self._tp()
+        if self.layout == "legacy":
+            meta = poetry_metadata(project)
+            for key in ("urls", "scripts", "plugins"):
+                if key in meta and key not in raw:
+                    tp[key] = self.ops.plain_item(meta[key])
+        for key, value in raw.items():
+            if key not in tp:
+                tp[key] = self.ops.plain_item(value)
+        build = next((r.value for r in self.new.raw if r.format == "pyproject" and r.key == "build-system"), None)
+        if build is None and (project is not None and project.name):
+            build = {"requires": ["poetry-core>=1.0.0" if self.layout == "legacy" else "poetry-core>=2.0.0,<3.0.0"],
+                     "build-backend": "poetry.core.masonry.api"}
+        if build is not None and self.layout != "legacy":
+            build = self._poetry_core_2(build)
+        if build is not None:
+            self.doc["build-system"] = self.ops.table(build)
+        if not tp:
+            tool = self.doc.get("tool")
+            if tool is not None:
+                del tool["poetry"]
+                if not tool:
+                    del self.doc["tool"]

@@ -271,3 +271,55 @@ def test_reading_and_writing_in_one_dialect_never_builds_sets() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+_spec_piece = st.sampled_from(
+    [
+        ">=",
+        "<=",
+        "<",
+        ">",
+        "==",
+        "!=",
+        "~=",
+        "===",
+        "1",
+        "0",
+        "01",
+        "2",
+        ".",
+        "a",
+        "b",
+        "rc",
+        "c",
+        ".post",
+        ".dev",
+        "post",
+        ".*",
+        "*",
+        ",",
+        " ",
+        "-",
+        "+x",
+        "v",
+        "1!",
+    ]
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_spec_piece, min_size=1, max_size=10).map("".join))
+def test_specifier_sets_skipping_packaging_are_ones_packaging_accepts(text: str) -> None:
+    """validate_pep440 skips packaging for a regular subset: everything in it must be valid PEP 440."""
+    from packaging.specifiers import SpecifierSet
+
+    from depglot.ir.versions import _SIMPLE_SET, validate_pep440
+
+    if _SIMPLE_SET.fullmatch(text):
+        SpecifierSet(text)  # raises InvalidSpecifier if the subset were too wide
+    else:
+        try:
+            SpecifierSet(text)
+        except ValueError:
+            with pytest.raises(ValueError):
+                validate_pep440(text)

@@ -38,14 +38,15 @@ def pep440_range(text: str) -> VersionRange:
     return SpecifierSet(text).to_range()
 
 
-# A strict subset of PEP 440 specifier sets that packaging surely accepts: plain release numbers after the six
-# comparison operators, ``.*`` after ``==``/``!=``, ``~=`` with two or more components. Anything else is validated
-# by packaging itself.
-_SIMPLE_SET = re.compile(
-    r"\s*(?:(?:>=|<=|<|>)\s*[0-9]+(?:\.[0-9]+)*|(?:==|!=)\s*[0-9]+(?:\.[0-9]+)*(?:\.\*)?"
-    r"|~=\s*[0-9]+(?:\.[0-9]+)+)\s*(?:,\s*(?:(?:>=|<=|<|>)\s*[0-9]+(?:\.[0-9]+)*"
-    r"|(?:==|!=)\s*[0-9]+(?:\.[0-9]+)*(?:\.\*)?|~=\s*[0-9]+(?:\.[0-9]+)+)\s*)*"
+# A strict subset of PEP 440 specifier sets that packaging surely accepts: release numbers (with a canonical
+# pre-release, post or dev suffix) after the six comparison operators, ``.*`` after ``==``/``!=`` on a plain release,
+# ``~=`` with two or more components. Anything else is validated by packaging itself.
+_SUFFIX = r"(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?"
+_SIMPLE_CLAUSE = (
+    rf"\s*(?:(?:>=|<=|<|>|==|!=)\s*[0-9]+(?:\.[0-9]+)*{_SUFFIX}|(?:==|!=)\s*[0-9]+(?:\.[0-9]+)*\.\*"
+    r"|~=\s*[0-9]+(?:\.[0-9]+)+)\s*"
 )
+_SIMPLE_SET = re.compile(rf"{_SIMPLE_CLAUSE}(?:,{_SIMPLE_CLAUSE})*")
 
 
 def validate_pep440(text: str) -> None:

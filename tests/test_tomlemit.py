@@ -83,6 +83,21 @@ def test_unmodelled_value_falls_back_to_tomlkit(monkeypatch):
         emit.Table({"since": datetime.date(1979, 5, 27)})
 
 
+@pytest.mark.parametrize("target", ["poetry", "poetry1"])
+def test_unmodelled_value_falls_back_to_tomlkit_in_poetry(target, monkeypatch):
+    """A date among the Raw [tool.poetry] keys: the Poetry writer renders that file with tomlkit, with the same
+    losses as the emitter attempt would have reported (the trial report is dropped)."""
+    text = ('[tool.poetry]\nname = "x"\nversion = "1.0"\ndescription = ""\nauthors = []\nreleased = 1979-05-27\n\n'
+            '[tool.poetry.dependencies]\npython = "^3.9"\nrequests = "^2"\n')
+    manifest = depglot.loads(text, "poetry")
+    conv = depglot.dumps(manifest, target)
+    monkeypatch.setattr(poetry_writer, "FRESH_WITH_TOMLKIT", True)
+    old = depglot.dumps(manifest, target)
+    assert conv.text == old.text
+    assert conv.report.losses == old.report.losses
+    assert tomllib.loads(conv.text)["tool"]["poetry"]["released"] == datetime.date(1979, 5, 27)
+
+
 # ---------------------------------------------------------------------------------------------- the emitter
 
 TRICKY = ["", "plain", 'say "hi"', "back\\slash", "tab\there", "line\nbreak", "cr\rlf", "bell\x07", "del\x7f",

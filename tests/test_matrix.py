@@ -55,8 +55,6 @@ KNOWN_GAPS: dict[tuple[str, str, str, str | None], str] = {
         'Pipfile.lock has no install_search_all_sources: its _meta.sources cannot say that a source after the first is searched for every package, and the reader takes each one as explicit, while the writer reports nothing (an --extra-index-url, a Poetry supplemental or second primary source comes back explicit)',
     ('convert', 'poetry1', 'entry-points', None):
         'poetry1 writer (Poetry 1 layout) drops [project.scripts] / [project.entry-points] of a Poetry 2 file without a loss (nautobot: [tool.poetry.scripts] written empty; it should become [tool.poetry.scripts] / [tool.poetry.plugins])',
-    ('round-trip', 'pep621+uv', 'index-strategy', None):
-        "uv's first-index strategy (several searched indexes read back from the middle uv file) written to a best-match format (requirements, conda, Poetry, Pipfile): no writer reports the change; only uv writers report the reverse (index-strategy-changed)",
 }
 SEEN_GAPS: set[tuple[str, str, str, str | None]] = set()
 _RUNS: Counter[str] = Counter()

@@ -141,3 +141,47 @@ def test_loss_for_an_unnamed_requirement_names_where_it_comes_from():
 
     conv = api.dumps(api.loads("-e .\n", "requirements"), "pep621+pdm")
     assert [l.subject for l in conv.report if l.code == "editable-dropped"] == ["."]
+
+
+UV_TWO_INDEXES = """\
+[project]
+name = "x"
+version = "1"
+dependencies = ["requests"]
+
+[[tool.uv.index]]
+name = "a"
+url = "https://a.example/simple"
+
+[[tool.uv.index]]
+name = "b"
+url = "https://b.example/simple"
+"""
+
+
+@pytest.mark.parametrize("target", ["requirements", "pipfile", "poetry", "conda"])
+def test_first_index_over_several_indexes_into_a_best_match_format_is_reported(target):
+    from depglot import api
+
+    conversion = api.convert(UV_TWO_INDEXES, "pep621+uv", target)
+    [loss] = [x for x in conversion.report if x.code == "index-strategy-changed"]
+    assert loss.severity is Severity.WARNING and loss.subject == "indexes"
+
+
+@pytest.mark.parametrize("target", ["pep621+uv", "pep621+pdm", "script"])
+def test_first_index_kept_by_uv_pdm_and_scripts(target):
+    from depglot import api
+
+    conversion = api.convert(UV_TWO_INDEXES, "pep621+uv", target)
+    assert "index-strategy-changed" not in conversion.report.codes()
+
+
+def test_one_searched_index_has_no_strategy_to_lose():
+    from depglot import api
+
+    # one declared index that replaces PyPI (default = true): nothing to choose between
+    one = UV_TWO_INDEXES.split("\n\n[[tool.uv.index]]\nname = \"b\"")[0] + "\ndefault = true\n"
+    assert "index-strategy-changed" not in api.convert(one, "pep621+uv", "requirements").report.codes()
+    # one declared index searched before the implicit PyPI: two indexes, uv takes the first that has a package
+    two = UV_TWO_INDEXES.split("\n\n[[tool.uv.index]]\nname = \"b\"")[0] + "\n"
+    assert "index-strategy-changed" in api.convert(two, "pep621+uv", "requirements").report.codes()

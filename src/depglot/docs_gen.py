@@ -46,6 +46,7 @@ FEATURE_TEXT: dict[Feature, str] = {
     Feature.PER_PACKAGE_INDEX: "a requirement bound to a named index",
     Feature.INDEXES: "package indexes",
     Feature.INDEX_NAMES: "index names",
+    Feature.INDEX_STRATEGY: "first-index search across several indexes (uv's default)",
     Feature.FIND_LINKS: "find-links locations",
     Feature.NO_INDEX: "`--no-index`",
     Feature.VERIFY_SSL: "TLS verification off for an index",

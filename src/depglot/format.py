@@ -34,6 +34,7 @@ class Feature(enum.StrEnum):
     HASHES = "hashes"
     PER_PACKAGE_INDEX = "per-package-index"
     INDEXES = "indexes"
+    INDEX_STRATEGY = "index-strategy"  # first-index lookup across several indexes (uv's default, PDM respect-source-order)
     INDEX_NAMES = "index-names"
     FIND_LINKS = "find-links"
     NO_INDEX = "no-index"

@@ -14,7 +14,8 @@ from ..report import Report, Severity
 from ..span import Span
 from .model import GroupKind, IndexRef, IndexRole, LocalPath, Manifest, Raw, Requirement, Url, Vcs
 
-__all__ = ["FEATURE_LOSSES", "RAW_KEY_LOSSES", "RAW_LOSSES", "FeatureLoss", "uses", "preflight", "PYPI_SIMPLE"]
+__all__ = ["FEATURE_LOSSES", "PYPI_SIMPLE", "RAW_KEY_LOSSES", "RAW_LOSSES", "FeatureLoss", "preflight",
+           "searched_indexes", "uses"]
 
 PYPI_SIMPLE = frozenset({"https://pypi.org/simple", "https://pypi.python.org/simple"})
 
@@ -43,6 +44,11 @@ FEATURE_LOSSES: dict[Feature, FeatureLoss] = {
     Feature.PER_PACKAGE_INDEX: FeatureLoss("per-package-index-dropped", Severity.WARNING, "names an index"),
     Feature.INDEXES: FeatureLoss("index-dropped", Severity.ERROR, "is a package index"),
     Feature.INDEX_NAMES: FeatureLoss("index-name-dropped", Severity.INFO, "is an index name"),
+    Feature.INDEX_STRATEGY: FeatureLoss(
+        "index-strategy-changed", Severity.WARNING,
+        "are searched first-index (a package comes from the first index that has it, not the best version "
+        "across all)",
+    ),
     Feature.FIND_LINKS: FeatureLoss("find-links-dropped", Severity.ERROR, "is a find-links location"),
     Feature.NO_INDEX: FeatureLoss("no-index-dropped", Severity.ERROR, "is --no-index"),
     Feature.VERIFY_SSL: FeatureLoss("verify-ssl-dropped", Severity.WARNING, "turns TLS verification off"),
@@ -205,6 +211,8 @@ def uses(manifest: Manifest) -> Iterator[tuple[Feature, str, Span | None]]:
                 yield Feature.INDEX_NAMES, subject, index.span
         if index.verify_ssl is False:
             yield Feature.VERIFY_SSL, subject, index.span
+    if manifest.index_strategy in FIRST_MATCH and searched_indexes(manifest) >= 2:
+        yield Feature.INDEX_STRATEGY, "indexes", manifest.span
     if manifest.no_index:
         yield Feature.NO_INDEX, "--no-index", manifest.span
     if manifest.python is not None and not manifest.python.is_any:
@@ -223,6 +231,18 @@ def uses(manifest: Manifest) -> Iterator[tuple[Feature, str, Span | None]]:
         yield Feature.COMMENTS, "the file", manifest.span
     if manifest.lock is not None and any(f.url or f.name for p in manifest.lock.packages for f in p.files):
         yield Feature.LOCK, "the lock", manifest.span
+
+
+FIRST_MATCH = frozenset({"first-index", "unsafe-first-match"})  # uv's strategies that stop at the first index
+
+
+def searched_indexes(manifest: Manifest) -> int:
+    """How many indexes a plain install searches (PyPI counts unless a default index replaces it, or --no-index);
+    explicit indexes serve only the packages that name them and find-links locations are not indexes."""
+    n = sum(1 for ix in manifest.indexes if ix.role in (IndexRole.PRIMARY, IndexRole.EXTRA, IndexRole.SUPPLEMENTAL,
+                                                          IndexRole.DEFAULT))
+    has_default = any(ix.role is IndexRole.DEFAULT for ix in manifest.indexes)
+    return n + (0 if has_default or manifest.no_index else 1)
 
 
 def _extra_loss(manifest: Manifest, name: str, rule: FeatureLoss) -> tuple[Severity, str]:

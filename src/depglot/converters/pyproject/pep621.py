@@ -39,8 +39,10 @@ _UV_FEATURES = _BASE_FEATURES | {
     Feature.NO_INDEX,
     Feature.PRERELEASES,
     Feature.OPTIONAL_GROUPS,
+    Feature.INDEX_STRATEGY,
 }
 _PDM_FEATURES = _BASE_FEATURES | {
+    Feature.INDEX_STRATEGY,  # [tool.pdm.resolution] respect-source-order
     Feature.PER_PACKAGE_INDEX,  # [[tool.pdm.source]] include_packages
     Feature.LOCAL_PATH,
     Feature.EDITABLE,  # in [tool.pdm.dev-dependencies] groups; elsewhere reported by the writer

@@ -59,11 +59,9 @@ def _requirements(lay: Layout) -> list[Requirement]:
 
 
 def _searched(manifest: Manifest) -> int:
-    """How many indexes a plain install searches (PyPI counts unless a default index replaces it)."""
-    n = sum(1 for ix in manifest.indexes if ix.role in (IndexRole.PRIMARY, IndexRole.EXTRA, IndexRole.SUPPLEMENTAL,
-                                                          IndexRole.DEFAULT))
-    has_default = any(ix.role is IndexRole.DEFAULT for ix in manifest.indexes)
-    return n + (0 if has_default or manifest.no_index else 1)
+    from ...ir.features import searched_indexes
+
+    return searched_indexes(manifest)
 
 
 def _plain(value: Any) -> Any:

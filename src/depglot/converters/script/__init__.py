@@ -93,6 +93,7 @@ class ScriptFormat(Format):
         Feature.PER_PACKAGE_INDEX,
         Feature.INDEXES,
         Feature.INDEX_NAMES,
+        Feature.INDEX_STRATEGY,  # [tool.uv] index-strategy
         Feature.FIND_LINKS,
         Feature.NO_INDEX,
         Feature.PRERELEASES,

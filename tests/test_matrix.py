@@ -51,8 +51,6 @@ KNOWN_GAPS: dict[tuple[str, str, str, str | None], str] = {
         'conda-only-package for conda tiledb (the C++ library) while conda tiledb-py maps to the PyPI project of the same name, tiledb: the comparison (by name) sees nothing missing',
     ('convert', 'script', 'loss:conda-only-package', 'conda'):
         'conda-only-package for conda tiledb (the C++ library) while conda tiledb-py maps to the PyPI project of the same name, tiledb: the comparison (by name) sees nothing missing',
-    ('convert', 'pipfile-lock', 'index-role', None):
-        'Pipfile.lock has no install_search_all_sources: its _meta.sources cannot say that a source after the first is searched for every package, and the reader takes each one as explicit, while the writer reports nothing (an --extra-index-url, a Poetry supplemental or second primary source comes back explicit)',
     ('convert', 'poetry1', 'entry-points', None):
         'poetry1 writer (Poetry 1 layout) drops [project.scripts] / [project.entry-points] of a Poetry 2 file without a loss (nautobot: [tool.poetry.scripts] written empty; it should become [tool.poetry.scripts] / [tool.poetry.plugins])',
 }

@@ -481,3 +481,34 @@ def test_unnamed_requirement_keyed_as_in_the_pipfile_even_when_its_name_is_taken
     assert [l.subject for l in lock.report if l.code == "pipfile-name-derived"] == [key, "test"]
     assert [l.subject for l in pipfile.report if l.code == "pipfile-name-derived"] == [key, "test"]
     assert "pipfile-duplicate-dropped" not in lock.report.codes()
+
+
+def test_an_extra_index_searched_for_every_package_is_reported_in_a_lock_without_its_pipfile() -> None:
+    """_meta.sources cannot say install_search_all_sources: a lock read alone takes a later source as explicit."""
+    text = (
+        "--extra-index-url https://private.example/simple\n"
+        "requests==2.32.3 --hash=sha256:" + "a" * 64 + "\n"
+    )
+    conversion = convert(text, "requirements", "pipfile-lock")
+    [loss] = [x for x in conversion.report if x.code == "pipfile-index-role-changed"]
+    assert loss.subject == "https://private.example/simple" and loss.severity.name == "WARNING"
+    back = loads(conversion.text, "pipfile-lock")
+    assert [(i.url, i.role.value) for i in back.indexes] == [
+        ("https://pypi.org/simple", "default"),
+        ("https://private.example/simple", "explicit"),
+    ]
+
+
+def test_an_explicit_index_is_not_reported_in_a_lock() -> None:
+    text = """\
+[[tool.poetry.source]]
+name = "private"
+url = "https://private.example/simple"
+priority = "explicit"
+
+[tool.poetry.dependencies]
+python = "^3.11"
+requests = {version = "2.32.3", source = "private"}
+"""
+    conversion = convert(text, "poetry", "pipfile-lock")
+    assert "pipfile-index-role-changed" not in conversion.report.codes()

@@ -191,6 +191,9 @@ def _pipfile_data(manifest: Manifest, options: WriteOptions, report: Report) -> 
             subject="_meta.hash",
             span=manifest.span,
         )
+        data = tomllib.loads(text)
+        _report_search_all(manifest, data, report)
+        return data
     from ...errors import ParseError
 
     body = text.removeprefix("\ufeff")
@@ -198,6 +201,28 @@ def _pipfile_data(manifest: Manifest, options: WriteOptions, report: Report) -> 
         return tomllib.loads(body)
     except tomllib.TOMLDecodeError as exc:
         raise ParseError(f"the Pipfile given for the lock is not valid TOML: {exc}") from None
+
+
+def _report_search_all(manifest: Manifest, pipfile: dict[str, Any], report: Report) -> None:
+    """The Pipfile written for the hash needs ``[pipenv] install_search_all_sources`` (a source after the first is
+    searched for every package), and a Pipfile.lock's ``_meta.sources`` has no such switch: read without that
+    Pipfile, pipenv uses a later source only for the packages locked from it."""
+    if not pipfile.get("pipenv", {}).get("install_search_all_sources"):
+        return
+    later = {str(s.get("url", "")).rstrip("/") for s in pipfile.get("source", [])[1:]}
+    for index in manifest.indexes:
+        if index.url.rstrip("/") in later and index.role in (
+            IndexRole.EXTRA, IndexRole.PRIMARY, IndexRole.SUPPLEMENTAL, IndexRole.DEFAULT
+        ):
+            report.add(
+                "pipfile-index-role-changed",
+                Severity.WARNING,
+                f"index {index.name or index.url!r} is searched for every package ({index.role.value}); a "
+                f"Pipfile.lock cannot say so (install_search_all_sources lives in the Pipfile), so read without its "
+                f"Pipfile it serves only the packages locked from it",
+                subject=index.name or index.url,
+                span=index.span,
+            )
 
 
 def lock_data(manifest: Manifest, report: Report, options: WriteOptions) -> dict[str, Any]:

@@ -1142,3 +1142,121 @@ def test_corpus_written_matchspecs_agree_with_rattler(path: Path) -> None:
             assert any(
                 (w is None or w.is_any or w.versions.contains(v, prereleases=True)) == got for w in versions
             ), (src.spec, v)
+
+
+# --- the libyaml composer against ruamel's: same node graph (types, tags, values, styles, marks) -------------------
+
+
+def _node_sig(node: Any, seen: dict[int, int] | None = None) -> Any:
+    from depglot.converters.conda import yamlnodes as yn
+
+    seen = {} if seen is None else seen
+    if id(node) in seen:
+        return ("alias", seen[id(node)])
+    seen[id(node)] = len(seen)
+    s, e = node.start_mark, node.end_mark
+    head = (
+        yn.kind(node),
+        str(getattr(node.tag, "value", None) or node.tag),
+        (s.line, s.column),
+        (e.line, e.column),
+        s.index == e.index,
+    )
+    if yn.is_scalar(node):
+        return (*head, node.value, node.style or None)
+    children = node.value if yn.is_sequence(node) else [x for pair in node.value for x in pair]
+    return (*head, bool(node.flow_style), tuple(_node_sig(c, seen) for c in children))
+
+
+def _both_composers(text: str) -> tuple[Any, Any]:
+    import warnings
+
+    from depglot.converters.conda import yamlnodes as yn
+
+    out = []
+    for compose in (lambda t: yn.compose(t, "x"), lambda t: yn._compose_ruamel(t, "x")):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # ruamel warns about a reused anchor
+                root = compose(text)
+            out.append(None if root is None else _node_sig(root))
+        except ParseError as exc:
+            out.append(("error", exc.span.line if exc.span else None))
+    return out[0], out[1]
+
+
+def test_libyaml_is_used_for_environment_files() -> None:
+    from depglot.converters.conda import yamlnodes as yn
+
+    root = yn.compose("name: x\ndependencies:\n  - numpy\n", "environment.yml")
+    assert type(root).__module__ == "yaml.nodes"
+    # documents the fast path leaves to ruamel: lines numbered differently, a %YAML directive, deep prefixes
+    for text in ("a: 'x\u2028y'\nb: 2\n", "%YAML 1.1\n---\na: yes\n", "a:\n" + " " * 300 + "- x\n"):
+        assert type(yn.compose(text, "e.yml")).__module__.startswith("ruamel"), text
+
+
+@pytest.mark.parametrize("path", corpus_params("conda", "conda_export", "conda_lock"))
+def test_libyaml_and_ruamel_compose_corpus_files_alike(path: Path) -> None:
+    from depglot.converters.conda import yamlnodes as yn
+
+    text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
+    assert yn._fast_loader(text) is not None
+    libyaml, ruamel = _both_composers(text)
+    assert libyaml == ruamel
+
+
+_FRAGMENTS = [
+    "a",
+    "b:",
+    "- ",
+    "-",
+    ":",
+    " ",
+    "  ",
+    "\n",
+    "\r\n",
+    "\r",
+    "# c",
+    "[",
+    "]",
+    "{",
+    "}",
+    ", ",
+    "'q'",
+    '"d"',
+    "&x ",
+    "*x",
+    "!!str ",
+    "!t ",
+    "? ",
+    "|",
+    ">",
+    "1",
+    "0o7",
+    "yes",
+    "~",
+    "null",
+    "1.5",
+    "é",
+    "\t",
+    "pip:",
+    "numpy>=1",
+    "\u2028",
+    "---",
+    "...",
+]
+
+
+def test_libyaml_and_ruamel_compose_alike_property() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=1500, deadline=None, database=None)
+    @given(st.lists(st.sampled_from(_FRAGMENTS), max_size=24).map("".join))
+    def check(text: str) -> None:
+        libyaml, ruamel = _both_composers(text)
+        if libyaml is not None and libyaml[0] == "error" or ruamel is not None and ruamel[0] == "error":
+            return  # the two parsers word (and sometimes place) syntax errors differently
+        assert libyaml == ruamel
+
+    check()

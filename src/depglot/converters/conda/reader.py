@@ -23,8 +23,6 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
 from ...data.conda_names import NameMap
 from ...errors import ParseError
 from ...ir.model import CondaPackage, Group, GroupKind, Manifest, Option, Project, Raw, Requirement
@@ -33,7 +31,20 @@ from ...report import Loss, Severity
 from ...span import Span
 from . import selectors
 from .pipline import PipPart, index_of, option_of, parse_pip_line
-from .yamlnodes import compose, end_line, kind, line_body, node_span, plain_scalar, split_lines, to_plain
+from .yamlnodes import (
+    Node,
+    compose,
+    end_line,
+    is_mapping,
+    is_scalar,
+    is_sequence,
+    kind,
+    line_body,
+    node_span,
+    plain_scalar,
+    split_lines,
+    to_plain,
+)
 
 __all__ = ["FORMAT", "Item", "Layout", "TopKey", "conda_requirement", "read_environment"]
 
@@ -82,7 +93,7 @@ def _err(message: str, node: Node, path: str | None, lines: list[str], hint: str
 
 
 def _str(node: Node, what: str, path: str | None, lines: list[str]) -> str:
-    if not isinstance(node, ScalarNode):
+    if not is_scalar(node):
         raise _err(f"{what} must be a string, not a {kind(node)}", node, path, lines)
     value = plain_scalar(node)
     if not isinstance(value, str):
@@ -91,7 +102,7 @@ def _str(node: Node, what: str, path: str | None, lines: list[str]) -> str:
     return value
 
 
-def _scalar_pos(node: ScalarNode) -> tuple[int, int, int] | None:
+def _scalar_pos(node: Node) -> tuple[int, int, int] | None:
     s, e = node.start_mark, node.end_mark
     if s.line != e.line:
         return None
@@ -171,9 +182,9 @@ def _read_environment(text: str, path: str | None, names: NameMap) -> tuple[Mani
     newline = first[len(line_body(first)) :] or "\n"
     layout = Layout(bom=bom, lines=lines, newline=newline)
     root = compose(body, path)
-    if root is None or (isinstance(root, ScalarNode) and plain_scalar(root) is None):
+    if root is None or (is_scalar(root) and plain_scalar(root) is None):
         return Manifest(format=FORMAT, groups=(Group(name="main"),)), layout
-    if not isinstance(root, MappingNode):
+    if not is_mapping(root):
         raise _err(f"an environment file is a mapping of keys, not a {kind(root)}", root, path, lines)
 
     project: Project | None = None
@@ -203,14 +214,14 @@ def _read_environment(text: str, path: str | None, names: NameMap) -> tuple[Mani
         elif key == "channels":
             if kind(vnode) == "null":
                 continue
-            if not isinstance(vnode, SequenceNode):
+            if not is_sequence(vnode):
                 raise _err("channels must be a list of channel names or URLs", vnode, path, lines)
             channels = tuple(_str(c, "a channel", path, lines) for c in vnode.value)
         elif key == "dependencies":
             layout.deps_key = top
             if kind(vnode) == "null":
                 continue
-            if not isinstance(vnode, SequenceNode):
+            if not is_sequence(vnode):
                 raise _err("dependencies must be a list", vnode, path, lines)
             for item_node in vnode.value:
                 item = _read_dependency(item_node, path, lines, names)
@@ -316,7 +327,7 @@ def _read_environment(text: str, path: str | None, names: NameMap) -> tuple[Mani
 def _read_dependency(node: Node, path: str | None, lines: list[str], names: NameMap) -> Item:
     start = node.start_mark.line
     end = max(start, end_line(node))
-    if isinstance(node, ScalarNode):
+    if is_scalar(node):
         text = _str(node, "a dependency", path, lines)
         span = node_span(node, path, "dependencies")
         comment = _trailing_comment(lines, node)
@@ -331,7 +342,7 @@ def _read_dependency(node: Node, path: str | None, lines: list[str], names: Name
             item.key = _conda_key(req)
             item.token = (req,)
         return item
-    if isinstance(node, MappingNode) and len(node.value) == 1:
+    if is_mapping(node) and len(node.value) == 1:
         knode, vnode = node.value[0]
         key = _str(knode, "a dependency key", path, lines)
         if key == "pip":
@@ -379,10 +390,10 @@ def _conda_key(req: Requirement) -> tuple[Any, ...]:
     return ("conda", src.name.lower(), sel)
 
 
-def _read_pip(node: MappingNode, vnode: Node, path: str | None, lines: list[str]) -> Item:
+def _read_pip(node: Node, vnode: Node, path: str | None, lines: list[str]) -> Item:
     start = node.start_mark.line
     end = max(start, end_line(node))
-    if isinstance(vnode, ScalarNode) and kind(vnode) != "null":  # unidep's `- pip: name`
+    if is_scalar(vnode) and kind(vnode) != "null":  # unidep's `- pip: name`
         item = Item(kind="pip-str", start=start, end=end, col=node.start_mark.column)
         child = _pip_entry(vnode, path, lines)
         item.children = [child]
@@ -390,7 +401,7 @@ def _read_pip(node: MappingNode, vnode: Node, path: str | None, lines: list[str]
     item = Item(kind="pip-list", start=start, end=end, col=node.start_mark.column)
     if kind(vnode) == "null":
         return item
-    if not isinstance(vnode, SequenceNode):
+    if not is_sequence(vnode):
         raise _err(
             f"the pip: section must be a list of requirement lines, not a {kind(vnode)}", vnode, path, lines
         )
@@ -423,6 +434,6 @@ def _pip_entry(node: Node, path: str | None, lines: list[str]) -> Item:
         out.append(part)
     s = node.start_mark
     item = Item(kind="pip", start=s.line, end=max(s.line, end_line(node)), col=s.column, parts=out)
-    if isinstance(node, ScalarNode):
+    if is_scalar(node):
         item.scalar = _scalar_pos(node)
     return item

@@ -1,7 +1,10 @@
 """YAML for environment files: parse to a node graph (never construct objects), positions, plain values.
 
-ruamel.yaml's composer builds nodes with start/end marks and resolves aliases to the *same* node object, so an
-alias bomb ("billion laughs") costs no memory while composing; nothing here constructs Python objects from tags.
+The composer (PyYAML's libyaml one when available, else ruamel.yaml's pure-Python safe one) builds nodes with
+start/end marks and resolves aliases to the *same* node object, so an alias bomb ("billion laughs") costs no memory
+while composing; nothing here constructs Python objects from tags. Both give the same node graph (YAML 1.2 core
+resolution, same marks; checked on every corpus file), and the readers look at nodes only through duck typing and
+:func:`kind`, so either may be used.
 Every walk that could follow aliases is bounded by :data:`MAX_NODES` expanded nodes (counted with a memo, so the
 check itself is linear), and a document over that limit is refused with a ParseError.
 """
@@ -10,13 +13,9 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.reader import ReaderError
 
 from ...errors import ParseError
 from ...span import Span, line_col
@@ -26,6 +25,9 @@ __all__ = [
     "MAX_NODES",
     "compose",
     "end_line",
+    "is_mapping",
+    "is_scalar",
+    "is_sequence",
     "kind",
     "line_body",
     "node_span",
@@ -57,26 +59,240 @@ def line_body(line: str) -> str:
     return line.rstrip(LINE_BREAKS)
 
 
+Node = Any  # a PyYAML or ruamel.yaml node: start_mark/end_mark (line, column, index), value, tag, style
+
+
+def is_scalar(node: Node) -> bool:
+    return type(node).__name__ == "ScalarNode"
+
+
+def is_mapping(node: Node) -> bool:
+    return type(node).__name__ == "MappingNode"
+
+
+def is_sequence(node: Node) -> bool:
+    return type(node).__name__ == "SequenceNode"
+
+
 def compose(text: str, path: str | None) -> Node | None:
     """The root node of ``text`` (``None`` for an empty document); YAML errors become ParseErrors."""
     _check_nesting(text, path)
+    loader = _fast_loader(text)
+    root = _compose_libyaml(text, path, loader) if loader is not None else _compose_ruamel(text, path)
+    if root is not None:
+        _check_size(root, path)
+    return root
+
+
+# Left to ruamel, where the two disagree (found by a differential property test): libyaml numbers lines after
+# \x85, \u2028 and \u2029 too; a node with a tag and then an anchor starts at the anchor for ruamel (at the tag for
+# libyaml); an empty value followed by an explicit ``?`` key or a ``:`` value indicator at the start of a line is
+# placed differently; a %YAML directive switches ruamel's resolution to that version; ruamel reads a document marker
+# after a block scalar as its content, and so a comment after a top-level one. Environment files use none of these
+# (``---`` before any content is fine).
+_SLOW = re.compile(r"[\x85\u2028\u2029]|![^\s,\[\]{}]*(?:\s|#[^\r\n]*)+&|(?:^|[\s\-?:])[?:](?:[ \t\r\n]|\Z)")
+_DOC_MARKER = re.compile(r"(?:^|(?<=[\r\n]))(?:---|\.\.\.|%)(?=[ \t\r\n]|\Z|(?<=%))")
+_NOT_CONTENT = re.compile(r"(?:[ \t\r\n]|#[^\r\n]*)*")
+
+
+def _ruamel_only(text: str) -> bool:
+    if _SLOW.search(text) is not None:
+        return True
+    start = _NOT_CONTENT.match(text).end()  # type: ignore[union-attr]
+    if text.startswith("---", start):
+        start = _NOT_CONTENT.match(text, start + 3).end()  # type: ignore[union-attr]
+    if text[start : start + 1] in ("|", ">", "!", "&"):  # a top-level block scalar: ruamel reads `# c` in it
+        return True
+    for m in _DOC_MARKER.finditer(text):
+        if m.group() != "---" or _NOT_CONTENT.fullmatch(text, 0, m.start()) is None:
+            return True
+    return False
+
+
+_PREFIX = re.compile(r"^[ \t]*(?:(?:[-?:]|[&!][^ \t]*)[ \t]+)*", re.MULTILINE)
+MAX_BLOCK_PREFIX = 200
+
+
+def _fast_loader(text: str) -> Any:
+    """PyYAML's libyaml composer with YAML 1.2 core resolution (as ruamel's), or None to use ruamel's."""
+    loader = _libyaml_loader()
+    if loader is None or _ruamel_only(text):
+        return None
+    if max(map(len, _PREFIX.findall(text)), default=0) > MAX_BLOCK_PREFIX:
+        return None
+    return loader
+
+
+@lru_cache(maxsize=1)
+def _libyaml_loader() -> Any:
+    import yaml
+
+    try:
+        from yaml.cyaml import CParser as c_parser
+    except ImportError:  # PyYAML built without libyaml
+        return None
+
+    class Resolver12(yaml.resolver.BaseResolver):
+        """ruamel.yaml's YAML 1.2 implicit resolvers (resolver.py, versions [(1, 2)])."""
+
+    for tag, pattern, first in _RESOLVERS_12:
+        Resolver12.add_implicit_resolver(tag, re.compile(pattern, re.VERBOSE), list(first))
+
+    class Loader(c_parser, yaml.constructor.BaseConstructor, Resolver12):  # type: ignore[misc, valid-type]
+        def __init__(self, stream: str) -> None:
+            c_parser.__init__(self, stream)
+            yaml.constructor.BaseConstructor.__init__(self)
+            Resolver12.__init__(self)
+
+    return Loader
+
+
+_RESOLVERS_12: tuple[tuple[str, str, str | tuple[str, ...]], ...] = (
+    (_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    (
+        _FLOAT,
+        r"""^(?:
+         [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""",
+        "-+0123456789.",
+    ),
+    (
+        _INT,
+        r"""^(?:[-+]?0b[0-1_]+
+        |[-+]?0o?[0-7_]+
+        |[-+]?[0-9_]+
+        |[-+]?0x[0-9a-fA-F_]+)$""",
+        "-+0123456789",
+    ),
+    ("tag:yaml.org,2002:merge", r"^(?:<<)$", "<"),
+    (_NULL, r"^(?: ~ |null|Null|NULL | )$", ("~", "n", "N", "")),  # "": the empty plain scalar
+    (
+        "tag:yaml.org,2002:timestamp",
+        r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+        |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+        (?:[Tt]|[ \t]+)[0-9][0-9]?
+        :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+        (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""",
+        "0123456789",
+    ),
+    ("tag:yaml.org,2002:value", r"^(?:=)$", "="),
+    ("tag:yaml.org,2002:yaml", r"^(?:!|&|\*)$", "!&*"),
+)
+
+_NON_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _compose_libyaml(text: str, path: str | None, loader: Any) -> Node | None:
+    import yaml
+    from yaml.reader import ReaderError as CReaderError
+
+    try:
+        parser = loader(text)
+        try:
+            root = parser.get_single_node()
+        finally:
+            parser.dispose()
+    except (CReaderError, UnicodeEncodeError):  # libyaml counts UTF-8 bytes: locate the character in the text
+        bad = _NON_PRINTABLE.search(text)
+        line, col = line_col(text, bad.start()) if bad is not None else (1, 1)
+        lines = split_lines(text)
+        raise ParseError(
+            f"invalid YAML: unacceptable character {bad.group() if bad else '?'!r} "
+            "(special characters are not allowed)",
+            span=Span(file=path, line=line, column=col),
+            source_line=line_body(lines[line - 1]) if 0 < line <= len(lines) else None,
+            dialect="yaml",
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        raise _marked_error(exc, text, path) from None
+    except yaml.YAMLError as exc:
+        message = " ".join(str(exc).split())
+        raise ParseError(
+            f"invalid YAML: {message}", span=Span(file=path, line=1, column=1), dialect="yaml"
+        ) from None
+    if root is not None and not _align_marks(root, text, yaml.error.Mark):
+        return _compose_ruamel(text, path)
+    return root
+
+
+_BLANKS = re.compile(r"(?:[ \t\r\n]|#[^\r\n]*)*")
+
+
+def _align_marks(root: Node, text: str, mark: Any) -> bool:
+    """Give libyaml's marks ruamel's values where the two differ: an empty block-mapping value starts where the next
+    token starts (libyaml: right after the ``:``); without a final line break, what ends (or is empty) at the end of
+    the text ends there (libyaml: on a line after the last). False when an empty value sits in a flow collection,
+    where they differ otherwise: then ruamel composes the text."""
+    starts = [0]
+    for text_line in split_lines(text):
+        starts.append(starts[-1] + len(text_line))
+    open_end = bool(text) and text[-1] not in LINE_BREAKS
+    last = len(starts) - 2 if open_end else len(starts) - 1
+    eof = (
+        mark("<unicode string>", len(text), last, len(text) - starts[last], None, None) if open_end else None
+    )
+    seen: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, in_flow = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if eof is not None:
+            if node.end_mark.line > last:
+                node.end_mark = eof
+            if node.start_mark.line > last:
+                node.start_mark = eof
+        if is_scalar(node):
+            s = node.start_mark
+            if node.value or node.style not in (None, "") or s.index != node.end_mark.index or s is eof:
+                continue
+            if in_flow:
+                return False
+            offset = starts[s.line] + s.column
+            if offset == 0 or text[offset - 1] != ":":
+                continue  # after an anchor, a tag or a dash both agree
+            end = _BLANKS.match(text, offset).end()  # type: ignore[union-attr]
+            line = min(bisect_right(starts, end) - 1, last)
+            node.start_mark = node.end_mark = mark(s.name, end, line, end - starts[line], None, None)
+            continue
+        flow = bool(getattr(node, "flow_style", False))
+        if is_mapping(node):
+            stack.extend((n, flow) for pair in node.value for n in pair)
+        else:
+            stack.extend((n, flow) for n in node.value)
+    return True
+
+
+def _marked_error(exc: Any, text: str, path: str | None) -> ParseError:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else 1
+    col = mark.column + 1 if mark is not None else 1
+    lines = split_lines(text)
+    src = line_body(lines[line - 1]) if 0 < line <= len(lines) else None
+    problem = " ".join(str(exc.problem or exc.context or "syntax error").split())
+    return ParseError(
+        f"invalid YAML: {problem}",
+        span=Span(file=path, line=line, column=col),
+        source_line=src,
+        dialect="yaml",
+    )
+
+
+def _compose_ruamel(text: str, path: str | None) -> Node | None:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
+
     # the safe composer: marks, no comment gathering (about 2x faster than the round-trip one)
     yaml = YAML(typ="safe", pure=True)
     try:
-        root = yaml.compose(text)
+        return yaml.compose(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        col = mark.column + 1 if mark is not None else 1
-        lines = split_lines(text)
-        src = line_body(lines[line - 1]) if 0 < line <= len(lines) else None
-        problem = " ".join(str(exc.problem or exc.context or "syntax error").split())
-        raise ParseError(
-            f"invalid YAML: {problem}",
-            span=Span(file=path, line=line, column=col),
-            source_line=src,
-            dialect="yaml",
-        ) from None
+        raise _marked_error(exc, text, path) from None
     except ReaderError as exc:  # a character YAML does not allow (control characters, lone surrogates)
         line, col = line_col(text, max(0, int(exc.position)))
         lines = split_lines(text)
@@ -98,9 +314,6 @@ def compose(text: str, path: str | None) -> Node | None:
         raise ParseError(
             f"invalid YAML: {message}", span=Span(file=path, line=1, column=1), dialect="yaml"
         ) from None
-    if root is not None:
-        _check_size(root, path)
-    return root
 
 
 MAX_NESTING = 100
@@ -139,12 +352,10 @@ def _check_size(root: Node, path: str | None) -> None:
         node, done = stack.pop()
         if id(node) in sizes:
             continue
-        if isinstance(node, ScalarNode):
+        if is_scalar(node):
             sizes[id(node)] = 1
             continue
-        children = (
-            [v for pair in node.value for v in pair] if isinstance(node, MappingNode) else list(node.value)
-        )
+        children = [v for pair in node.value for v in pair] if is_mapping(node) else list(node.value)
         if done:
             total = 1 + sum(sizes.get(id(c), 0) for c in children)
             if total > MAX_NODES:
@@ -170,7 +381,7 @@ def node_span(node: Node, path: str | None, key: str | None = None) -> Span:
 
 def end_line(node: Node) -> int:
     """0-based line of the last character of ``node`` (block collections end where the next token starts)."""
-    if isinstance(node, ScalarNode) or getattr(node, "flow_style", False):
+    if is_scalar(node) or getattr(node, "flow_style", False):
         e = node.end_mark
         if e.index == node.start_mark.index:  # an empty value (``key:`` alone) occupies no line of its own
             return -1
@@ -183,9 +394,9 @@ def end_line(node: Node) -> int:
         if id(n) in seen:
             continue
         seen.add(id(n))
-        if isinstance(n, ScalarNode) or getattr(n, "flow_style", False):
+        if is_scalar(n) or getattr(n, "flow_style", False):
             last = max(last, end_line(n) if n is not node else n.start_mark.line)
-        elif isinstance(n, MappingNode):
+        elif is_mapping(n):
             stack.extend(v for pair in n.value for v in pair)
         else:
             stack.extend(n.value)
@@ -193,16 +404,17 @@ def end_line(node: Node) -> int:
 
 
 def kind(node: Node) -> str:
-    if isinstance(node, ScalarNode):
+    name = type(node).__name__
+    if name == "ScalarNode":
         return "null" if node.tag == _NULL else "scalar"
-    if isinstance(node, MappingNode):
+    if name == "MappingNode":
         return "mapping"
-    if isinstance(node, SequenceNode):
+    if name == "SequenceNode":
         return "sequence"
     return "node"  # pragma: no cover
 
 
-def plain_scalar(node: ScalarNode) -> Any:
+def plain_scalar(node: Node) -> Any:
     """The value of a scalar as YAML 1.2 core resolves it (strings stay strings; no custom tags constructed)."""
     text = node.value
     if node.style not in (None, ""):
@@ -235,9 +447,9 @@ def to_plain(node: Node, path: str | None = None, depth: int = 0) -> Any:
         raise ParseError(
             f"a value nested more than {MAX_DEPTH} levels deep", span=node_span(node, path), dialect="yaml"
         )
-    if isinstance(node, ScalarNode):
+    if is_scalar(node):
         return plain_scalar(node)
-    if isinstance(node, MappingNode):
+    if is_mapping(node):
         out: dict[Any, Any] = {}
         for k, v in node.value:
             key = to_plain(k, path, depth + 1)
@@ -269,6 +481,10 @@ def yaml_scalar(text: str) -> str:
 
 
 def _reads_back(text: str) -> bool:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.nodes import ScalarNode, SequenceNode
+
     if any(c in text for c in "\n\r\t") or text[0] in "!&*{}[]|>'\"%@`#,?:-" and not _dash_ok(text):
         return False
     if ": " in text or " #" in text or text.endswith(":"):

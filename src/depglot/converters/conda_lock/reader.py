@@ -98,7 +98,7 @@ def _load(text: str, path: str | None) -> Any:
     try:
         # safe: only standard YAML tags are constructed (a !!python/... tag is a ConstructorError); an alias is the
         # same Python object as its anchor, so an alias bomb costs no memory
-        return yaml.load(text, Loader=_loader(text))  # noqa: S506 - a SafeLoader
+        return yaml.load(text, Loader=_loader(text))  # a SafeLoader
     except (ReaderError, UnicodeEncodeError):  # a character YAML does not allow (libyaml counts UTF-8 bytes)
         bad = _NON_PRINTABLE.search(text)
         line, col = line_col(text, bad.start()) if bad is not None else (1, 1)

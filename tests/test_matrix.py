@@ -52,7 +52,7 @@ KNOWN_GAPS: dict[tuple[str, str, str, str | None], str] = {
     ('convert', 'script', 'loss:conda-only-package', 'conda'):
         'conda-only-package for conda tiledb (the C++ library) while conda tiledb-py maps to the PyPI project of the same name, tiledb: the comparison (by name) sees nothing missing',
     ('convert', 'poetry1', 'entry-points', None):
-        'poetry1 writer (Poetry 1 layout) drops [project.scripts] / [project.entry-points] of a Poetry 2 file without a loss (nautobot: [tool.poetry.scripts] written empty; it should become [tool.poetry.scripts] / [tool.poetry.plugins])',
+        'poetry1 layout: [project.scripts] beside a [tool.poetry.scripts] that holds a file script (poetry-core complete_dynamic: file-script = {reference = ..., type = "file"}) are merged into one [tool.poetry.scripts] table; nothing is lost, but the Poetry 1 reader keeps a table with non-string entries whole as raw data, so the comparison (project metadata only) sees the console scripts missing',
 }
 SEEN_GAPS: set[tuple[str, str, str, str | None]] = set()
 _RUNS: Counter[str] = Counter()

@@ -932,3 +932,31 @@ def test_path_dependency_with_a_version_reports_the_dropped_version() -> None:
     modern = api.dumps(m, "poetry")
     assert "url-version-dropped" not in modern.report.codes()
     assert tomllib.loads(modern.text)["project"]["dependencies"] == ["lc>=2.0.0"]
+
+
+def test_poetry2_project_scripts_beside_an_empty_tool_poetry_scripts_reach_the_poetry1_layout() -> None:
+    """nautobot keeps an empty [tool.poetry.scripts] next to [project.scripts]: Poetry 1's layout gets the scripts."""
+    text = """\
+[project]
+name = "demo"
+version = "1.0"
+requires-python = ">=3.10"
+dependencies = ["requests>=2"]
+
+[project.scripts]
+demo-server = "demo.cli:main"
+
+[project.entry-points."demo.plugins"]
+extra = "demo.extra:plugin"
+
+[tool.poetry.scripts]
+
+[build-system]
+requires = ["poetry-core>=2.0.0,<3.0.0"]
+build-backend = "poetry.core.masonry.api"
+"""
+    out = api.dumps(api.loads(text, "poetry"), "poetry1").text
+    data = tomllib.loads(out)
+    assert data["tool"]["poetry"]["scripts"] == {"demo-server": "demo.cli:main"}
+    assert data["tool"]["poetry"]["plugins"] == {"demo.plugins": {"extra": "demo.extra:plugin"}}
+    assert "project" not in data

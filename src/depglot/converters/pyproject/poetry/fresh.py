@@ -111,8 +111,15 @@ class FreshSections:
         if self.layout == "legacy":
             meta = poetry_metadata(project)
             for key in ("urls", "scripts", "plugins"):
-                if key in meta and key not in raw:
+                if key not in meta:
+                    continue
+                kept = raw.get(key)
+                if kept is None:
                     tp[key] = self.ops.plain_item(meta[key])
+                elif isinstance(kept, dict) and isinstance(meta[key], dict):
+                    # a Poetry 2 file may keep a [tool.poetry.<key>] table (often empty) beside [project.<key>]:
+                    # Poetry 1's layout has only the [tool.poetry] one, so both go there ([project] wins on a clash)
+                    tp[key] = self.ops.plain_item({**kept, **meta[key]})
         for key, value in raw.items():
             if key not in tp:
                 tp[key] = self.ops.plain_item(value)

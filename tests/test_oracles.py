@@ -40,16 +40,7 @@ ORACLE_TARGETS = [t for t in TARGETS if t != "ir"]
 COUNTS: Counter[str] = Counter()
 
 # (corpus category/file name, target) -> the bug, with its reproduction. Strict: see module docstring.
-_ENV_NAME_BUG = (
-    "a conda env whose `name:` is a prefix path (`name: /private/var/.../997eb50b4524`, as `conda env export` writes "
-    "for an env made with -p) becomes the pyproject's project name verbatim; PEP 621 / Poetry need a PEP 508 name. "
-    "Reproduce: depglot convert ../shared/corpus/conda/conda__conda__environment.yaml -t pep621 | validate-pyproject"
-)
 ORACLE_KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("conda/conda__conda__environment.yaml", "poetry"): _ENV_NAME_BUG,
-    ("conda/conda__conda__environment.yaml", "pep621"): _ENV_NAME_BUG,
-    ("conda/conda__conda__environment.yaml", "pep621+uv"): _ENV_NAME_BUG,
-    ("conda/conda__conda__environment.yaml", "pep621+pdm"): _ENV_NAME_BUG,
 }
 
 

@@ -568,3 +568,17 @@ def test_unnamed_requirement_loss_names_its_url() -> None:
     assert [l.subject for l in conv.report if l.code == "unnamed-requirement-dropped"] == [
         "https://github.com/dask/distributed"
     ]
+
+
+@pytest.mark.parametrize("target", ["pep621", "pep621+uv", "poetry", "poetry1"])
+def test_a_conda_prefix_path_as_env_name_becomes_a_valid_project_name(target: str) -> None:
+    """`conda env export` of an env made with -p writes `name: /path/to/env`: not a PEP 508 project name."""
+    import tomllib
+
+    text = "name: /tmp/envs/my_env-2\ndependencies:\n  - python=3.11\n  - numpy>=1.26\n"
+    conversion = api.convert(text, "conda", target)
+    data = tomllib.loads(conversion.text)
+    name = data["project"]["name"] if "project" in data else data["tool"]["poetry"]["name"]
+    assert name == "my_env-2"
+    [loss] = [x for x in conversion.report if x.code == "project-name-invented"]
+    assert loss.subject == "my_env-2" and loss.severity.name == "WARNING"

@@ -13,8 +13,10 @@ import re
 from collections.abc import Collection
 
 from ..ir.model import LocalPath, Requirement, Url, Vcs, canonical_name
+from ..report import Report, Severity
+from ..span import Span
 
-__all__ = ["derived_name", "location", "location_hash", "name_from_location"]
+__all__ = ["derived_name", "location", "location_hash", "name_from_location", "usable_project_name"]
 
 _ARCHIVE = re.compile(
     r"^(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?)-\d[^/]*\.(?:whl|zip|tar\.gz|tgz|tar\.bz2)$"
@@ -60,3 +62,22 @@ def derived_name(req: Requirement, taken: Collection[str] = ()) -> str | None:
     if name is not None and canonical_name(name) not in taken:
         return name
     return location_hash(req)
+
+
+def usable_project_name(name: str, report: Report, span: Span | None = None) -> str | None:
+    """``name`` when it is a valid project name (PEP 508); else the last path component of it when that is one
+    (``conda env export`` writes ``name: /path/to/envs/myenv`` for an env made with ``-p``), reported as
+    ``project-name-invented``; else None (the caller picks its own fallback and reports it)."""
+    if _NAME.match(name):
+        return name
+    tail = re.split(r"[/\\]", name.rstrip("/\\"))[-1]
+    if not _NAME.match(tail):
+        return None
+    report.add(
+        "project-name-invented",
+        Severity.WARNING,
+        f"the source's name {name!r} is not a valid project name (PEP 508); wrote {tail!r} (edit it)",
+        subject=tail,
+        span=span,
+    )
+    return tail

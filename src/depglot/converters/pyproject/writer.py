@@ -181,7 +181,11 @@ def _spaced(text: str) -> str:
 
 def _project_name(manifest: Manifest, options: WriteOptions, report: Report) -> str:
     if manifest.project is not None and manifest.project.name:
-        return manifest.project.name
+        from .._naming import usable_project_name
+
+        usable = usable_project_name(manifest.project.name, report, manifest.span)
+        if usable is not None:
+            return usable
     folder = os.path.basename(os.path.dirname(os.path.abspath(options.path))) if options.path else ""
     name = canonical_name(folder) if folder else "project"
     report.add("project-name-invented", Severity.WARNING,

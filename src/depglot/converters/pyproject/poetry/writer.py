@@ -81,6 +81,14 @@ def _write_fresh(manifest: Manifest, report: Report, options: WriteOptions, lega
     doc = ops.document()
     layout = _layout(manifest, None, legacy, options)
     manifest = prepare(manifest, layout, options, report)
+    if manifest.project is not None and manifest.project.name:
+        from ..._naming import usable_project_name
+
+        usable = usable_project_name(manifest.project.name, report, manifest.span)
+        if usable != manifest.project.name:
+            import dataclasses
+
+            manifest = manifest.replace(project=dataclasses.replace(manifest.project, name=usable))
     w = _Writer(doc, None, manifest, report, "\n", layout, ops)
     w.metadata()
     w.python()

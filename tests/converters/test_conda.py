@@ -1260,3 +1260,23 @@ def test_libyaml_and_ruamel_compose_alike_property() -> None:
         assert libyaml == ruamel
 
     check()
+
+
+def test_scalar_read_back_check_agrees_with_ruamel() -> None:
+    """The writer's plain-scalar check (libyaml when it can) answers as ruamel.yaml does."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from depglot.converters.conda import yamlnodes as yn
+
+    alphabet = list("ab1.-_:#!&*{}[]|>'\"%@`,? =<~;/\\()+^$é\u2028\x85\ufeff\x07")
+
+    @settings(max_examples=3000, deadline=None, database=None)
+    @given(st.lists(st.sampled_from([*alphabet, "  ", "---", "...", "0x", "yes"]), min_size=1, max_size=10))
+    def check(parts: list[str]) -> None:
+        text = "".join(parts)
+        assert yn._reads_back(text) == yn._reads_back(text, ruamel_only=True)
+
+    check()
+    for text in ("numpy>=1.2", "-e .", "--pre", "a b", "x:y", "[a]b", "a # b", "é!", "a\u2028b", "a: b"):
+        assert yn._reads_back(text) == yn._reads_back(text, ruamel_only=True), text

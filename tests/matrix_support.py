@@ -148,7 +148,11 @@ def marker_meaning(marker: str | None) -> tuple[bool, ...] | None:
 
 def _source(req: Requirement) -> tuple[str, ...] | None:
     src = req.source
-    if src is None or isinstance(src, CondaPackage):
+    if isinstance(src, CondaPackage):
+        # a conda package with a PyPI counterpart is that PyPI requirement; a conda-only one (the C++ library
+        # tiledb beside tiledb-py, which is PyPI tiledb) is another thing that happens to share the name
+        return None if src.pypi else ("conda", canonical_name(src.name))
+    if src is None:
         return None
     if isinstance(src, IndexRef):
         return ("index", canonical_name(src.name))
@@ -342,7 +346,12 @@ def differences(before: Manifest, after: Manifest, *, flatten: bool, metadata: b
     for key in b.keys() - a.keys():
         diffs.append(Difference("added", key[1], f"group {key[0]}", key[0]))
     for key in a.keys() & b.keys():
-        for x, y in itertools.zip_longest(sorted(a[key], key=repr), sorted(b[key], key=repr)):
+        xs, ys = list(a[key]), list(b[key])
+        for x in list(xs):  # equal meanings pair first; the rest pair in a stable order
+            if x in ys:
+                xs.remove(x)
+                ys.remove(x)
+        for x, y in itertools.zip_longest(sorted(xs, key=repr), sorted(ys, key=repr)):
             if x is None or y is None:
                 diffs.append(Difference("missing" if y is None else "added", key[1], "duplicate entry", key[0]))
                 continue

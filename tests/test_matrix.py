@@ -41,16 +41,8 @@ PAIRS: dict[str, set[tuple[str, str]]] = {}  # loss code -> (source format, targ
 # failing; test_every_known_gap_still_occurs fails when an entry no longer occurs (remove it: the gap is fixed).
 # The comparison itself is never loosened here: every other difference or unfounded loss fails its case.
 KNOWN_GAPS: dict[tuple[str, str, str, str | None], str] = {
-    ('convert', 'conda', 'version', 'pep621'):
-        'flattened comparison pairs duplicate entries of one name by repr: nonebot pydantic (main plus the pydantic-v1/v2 groups) comes back with equal version sets spelled differently (<3.0.0 vs conda <3a0 read as <3), so the sorted lists pair different entries',
-    ('convert', 'freeze', 'loss:conda-only-package', 'conda'):
-        'conda-only-package for conda tiledb (the C++ library) while conda tiledb-py maps to the PyPI project of the same name, tiledb: the comparison (by name) sees nothing missing',
     ('convert', 'pipfile-lock', 'hashes', 'conda_lock'):
         "Pipfile.lock entries take the (correct) PyPI file hashes of conda-lock's pip-managed packages from the source lock (Manifest.lock); the comparison reads hashes from requirements only, so they count as added",
-    ('convert', 'requirements', 'loss:conda-only-package', 'conda'):
-        'conda-only-package for conda tiledb (the C++ library) while conda tiledb-py maps to the PyPI project of the same name, tiledb: the comparison (by name) sees nothing missing',
-    ('convert', 'script', 'loss:conda-only-package', 'conda'):
-        'conda-only-package for conda tiledb (the C++ library) while conda tiledb-py maps to the PyPI project of the same name, tiledb: the comparison (by name) sees nothing missing',
     ('convert', 'poetry1', 'entry-points', None):
         'poetry1 layout: [project.scripts] beside a [tool.poetry.scripts] that holds a file script (poetry-core complete_dynamic: file-script = {reference = ..., type = "file"}) are merged into one [tool.poetry.scripts] table; nothing is lost, but the Poetry 1 reader keeps a table with non-string entries whole as raw data, so the comparison (project metadata only) sees the console scripts missing',
 }

@@ -189,8 +189,14 @@ class VersionSpec:
         return self.versions == full_range()
 
     def same_as(self, other: VersionSpec | None) -> bool:
+        """Whether both admit the same versions; the same text in the same dialect (or the same PEP 440 text)
+        answers without building the sets (an unchanged entry of a same-format edit)."""
         if other is None:
             return self.is_any
+        if (self.raw == other.raw and self.dialect == other.dialect) or (
+            self.pep440 is not None and self.pep440 == other.pep440
+        ):
+            return True
         return self.versions == other.versions
 
 

@@ -64,7 +64,7 @@ def strip_requirement(req: Requirement) -> Requirement:
 def _same_version(a: VersionSpec | None, b: VersionSpec | None) -> bool:
     if a is None or b is None:
         return (a is None or a.is_any) and (b is None or b.is_any)
-    return a.versions == b.versions
+    return a.same_as(b)
 
 
 def raw_value(req: Requirement, key: str) -> Any:

@@ -108,7 +108,7 @@ def same_spec(a: Any, b: Any) -> bool:
         return b is None or b.is_any
     if b is None or b.is_any:
         return False
-    return bool(a.versions.difference(b.versions).is_empty and b.versions.difference(a.versions).is_empty)
+    return bool(a.same_as(b))
 
 
 def same_groups(a: list[Group], b: list[Group]) -> bool:

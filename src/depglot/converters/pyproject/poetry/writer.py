@@ -123,7 +123,9 @@ def _write_base(manifest: Manifest, base: str, report: Report, options: WriteOpt
     w.main_and_extras()
     w.groups()
     w.sources()
-    before = tomlkit.parse(body).unwrap()
+    import tomllib
+
+    before = tomllib.loads(body)  # the base as data (tomllib: ~10x faster than a second tomlkit parse)
     if doc.unwrap() == before:
         return base  # nothing changed: the bytes as they were (tomlkit's re-render is not always identical)
     space_new_tables(doc, before)

@@ -1,6 +1,7 @@
-"""depglot.edit.tomlemit: fresh Poetry / Pipfile files rendered without tomlkit, byte for byte as tomlkit did.
+"""depglot.edit.tomlemit: fresh Poetry / Pipfile / pep621 (uv, pdm) files rendered without tomlkit, byte for byte
+as tomlkit did.
 
-The corpus test converts every corpus file to poetry, poetry1 and pipfile twice -- through the emitter (the
+The corpus test converts every corpus file to poetry, poetry1, pipfile, pep621, pep621+uv and pep621+pdm twice -- through the emitter (the
 default) and through the tomlkit rendering of the same fresh document (``FRESH_WITH_TOMLKIT``) -- and requires the
 same text, the same losses and the same TOML data; the emitter run must not fall back to tomlkit.
 """
@@ -15,6 +16,7 @@ import pytest
 import depglot
 from depglot.api import Selection
 from depglot.converters.pipfile import writer as pipfile_writer
+from depglot.converters.pyproject import writer as pep621_writer
 from depglot.converters.pyproject.poetry import writer as poetry_writer
 from depglot.edit import tomlemit as emit
 from depglot.errors import DepglotError
@@ -22,7 +24,7 @@ from depglot.errors import DepglotError
 from .conftest import corpus_files
 from .matrix_support import CATEGORY_FORMAT
 
-TARGETS = ("poetry", "poetry1", "pipfile")
+TARGETS = ("poetry", "poetry1", "pipfile", "pep621", "pep621+uv", "pep621+pdm")
 
 
 def _sources() -> list:
@@ -42,8 +44,15 @@ def _no_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
     def refused(*_: object) -> str:
         raise AssertionError("the Pipfile writer fell back to tomlkit")
 
+    def refused_pep621(*_: object, fresh_emit: bool) -> str:
+        raise AssertionError("the pep621 writer fell back to tomlkit")
+
     monkeypatch.setattr(poetry_writer, "TomlkitOps", Refused)
     monkeypatch.setattr(pipfile_writer, "_fresh", refused)
+    real = pep621_writer._write
+    monkeypatch.setattr(pep621_writer, "_write",
+                        lambda *a, fresh_emit: real(*a, fresh_emit=True) if fresh_emit else refused_pep621(
+                            fresh_emit=False))
 
 
 def _convert(manifest, target: str) -> tuple[str, list[tuple[str, str]]]:
@@ -63,6 +72,7 @@ def test_fresh_output_equals_tomlkit_rendering(path, fmt, monkeypatch):
     with monkeypatch.context() as m:
         m.setattr(poetry_writer, "FRESH_WITH_TOMLKIT", True)
         m.setattr(pipfile_writer, "FRESH_WITH_TOMLKIT", True)
+        m.setattr(pep621_writer, "FRESH_WITH_TOMLKIT", True)
         tomlkit_made = {t: _convert(manifest, t) for t in TARGETS}
     for target in TARGETS:
         (new, new_losses), (old, old_losses) = emitted[target], tomlkit_made[target]
@@ -96,6 +106,30 @@ def test_unmodelled_value_falls_back_to_tomlkit_in_poetry(target, monkeypatch):
     assert conv.text == old.text
     assert conv.report.losses == old.report.losses
     assert tomllib.loads(conv.text)["tool"]["poetry"]["released"] == datetime.date(1979, 5, 27)
+
+
+def test_unmodelled_value_falls_back_to_tomlkit_in_pep621(monkeypatch):
+    """A TOML datetime kept from [tool.uv] (exclude-newer) is outside the emitter's model: the pep621 writer renders
+    that file with tomlkit, with the losses of one write (the emitter attempt's report is dropped)."""
+    text = ('[project]\nname = "x"\nversion = "1.0"\ndependencies = ["requests>=2"]\n\n'
+            '[tool.uv]\nexclude-newer = 2024-03-25T00:00:00Z\n')
+    manifest = depglot.loads(text, "pep621")
+    calls: list[bool] = []
+    real = pep621_writer._write
+
+    def spy(*args: object, fresh_emit: bool) -> str:
+        calls.append(fresh_emit)
+        return real(*args, fresh_emit=fresh_emit)
+
+    monkeypatch.setattr(pep621_writer, "_write", spy)
+    conv = depglot.dumps(manifest, "pep621+uv")
+    assert calls == [True, False]  # tried the emitter, then tomlkit
+    monkeypatch.setattr(pep621_writer, "FRESH_WITH_TOMLKIT", True)
+    old = depglot.dumps(manifest, "pep621+uv")
+    assert conv.text == old.text
+    assert conv.report.losses == old.report.losses
+    assert tomllib.loads(conv.text)["tool"]["uv"]["exclude-newer"] == datetime.datetime(
+        2024, 3, 25, tzinfo=datetime.UTC)
 
 
 # ---------------------------------------------------------------------------------------------- the emitter

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from ...edit import tomlemit as emit
 from ...errors import ParseError
 
 if TYPE_CHECKING:
@@ -19,7 +20,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BOM",
+    "EmitTable",
     "array_indent",
+    "emit_inline",
+    "emit_item",
     "ensure_table",
     "inline_table_like",
     "make_string_array",
@@ -60,6 +64,54 @@ def requirement_at(text: str, loc: TomlLocator, *path: str | int) -> Requirement
         raise
 
 
+# --- fresh documents without tomlkit -----------------------------------------------------------------------
+
+
+class EmitTable(emit.Table):
+    """A :class:`depglot.edit.tomlemit.Table` that takes plain values as a tomlkit table does (``t[k] = {...}``
+    becomes a sub-table, a list of mappings an array of tables): the fresh pep621/uv/pdm document."""
+
+    __slots__ = ()
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, emit_item(value))
+
+
+def emit_item(value: Any) -> Any:
+    """What ``tomlkit.item(value)`` makes of a plain value, as tomlemit containers (Unsupported outside them)."""
+    if isinstance(value, (emit.Table, emit.AoT, emit.Array, emit.InlineTable)):
+        return value
+    if isinstance(value, dict):
+        return EmitTable(value)
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            return emit.AoT(EmitTable(v) for v in value)
+        return emit.Array(_emit_in_array(v) for v in value)
+    return value
+
+
+def _emit_in_array(value: Any) -> Any:
+    """A value inside an array as tomlkit's ``item()`` makes it: a mapping is an unspaced inline table."""
+    if isinstance(value, emit.InlineTable):
+        return value
+    if isinstance(value, dict):
+        return emit_inline(value, spaced=False)
+    if isinstance(value, list) and not isinstance(value, emit.Array):
+        return emit.Array(_emit_in_array(v) for v in value)
+    return value
+
+
+def emit_inline(values: dict[str, Any], *, spaced: bool) -> Any:
+    """An inline table of plain values (``spaced``: ``{ a = 1 }`` as :func:`inline_table_like`, else ``{a = 1}``
+    as ``tomlkit.inline_table().update``); a mapping inside it is not modelled."""
+    out = emit.InlineTable(spaced=spaced)
+    for k, v in values.items():
+        if isinstance(v, dict) or (isinstance(v, list) and any(isinstance(x, (dict, list)) for x in v)):
+            raise emit.Unsupported("a table or nested array inside an inline table")
+        out[str(k)] = _emit_in_array(v)
+    return out
+
+
 # --- tomlkit writing helpers -------------------------------------------------------------------------------
 
 
@@ -74,8 +126,15 @@ def _is_multiline(array: Any) -> bool:
     return "\n" in array.as_string()
 
 
-def make_string_array(values: list[Any], *, multiline: bool, indent: str = "    ", newline: str = "\n") -> Any:
-    """A new tomlkit array of strings (or inline tables), one per line when ``multiline``."""
+def make_string_array(values: list[Any], *, multiline: bool, indent: str = "    ", newline: str = "\n",
+                      like: Any = None) -> Any:
+    """A new tomlkit array of strings (or inline tables), one per line when ``multiline``; a tomlemit array when
+    ``like`` (the container it goes into) is a fresh :class:`EmitTable`."""
+    if isinstance(like, emit.Table):
+        if indent != "    " or newline != "\n":
+            raise emit.Unsupported("an array with its own indentation")
+        return emit.Array((emit_inline(v, spaced=True) if isinstance(v, dict) and not isinstance(v, emit.InlineTable)
+                           else _emit_in_array(v) for v in values), multiline=multiline and bool(values))
     import tomlkit
 
     arr = tomlkit.array()
@@ -179,7 +238,17 @@ def remove_key(container: Any, key: str) -> None:
 
 
 def ensure_table(doc: Any, *path: str, super_table: bool = True) -> Any:
-    """The table at ``path`` in a tomlkit document, created (as ``[a.b]``) when missing."""
+    """The table at ``path`` in a tomlkit document (or a fresh :class:`EmitTable`), created (as ``[a.b]``) when
+    missing."""
+    if isinstance(doc, emit.Table):
+        if not super_table:
+            raise emit.Unsupported("an explicit non-super table")
+        node = doc
+        for part in path:
+            if part not in node:
+                node[part] = EmitTable()
+            node = node[part]
+        return node
     import tomlkit
 
     node = doc

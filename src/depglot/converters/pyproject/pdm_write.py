@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...edit import tomlemit as emit
 from ...ir.model import GroupKind, Index, IndexRef, IndexRole, Manifest, canonical_name
 from ...report import Report, Severity
 from .common import ensure_table
 from .pdm import pdm_source_entry
-from .uv_write import PYPI_SIMPLE, _plain
+from .uv_write import PYPI_SIMPLE, _aot, _plain
 
 if TYPE_CHECKING:
     from ...format import WriteOptions
@@ -85,8 +86,6 @@ def _source_names(manifest: Manifest, report: Report) -> list[tuple[Index, str]]
 
 
 def _write_sources(pdm: Any, table: Any, manifest: Manifest, report: Report) -> None:
-    import tomlkit
-
     pinned: dict[str, list[str]] = {}
     for req in manifest.requirements():
         if isinstance(req.source, IndexRef) and req.name and req.name not in pinned.setdefault(req.source.name, []):
@@ -97,13 +96,8 @@ def _write_sources(pdm: Any, table: Any, manifest: Manifest, report: Report) -> 
     have = pdm.get("source") if pdm is not None else None
     if (want or have is not None) and (have is None or _plain(list(have)) != want):
         if want:
-            aot = tomlkit.aot()
-            for entry in want:
-                t = tomlkit.table()
-                for k, v in entry.items():
-                    t[k] = v
-                aot.append(t)
-            table()["source"] = aot
+            t = table()
+            t["source"] = _aot(want, isinstance(t, emit.Table))
         else:
             del pdm["source"]
 

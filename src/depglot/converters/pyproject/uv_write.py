@@ -10,10 +10,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...edit import tomlemit as emit
 from ...errors import ConversionError
 from ...ir.model import GroupKind, Index, IndexRole, LocalPath, Manifest, Requirement, canonical_name
 from ...report import Report, Severity
-from .common import ensure_table, inline_table_like, make_string_array, remove_key
+from .common import (
+    EmitTable,
+    emit_inline,
+    emit_item,
+    ensure_table,
+    inline_table_like,
+    make_string_array,
+    remove_key,
+)
 from .render import uv_keeps_in_pep508
 from .uv import UV_STRATEGIES, source_to_uv
 
@@ -78,8 +87,7 @@ def write_uv(
     doc: Any, manifest: Manifest, lay: Layout, texts: Any, report: Report, options: WriteOptions, *,
     fresh: bool, newline: str,
 ) -> None:
-    import tomlkit
-
+    fresh_emit = isinstance(doc, emit.Table)
     tool = doc.get("tool")
     uv = tool.get("uv") if tool is not None else None
 
@@ -112,7 +120,12 @@ def write_uv(
     existing = uv.get("sources") if uv is not None else None
     if desired or existing is not None:
         if existing is None:
-            existing = tomlkit.table()
+            if fresh_emit:
+                existing = EmitTable()
+            else:
+                import tomlkit
+
+                existing = tomlkit.table()
             table()["sources"] = existing
         by_key = {canonical_name(k): k for k in existing}
         want_keys = {canonical_name(k) for k in desired}
@@ -122,8 +135,13 @@ def write_uv(
             have = by_key.get(canonical_name(name))
             if have is not None and _plain(existing[have]) == entry:
                 continue
-            value: Any = (inline_table_like(entry, existing) if isinstance(entry, dict)
-                          else tomlkit.item(entry))
+            value: Any
+            if fresh_emit:  # spaced, as inline_table_like makes it among fresh (spaced) siblings
+                value = emit_inline(entry, spaced=True) if isinstance(entry, dict) else emit_item(entry)
+            else:
+                import tomlkit
+
+                value = inline_table_like(entry, existing) if isinstance(entry, dict) else tomlkit.item(entry)
             existing[have or name] = value
 
     # Indexes.
@@ -133,13 +151,7 @@ def write_uv(
     have_idx = uv.get("index") if uv is not None else None
     if (want_idx or have_idx is not None) and (have_idx is None or _plain(list(have_idx)) != want_idx):
         if want_idx:
-            aot = tomlkit.aot()
-            for entry in want_idx:
-                t = tomlkit.table()
-                for k, v in entry.items():
-                    t[k] = v
-                aot.append(t)
-            table()["index"] = aot
+            table()["index"] = _aot(want_idx, fresh_emit)
         else:
             del uv["index"]
     _set_or_drop(uv, table, "find-links", find_links or None, newline)
@@ -178,7 +190,8 @@ def write_uv(
         from .pdm import overrides_to_pep508
 
         table()["override-dependencies"] = make_string_array(overrides_to_pep508(dict(pdm_overrides)),
-                                                              multiline=len(pdm_overrides) > 1, newline=newline)
+                                                              multiline=len(pdm_overrides) > 1, newline=newline,
+                                                              like=table())
 
     # Everything else uv said that the IR keeps verbatim.
     for raw in manifest.raw:
@@ -189,9 +202,23 @@ def write_uv(
             continue
         value = raw.value
         if isinstance(value, list) and all(isinstance(v, str) for v in value) and len(value) > 1:
-            table()[key] = make_string_array(value, multiline=True, newline=newline)
+            table()[key] = make_string_array(value, multiline=True, newline=newline, like=table())
         else:
             table()[key] = value
+
+
+def _aot(entries: list[dict[str, Any]], fresh_emit: bool) -> Any:
+    if fresh_emit:
+        return emit.AoT(EmitTable(e) for e in entries)
+    import tomlkit
+
+    aot = tomlkit.aot()
+    for entry in entries:
+        t = tomlkit.table()
+        for k, v in entry.items():
+            t[k] = v
+        aot.append(t)
+    return aot
 
 
 def _describe(entry: dict[str, Any] | None) -> str:
@@ -253,7 +280,7 @@ def _write_default_groups(uv: Any, table: Any, manifest: Manifest, newline: str)
         return
     value: Any = "all" if want_set == names and len(names) > 1 else want
     t = table()
-    t["default-groups"] = value if isinstance(value, str) else make_string_array(value, multiline=False,
+    t["default-groups"] = value if isinstance(value, str) else make_string_array(value, multiline=False, like=t,
                                                                                   newline=newline)
 
 
@@ -279,7 +306,7 @@ def _write_locked_constraints(uv: Any, table: Any, manifest: Manifest, report: R
     have = {c.split(";")[0].split("==")[0].strip().lower() for c in current}
     merged = current + [p for p in pins if p.split("==")[0] not in have]
     if merged != current:
-        table()["constraint-dependencies"] = make_string_array(merged, multiline=True, newline=newline)
+        table()["constraint-dependencies"] = make_string_array(merged, multiline=True, newline=newline, like=table())
 
 
 def _set_or_drop(uv: Any, table: Any, key: str, value: Any, newline: str) -> None:
@@ -291,6 +318,6 @@ def _set_or_drop(uv: Any, table: Any, key: str, value: Any, newline: str) -> Non
     if key in t and _plain(t[key]) == value:
         return
     if isinstance(value, list):
-        t[key] = make_string_array(value, multiline=len(value) > 1, newline=newline)
+        t[key] = make_string_array(value, multiline=len(value) > 1, newline=newline, like=t)
     else:
         t[key] = value

@@ -12,11 +12,14 @@ import os
 import re
 from typing import TYPE_CHECKING, Any
 
+from ...edit import tomlemit as emit
 from ...edit.tomlspan import load_toml
 from ...errors import DepglotError
 from ...ir.model import Group, GroupKind, Manifest, Requirement, canonical_name
 from ...report import Report, Severity
 from .common import (
+    EmitTable,
+    emit_inline,
     ensure_table,
     make_string_array,
     newline_of,
@@ -28,7 +31,10 @@ from .common import (
 if TYPE_CHECKING:
     from ...format import WriteOptions
 
-__all__ = ["Layout", "layout", "write_pyproject"]
+__all__ = ["FRESH_WITH_TOMLKIT", "Layout", "layout", "write_pyproject"]
+
+# Tests set this to compare the tomlkit rendering of a fresh document with the emitter's (they must be equal).
+FRESH_WITH_TOMLKIT = False
 
 # Groups whose requirements go to [project] (main, extras) or [dependency-groups] (the rest).
 _PROJECT_KINDS = (GroupKind.MAIN, GroupKind.EXTRA)
@@ -127,16 +133,40 @@ def _named_only(manifest: Manifest, report: Report) -> Manifest:
 def write_pyproject(
     manifest: Manifest, *, base: str | None, report: Report, options: WriteOptions, flavour: str | None
 ) -> str:
-    import tomlkit
+    """A fresh document (no base) is built from :mod:`depglot.edit.tomlemit` containers (:class:`EmitTable`) and
+    rendered without tomlkit; a value outside that model falls back to tomlkit (same text by construction)."""
+    if base is None and not FRESH_WITH_TOMLKIT:
+        trial = Report(report.losses)
+        try:
+            text = _write(manifest, base, trial, options, flavour, fresh_emit=True)
+        except emit.Unsupported:
+            pass
+        else:
+            report.extend(trial.losses)
+            return text
+    return _write(manifest, base, report, options, flavour, fresh_emit=False)
 
+
+def _write(
+    manifest: Manifest, base: str | None, report: Report, options: WriteOptions, flavour: str | None, *,
+    fresh_emit: bool,
+) -> str:
     from .render import RequirementText
 
     lay = layout(manifest, report, options)
     uv_sourced: frozenset[str] = frozenset()
+    doc: Any
     if base is None:
         bom, body, nl = "", "", "\n"
-        doc = tomlkit.document()
+        if fresh_emit:
+            doc = EmitTable()
+        else:
+            import tomlkit
+
+            doc = tomlkit.document()
     else:
+        import tomlkit
+
         bom, body = split_bom(base)
         parsed = load_toml(base, options.path, dialect="pyproject")  # a clear error for invalid base TOML
         nl = newline_of(body)
@@ -158,7 +188,7 @@ def write_pyproject(
         from .pdm_write import write_pdm
 
         write_pdm(doc, manifest, report, options, fresh=base is None, newline=nl)
-    out = tomlkit.dumps(doc)
+    out = emit.dumps(doc) if fresh_emit else tomlkit.dumps(doc)
     if base is not None and (out == body or doc.unwrap() == parsed):
         return base  # nothing changed: the bytes as they were (tomlkit's re-render is not always identical)
     if base is None:
@@ -198,15 +228,13 @@ def _write_project(
     doc: Any, manifest: Manifest, lay: Layout, texts: Any, report: Report, options: WriteOptions, *,
     fresh: bool, newline: str,
 ) -> None:
-    import tomlkit
-
     needs_project = lay.main is not None or bool(lay.extras) or (
         manifest.project is not None and (manifest.project.name or manifest.project.metadata)
     ) or (manifest.python is not None and not manifest.python.is_any)
     if not needs_project and "project" not in doc:
         return
     if "project" not in doc:
-        proj = tomlkit.table()
+        proj = _new_table(doc)
         proj["name"] = _project_name(manifest, options, report)
         meta = dict(manifest.project.metadata) if manifest.project is not None else {}
         version = manifest.project.version if manifest.project is not None else None
@@ -240,7 +268,7 @@ def _write_project(
                 value = [v for v in value if v not in written]
                 if not value:
                     continue
-            proj[key] = _metadata_value(key, value)
+            proj[key] = _metadata_value(key, value, fresh_emit=isinstance(doc, emit.Table))
         doc["project"] = proj
     proj = doc["project"]
     _set_python(proj, manifest, texts)
@@ -262,7 +290,7 @@ def _write_project(
     if lay.extras or "optional-dependencies" in proj:
         existing = proj.get("optional-dependencies")
         if existing is None and lay.extras:
-            existing = tomlkit.table()
+            existing = _new_table(doc)
             proj["optional-dependencies"] = existing
         if existing is not None:
             for name in [k for k in existing if k not in lay.extras]:
@@ -316,8 +344,23 @@ def _is_spdx(text: str) -> bool:
 _SUBTABLE_KEYS = frozenset({"urls", "scripts", "gui-scripts", "entry-points"})
 
 
-def _metadata_value(key: str, value: Any) -> Any:
+def _new_table(doc: Any) -> Any:
+    """A new empty table for ``doc`` (a fresh :class:`EmitTable`, or a tomlkit table)."""
+    if isinstance(doc, emit.Table):
+        return EmitTable()
+    import tomlkit
+
+    return tomlkit.table()
+
+
+def _metadata_value(key: str, value: Any, *, fresh_emit: bool = False) -> Any:
     """Small tables (``readme = { file = ... }``, ``license = { text = ... }``, authors) stay inline."""
+    if fresh_emit:
+        if isinstance(value, dict) and key not in _SUBTABLE_KEYS:
+            return emit_inline(value, spaced=False)
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            return emit.Array((emit_inline(v, spaced=False) for v in value), multiline=len(value) > 1)
+        return value
     import tomlkit
 
     if isinstance(value, dict) and key not in _SUBTABLE_KEYS:
@@ -338,6 +381,11 @@ def _metadata_value(key: str, value: Any) -> Any:
 
 def _dynamic_base_groups(doc: Any, path: str | None) -> dict[tuple[str, str], tuple[Requirement, ...]]:
     """The groups a base file's dynamic fields resolve to, keyed (kind, name)."""
+    if isinstance(doc, emit.Table):
+        from ...format import ReadOptions
+        from .reader import read_dynamic
+
+        return read_dynamic(emit.dumps(doc), ReadOptions(path=path))
     import tomlkit
 
     from ...format import ReadOptions
@@ -386,7 +434,7 @@ def _sync(container: Any, key: str, values: list[Any], texts: Any, *, newline: s
         values = texts.reuse(list(existing), values)
     if fresh or existing is None:
         container[key] = make_string_array(values, multiline=len(values) > 1 or fresh and bool(values),
-                                           newline=newline)
+                                           newline=newline, like=container)
         return True
     return set_string_array(container, key, values, newline=newline)
 
@@ -394,8 +442,6 @@ def _sync(container: Any, key: str, values: list[Any], texts: Any, *, newline: s
 def _write_groups(
     doc: Any, lay: Layout, texts: Any, report: Report, *, newline: str, fresh: bool, pdm: bool = False
 ) -> None:
-    import tomlkit
-
     tool = doc.get("tool") or {}
     legacy_pdm = (tool.get("pdm") or {}).get("dev-dependencies") if isinstance(tool.get("pdm"), dict) else None
     legacy_uv = (tool.get("uv") or {}).get("dev-dependencies") if isinstance(tool.get("uv"), dict) else None
@@ -426,7 +472,8 @@ def _write_groups(
         ):
             # PEP 735 groups cannot say "editable"; PDM's own table can.
             legacy_pdm = ensure_table(doc, "tool", "pdm", "dev-dependencies")
-            legacy_pdm[name] = make_string_array([texts.pdm_line(r) for r in reqs], multiline=True, newline=newline)
+            legacy_pdm[name] = make_string_array([texts.pdm_line(r) for r in reqs], multiline=True, newline=newline,
+                                                 like=legacy_pdm)
             handled.add(name)
             continue
         if legacy_pdm is not None and name in legacy_pdm and (dg is None or name not in dg):
@@ -440,7 +487,7 @@ def _write_groups(
             handled.add(name)
             continue
         if dg is None:
-            dg = tomlkit.table()
+            dg = _new_table(doc)
             doc["dependency-groups"] = dg
         old = list(dg[name]) if name in dg else None
         if old is not None:
@@ -451,7 +498,8 @@ def _write_groups(
             _report_replaced(report, name, old)
             set_string_array(dg, name, reused, newline=newline)
         else:
-            dg[name] = make_string_array(_tables(values), multiline=fresh or len(values) > 1, newline=newline)
+            dg[name] = make_string_array(values if isinstance(dg, emit.Table) else _tables(values),
+                                         multiline=fresh or len(values) > 1, newline=newline, like=dg)
         handled.add(name)
     if dg is not None:
         for name in [k for k in dg if k not in handled]:
@@ -485,9 +533,7 @@ def _report_replaced(report: Report, name: str, old: list[Any], *, removed: bool
 def _write_build_system(doc: Any, manifest: Manifest) -> None:
     for raw in manifest.raw:
         if raw.format == "pyproject" and raw.key == "build-system" and "build-system" not in doc:
-            import tomlkit
-
-            tbl = tomlkit.table()
+            tbl = _new_table(doc)
             for k, v in raw.value.items():
                 tbl[k] = v
             doc["build-system"] = tbl

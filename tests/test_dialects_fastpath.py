@@ -323,3 +323,22 @@ def test_specifier_sets_skipping_packaging_are_ones_packaging_accepts(text: str)
         except ValueError:
             with pytest.raises(ValueError):
                 validate_pep440(text)
+
+
+@pytest.mark.parametrize("text", [
+    "==1.4.3", "==0.17.1", "== 2.0", ">= 5.3", " >= 6.1.1", ">=1.1.0, <3.0.0", ">= 1.2, < 2.0", "~= 1.4",
+    "==1.4.*", "== 1.4.*", ">=1.0, <2.0",
+])
+def test_poetry_spelling_of_pins_and_spaced_texts_matches_the_interval_path(text: str) -> None:
+    """Pins to plain releases and texts with spaces take the fast path; it must answer what nicest() answers."""
+    from depglot.dialects import _intervals
+    from depglot.dialects import pipfile as pipfile_dialect
+    from depglot.dialects.poetry import spelling
+
+    spec = pipfile_dialect.parse_version(text)
+    hint = spec.raw.strip()
+    try:
+        fast_answer = spelling._nicest_fast(spec, hint)
+    except _intervals.NotSimple:
+        pytest.fail(f"{text!r} should take the fast path")
+    assert fast_answer == spelling._nicest_slow(spec, hint)

@@ -166,6 +166,10 @@ def _nicest_slow(spec: VersionSpec, hint: str | None) -> str | None:
     return nicest(spec.versions, hint=hint if hint is not None else spec.pep440)
 
 
+_SPACE = re.compile(r"\s+")
+_RELEASE_PIN = re.compile(r"==([0-9]+(?:\.[0-9]+)*)")  # a pin to a plain release: the most common constraint
+
+
 def _nicest_fast(spec: VersionSpec, hint: str | None) -> str | None:
     """What :func:`nicest` answers, read off the bounds for the fast path's shapes (else NotSimple)."""
     text = hint if hint is not None else spec.pep440
@@ -175,6 +179,19 @@ def _nicest_fast(spec: VersionSpec, hint: str | None) -> str | None:
             return "*"
         return " || ".join(run_spellings(spans))
     text = text.strip()
+    if _SPACE.search(text):
+        # spaces around operators and after commas (">= 5.3", ">=1, <2") do not change the set: decide on the
+        # compact text; like nicest(), keep the user's own spelling when nothing nicer exists
+        compact = _SPACE.sub("", text)
+        nice = _nicest_fast_text(compact)
+        return text if nice == compact else nice
+    return _nicest_fast_text(text)
+
+
+def _nicest_fast_text(text: str) -> str | None:
+    pin = _RELEASE_PIN.fullmatch(text)
+    if pin is not None:
+        return pin.group(1)  # ==1.4.3 is Poetry's 1.4.3 (the only candidate nicest() has for a lone == clause)
     nice = poetry_nicest(text)  # (NotSimple unless ``text`` has the fast path's shapes, so it is valid)
     if nice is not None:
         return nice

@@ -283,3 +283,26 @@ def test_migrate_never_plans_a_file_its_format_cannot_read(pipenv_project: Path,
     with pytest.raises(DepglotError, match="cannot read back"):
         plan_migration(pipenv_project, "poetry", remove_old=True)
     assert (pipenv_project / "Pipfile").exists() and not (pipenv_project / "pyproject.toml").exists()
+
+
+def test_constraints_file_becomes_uv_constraint_dependencies(tmp_path: Path) -> None:
+    """pip-tools style: requirements.txt names `-c constraints.txt`; uv's constraint-dependencies mean the same."""
+    (tmp_path / "requirements.txt").write_text("requests>=2\n-c constraints.txt\n")
+    (tmp_path / "requirements-dev.txt").write_text("-r requirements.txt\npytest\n")
+    (tmp_path / "constraints.txt").write_text("urllib3<2  # pinned by ops\nidna==3.7\n")
+    migration = plan_migration(tmp_path, "uv")
+    assert "include-dropped" not in migration.report.codes()
+    assert "constraints-dropped" not in migration.report.codes()
+    migration.plan.apply()
+    doc = tomllib.loads((tmp_path / "pyproject.toml").read_text())
+    assert doc["tool"]["uv"]["constraint-dependencies"] == ["urllib3<2", "idna==3.7"]
+    assert doc["project"]["dependencies"] == ["requests>=2"]
+    assert doc["dependency-groups"]["dev"] == ["pytest"]
+
+
+def test_constraints_file_into_poetry_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("requests>=2\n-c constraints.txt\n")
+    (tmp_path / "constraints.txt").write_text("urllib3<2\n")
+    migration = plan_migration(tmp_path, "poetry")
+    [loss] = [x for x in migration.report if x.code == "constraints-dropped"]
+    assert loss.severity.name == "ERROR" and loss.subject == "constraint constraints.txt"

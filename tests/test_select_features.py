@@ -185,3 +185,19 @@ def test_one_searched_index_has_no_strategy_to_lose():
     # one declared index searched before the implicit PyPI: two indexes, uv takes the first that has a package
     two = UV_TWO_INDEXES.split("\n\n[[tool.uv.index]]\nname = \"b\"")[0] + "\n"
     assert "index-strategy-changed" in api.convert(two, "pep621+uv", "requirements").report.codes()
+
+
+def test_followed_constraints_file_into_uv_and_elsewhere(tmp_path):
+    from depglot import api
+
+    (tmp_path / "requirements.txt").write_text("requests>=2\n-c constraints.txt\n")
+    (tmp_path / "constraints.txt").write_text("urllib3<2\n")
+    followed = api.load(tmp_path / "requirements.txt", follow_includes=True)
+    uv = api.dumps(followed, "pep621+uv")
+    assert 'constraint-dependencies = [\n    "urllib3<2",\n]' in uv.text
+    assert not {"include-dropped", "constraints-dropped"} & set(uv.report.codes())
+    assert "constraints-dropped" in api.dumps(followed, "poetry").report.codes()
+    assert "-c constraints.txt" in api.dumps(followed, "requirements").text
+    # not followed: only a reference, which uv cannot hold
+    reference = api.load(tmp_path / "requirements.txt")
+    assert "include-dropped" in api.dumps(reference, "pep621+uv").report.codes()

@@ -57,6 +57,7 @@ FEATURE_TEXT: dict[Feature, str] = {
     Feature.REQUIREMENT_OPTIONS: "per-requirement pip options (`--config-settings`)",
     Feature.INSTALLER_OPTIONS: "file-wide installer options (`--no-binary`, `--trusted-host`, ...)",
     Feature.INCLUDES: "`-r`/`-c` includes",
+    Feature.CONSTRAINTS: "a followed `-c` constraints file (uv `constraint-dependencies`)",
     Feature.CHANNELS: "conda channels",
     Feature.CONDA_PACKAGES: "conda packages",
     Feature.PROJECT_METADATA: "project metadata (name, version, authors, ...)",

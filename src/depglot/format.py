@@ -46,6 +46,7 @@ class Feature(enum.StrEnum):
     REQUIREMENT_OPTIONS = "requirement-options"  # per-line pip options (--config-settings)
     INSTALLER_OPTIONS = "installer-options"  # manifest-wide pip options (--no-binary, --trusted-host, ...)
     INCLUDES = "includes"  # -r / -c references
+    CONSTRAINTS = "constraints"  # the lines of a followed -c constraints file (they narrow versions)
     CHANNELS = "channels"  # conda channels
     CONDA_PACKAGES = "conda-packages"  # conda (not PyPI) packages
     PROJECT_METADATA = "project-metadata"

@@ -63,6 +63,9 @@ FEATURE_LOSSES: dict[Feature, FeatureLoss] = {
     Feature.REQUIREMENT_OPTIONS: FeatureLoss("requirement-options-dropped", Severity.WARNING, "has pip options"),
     Feature.INSTALLER_OPTIONS: FeatureLoss("installer-option-dropped", Severity.WARNING, "is an installer option"),
     Feature.INCLUDES: FeatureLoss("include-dropped", Severity.ERROR, "is an included file"),
+    Feature.CONSTRAINTS: FeatureLoss(
+        "constraints-dropped", Severity.ERROR, "is a constraints file (its versions narrow what gets installed)"
+    ),
     Feature.CHANNELS: FeatureLoss("channels-dropped", Severity.WARNING, "is a conda channel"),
     Feature.PROJECT_METADATA: FeatureLoss("project-metadata-dropped", Severity.INFO, "is project metadata"),
     Feature.COMMENTS: FeatureLoss("comments-dropped", Severity.INFO, "has comments"),
@@ -221,8 +224,12 @@ def uses(manifest: Manifest) -> Iterator[tuple[Feature, str, Span | None]]:
         yield Feature.PRERELEASES, "the manifest", manifest.span
     for option in manifest.options:
         yield Feature.INSTALLER_OPTIONS, f"--{option.name}", option.span
+    followed = {raw.key for raw in manifest.raw if raw.format == "requirements" and raw.key.startswith("constraints:")}
     for kind, path in manifest.includes:
-        yield Feature.INCLUDES, f"{kind} {path}", manifest.span
+        if kind == "constraint" and f"constraints:{path}" in followed:
+            yield Feature.CONSTRAINTS, f"{kind} {path}", manifest.span  # its lines were read (--follow-includes)
+        else:
+            yield Feature.INCLUDES, f"{kind} {path}", manifest.span
     for channel in manifest.channels:
         yield Feature.CHANNELS, channel, manifest.span
     if manifest.project is not None and (manifest.project.metadata or manifest.project.version):

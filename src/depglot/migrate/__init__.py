@@ -25,6 +25,7 @@ from ..ir.model import Group, GroupKind, Manifest
 from ..report import Report, Severity
 from ..span import Span
 from .merge import as_group, lock_of, merge, merge_locks, readable_lock
+from .merge import with_constraints
 from .pyproject import add_uv_constraints, drop_poetry_dependencies
 from .sources import Source, find_sources, group_of
 
@@ -92,7 +93,7 @@ def plan_migration(
         m = api.load(s.path, root=d, name_map=name_map)
         if s.group is not None:
             m = as_group(m, s.group, merged_paths, os.path.dirname(s.path))
-        manifests.append(m)
+        manifests.append(with_constraints(m, os.path.dirname(s.path), d))
     manifest = merge(manifests, report)
     if keep_locked:
         locks = [lock_of(s.path) for s in sources if s.role in ("lock", "compiled") and readable_lock(s.path)]

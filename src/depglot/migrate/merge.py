@@ -8,7 +8,7 @@ from ..errors import DepglotError
 from ..ir.model import Group, GroupKind, Index, Lock, LockedPackage, Manifest, Requirement
 from ..report import Report, Severity
 
-__all__ = ["as_group", "lock_of", "merge", "merge_locks", "readable_lock"]
+__all__ = ["as_group", "lock_of", "merge", "merge_locks", "readable_lock", "with_constraints"]
 
 
 def merge(manifests: list[Manifest], report: Report) -> Manifest:
@@ -23,8 +23,11 @@ def merge(manifests: list[Manifest], report: Report) -> Manifest:
     options = list(base.options)
     project, python = base.project, base.python
     losses = list(base.losses)
+    includes, raw = list(base.includes), list(base.raw)
     for m in manifests[1:]:
         losses += m.losses
+        includes += [i for i in m.includes if i not in includes]
+        raw += [r for r in m.raw if r.format == "requirements" and r.key.startswith("constraints:") and r not in raw]
         project = project or m.project
         python = python or m.python
         for idx in m.indexes:
@@ -50,7 +53,32 @@ def merge(manifests: list[Manifest], report: Report) -> Manifest:
                                f"{_show(first)!r}, dropped {_show(r)!r}", subject=r.key, span=r.span)
             groups[g.name] = have.replace(requirements=(*have.requirements, *extra))
     return base.replace(groups=tuple(groups.values()), indexes=tuple(indexes), channels=tuple(channels),
-                        options=tuple(options), project=project, python=python, losses=tuple(losses))
+                        options=tuple(options), project=project, python=python, losses=tuple(losses),
+                        includes=tuple(includes), raw=tuple(raw))
+
+
+def with_constraints(m: Manifest, directory: str, root: str) -> Manifest:
+    """The lines of each ``-c`` constraints file a requirements manifest names (inside ``root``), carried the way
+    ``--follow-includes`` carries them, so a uv target writes them as ``constraint-dependencies`` (issue 7);
+    a file that cannot be read stays a reference (reported by the target as include-dropped)."""
+    from .. import api
+    from ..dialects.pep508 import render_requirement
+    from ..ir.model import Raw
+
+    added = []
+    have = {r.key for r in m.raw}
+    for kind, path in m.includes:
+        target = os.path.abspath(os.path.join(directory, path))
+        key = f"constraints:{path}"
+        if kind != "constraint" or key in have or os.path.commonpath([target, os.path.abspath(root)]) != \
+                os.path.abspath(root) or not os.path.isfile(target):
+            continue
+        try:
+            lines = tuple(render_requirement(r) for r in api.load(target, "requirements").requirements())
+        except DepglotError:
+            continue
+        added.append(Raw(format="requirements", key=key, value=lines))
+    return m.replace(raw=(*m.raw, *added)) if added else m
 
 
 def _differs(a: Requirement, b: Requirement) -> bool:

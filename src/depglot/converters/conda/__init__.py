@@ -46,6 +46,7 @@ class CondaFormat(Format):
             Feature.PRERELEASES,
             Feature.INSTALLER_OPTIONS,
             Feature.INCLUDES,
+            Feature.CONSTRAINTS,  # written back as the -c reference in the pip: list
         }
     )
 

@@ -40,6 +40,7 @@ _UV_FEATURES = _BASE_FEATURES | {
     Feature.PRERELEASES,
     Feature.OPTIONAL_GROUPS,
     Feature.INDEX_STRATEGY,
+    Feature.CONSTRAINTS,  # [tool.uv] constraint-dependencies
 }
 _PDM_FEATURES = _BASE_FEATURES | {
     Feature.INDEX_STRATEGY,  # [tool.pdm.resolution] respect-source-order

@@ -179,6 +179,7 @@ def write_uv(
 
     if options.keep_locked:
         _write_locked_constraints(uv, table, manifest, report, newline)
+    _write_file_constraints(uv, table, manifest, newline)
 
     _write_default_groups(uv, table, manifest, newline)
 
@@ -305,6 +306,21 @@ def _write_locked_constraints(uv: Any, table: Any, manifest: Manifest, report: R
                                 "constraint-dependencies" in uv else raw)]
     have = {c.split(";")[0].split("==")[0].strip().lower() for c in current}
     merged = current + [p for p in pins if p.split("==")[0] not in have]
+    if merged != current:
+        table()["constraint-dependencies"] = make_string_array(merged, multiline=True, newline=newline, like=table())
+
+
+def _write_file_constraints(uv: Any, table: Any, manifest: Manifest, newline: str) -> None:
+    """The lines of followed ``-c`` constraints files (pip's constraints) as ``constraint-dependencies``: uv's
+    constraints mean the same (they narrow versions, install nothing). Existing constraints stay first."""
+    lines = [line for raw in manifest.raw if raw.format == "requirements" and raw.key.startswith("constraints:")
+             for line in raw.value]
+    if not lines:
+        return
+    raw = next((r.value for r in manifest.raw if r.format == "uv" and r.key == "tool.uv.constraint-dependencies"), [])
+    current = [str(x) for x in (uv.get("constraint-dependencies") if uv is not None and
+                                "constraint-dependencies" in uv else raw)]
+    merged = current + [line for line in dict.fromkeys(lines) if line not in current]
     if merged != current:
         table()["constraint-dependencies"] = make_string_array(merged, multiline=True, newline=newline, like=table())
 

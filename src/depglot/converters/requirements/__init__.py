@@ -70,6 +70,7 @@ class RequirementsFormat(Format):
             Feature.REQUIREMENT_OPTIONS,
             Feature.INSTALLER_OPTIONS,
             Feature.INCLUDES,
+            Feature.CONSTRAINTS,  # written back as the -c reference
             Feature.COMMENTS,
         }
     )

@@ -7,7 +7,7 @@ this module reports everything else once, with the span of each entry that used 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..format import Feature
 from ..report import Report, Severity
@@ -20,8 +20,7 @@ __all__ = ["FEATURE_LOSSES", "PYPI_SIMPLE", "RAW_KEY_LOSSES", "RAW_LOSSES", "Fea
 PYPI_SIMPLE = frozenset({"https://pypi.org/simple", "https://pypi.python.org/simple"})
 
 
-@dataclass(frozen=True, slots=True)
-class FeatureLoss:
+class FeatureLoss(NamedTuple):  # a NamedTuple: ~5x cheaper than a dataclass to define at start-up
     """The loss a target reports for a feature it cannot hold: code, severity and what the entry is."""
 
     code: str

@@ -8,7 +8,7 @@ only: depglot never looks at the file system or the network, so "is this an inst
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from ...dialects.pep508 import parse_url as source_from_url
@@ -146,8 +146,7 @@ def wheel_name(filename: str) -> tuple[str, str] | None:
     return str(name), str(version)
 
 
-@dataclass(frozen=True, slots=True)
-class BareSource:
+class BareSource(NamedTuple):  # a NamedTuple: ~5x cheaper than a dataclass to define at start-up
     """A requirement spelled as a URL or path instead of PEP 508."""
 
     name: str  # "" when pip could not tell it without building

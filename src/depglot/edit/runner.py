@@ -166,7 +166,7 @@ def _edit(found: Found, codemod: Codemod, data: bytes) -> FileResult:
     noise = _baseline(manifest, fmt.full_name, fmt.features)
     for loss in conversion.report:
         if (loss.code, loss.subject, loss.message, loss.span) not in seen and (loss.code, loss.subject) not in noise:
-            report.append(loss)
+            report.append(_located(loss, found.path))
     try:
         fmt.read(conversion.text, ReadOptions(path=found.path))
     except DepglotError as exc:
@@ -190,6 +190,17 @@ def _baseline(manifest: Manifest, fmt_name: str, features: frozenset) -> set[tup
     baseline = Report()
     preflight(manifest, fmt_name, features, baseline)
     return {(loss.code, loss.subject) for loss in baseline}
+
+
+def _located(loss: Loss, path: str) -> Loss:
+    """A writer's loss without a file (it wrote text, not a file) names the file being edited."""
+    import dataclasses
+
+    if loss.span is None:
+        return dataclasses.replace(loss, span=_file_span(path))
+    if loss.span.file is None:
+        return dataclasses.replace(loss, span=loss.span.with_file(path))
+    return loss
 
 
 def _file_span(path: str):  # type: ignore[no-untyped-def]

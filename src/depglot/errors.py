@@ -12,13 +12,14 @@ from .redact import redact
 from .span import Span
 
 __all__ = [
+    "ConversionError",
     "DepglotError",
+    "DetectError",
+    "IncludeError",
     "ParseError",
     "UnknownFormatError",
-    "DetectError",
-    "ConversionError",
-    "IncludeError",
     "WriteError",
+    "unexpected_structure",
 ]
 
 
@@ -103,3 +104,10 @@ class IncludeError(ParseError):
 
 class WriteError(DepglotError):
     """A file could not be written; nothing was changed."""
+
+
+def unexpected_structure(what: str, file: str | None, dialect: str, exc: Exception) -> ParseError:
+    """The error for a value of the wrong type somewhere in a parsed document (a readers' catch-all for
+    ``TypeError``/``KeyError``/... raised while walking it): located at the file, never a traceback."""
+    return ParseError(f"unexpected structure in {what}: {type(exc).__name__}: {exc}",
+                      span=Span(file=file, line=1, column=1), dialect=dialect)

@@ -18,7 +18,7 @@ import tomllib
 from typing import Any
 
 from ...edit.tomlspan import TomlLocator, load_toml
-from ...errors import ParseError
+from ...errors import ParseError, unexpected_structure
 from ...format import ReadOptions
 from ...ir.model import (
     MAIN,
@@ -91,10 +91,7 @@ def read_pdm_lock(text: str, options: ReadOptions) -> Manifest:
     try:
         return _read_pdm_lock(text, options)
     except (TypeError, AttributeError, KeyError, ValueError) as exc:
-        if isinstance(exc, ParseError):
-            raise
-        raise ParseError(f"unexpected structure in pdm.lock: {type(exc).__name__}: {exc}",
-                         span=Span(file=options.path, line=1, column=1), dialect="pdm-lock") from None
+        raise unexpected_structure("pdm.lock", options.path, "pdm-lock", exc) from None
 
 
 def _read_pdm_lock(text: str, options: ReadOptions) -> Manifest:

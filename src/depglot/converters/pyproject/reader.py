@@ -12,7 +12,7 @@ import os
 from typing import Any
 
 from ...edit.tomlspan import TomlLocator, load_toml
-from ...errors import ParseError
+from ...errors import ParseError, unexpected_structure
 from ...format import ReadOptions
 from ...ir.model import MAIN, Group, GroupKind, Manifest, Project, Raw, Requirement
 from ...report import Report, Severity
@@ -33,8 +33,7 @@ def read_pyproject(text: str, options: ReadOptions, *, format_name: str) -> Mani
     try:
         return _read_pyproject(text, options, format_name=format_name)
     except (TypeError, AttributeError, KeyError) as exc:
-        raise ParseError(f"unexpected structure in pyproject.toml: {type(exc).__name__}: {exc}",
-                         span=Span(file=options.path, line=1, column=1), dialect="pyproject") from None
+        raise unexpected_structure("pyproject.toml", options.path, "pyproject", exc) from None
 
 
 def _read_pyproject(text: str, options: ReadOptions, *, format_name: str) -> Manifest:

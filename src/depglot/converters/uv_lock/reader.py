@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 from ...edit.tomlspan import TomlLocator, load_toml
-from ...errors import ParseError
+from ...errors import ParseError, unexpected_structure
 from ...format import ReadOptions
 from ...ir.model import (
     MAIN,
@@ -106,10 +106,7 @@ def read_uv_lock(text: str, options: ReadOptions) -> Manifest:
     try:
         return _read_uv_lock(text, options)
     except (TypeError, AttributeError, KeyError, ValueError) as exc:
-        if isinstance(exc, ParseError):
-            raise
-        raise ParseError(f"unexpected structure in uv.lock: {type(exc).__name__}: {exc}",
-                         span=Span(file=options.path, line=1, column=1), dialect="uv-lock") from None
+        raise unexpected_structure("uv.lock", options.path, "uv-lock", exc) from None
 
 
 def _read_uv_lock(text: str, options: ReadOptions) -> Manifest:

@@ -59,8 +59,6 @@ def test_directory_search_respects_gitignore_and_default_excludes(tree: Path) ->
 
 
 def test_locks_are_found_only_on_request_and_flagged(tree: Path) -> None:
-    if "pipfile-lock" not in __import__("depglot.registry").registry.names():
-        pytest.skip("format 'pipfile-lock' has not landed yet")
     locks = [f for f in discover([str(tree)], include_locks=True) if f.lock]
     assert _rels(tree, locks) == ["svc/Pipfile.lock"]
 

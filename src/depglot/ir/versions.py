@@ -10,6 +10,7 @@ render ranges back, exactly or with a reported loss.
 
 from __future__ import annotations
 
+import abc
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -97,13 +98,14 @@ def same_versions(a: VersionRange, b: VersionRange) -> bool:
     return a == b
 
 
-class RangeSource:
+class RangeSource(abc.ABC):
     """Base of what builds a version set on demand (a dialect's parsed union, kept until someone asks)."""
 
     __slots__ = ()
 
+    @abc.abstractmethod
     def to_range(self) -> VersionRange:
-        raise NotImplementedError  # pragma: no cover - abstract
+        """The version set (built now; :class:`VersionSpec` keeps it)."""
 
     def admits_all(self) -> bool | None:
         """Whether the set is every version, when the source can tell without building it (else ``None``)."""

@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
+from ._records import record
 from . import registry
 from .errors import DepglotError, ParseError
 from .format import Feature, ReadOptions, WriteOptions
@@ -24,7 +25,7 @@ from .span import Span
 __all__ = ["Conversion", "load", "loads", "dumps", "convert", "decode", "read_text", "Selection"]
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=False)
 class Conversion:
     """The result of writing a manifest: the text, the manifest that was written, and what was lost."""
 

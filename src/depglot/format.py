@@ -8,8 +8,9 @@ what they can and never have to remember to report the rest.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
+
+from ._records import record
 
 if TYPE_CHECKING:
     from .ir.model import Manifest
@@ -54,7 +55,7 @@ class Feature(enum.StrEnum):
     LOCK = "lock"  # locked packages with per-file detail
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ReadOptions:
     """Reader choices that come from the user (CLI flags or API keywords)."""
 
@@ -66,7 +67,7 @@ class ReadOptions:
     name_map: str | None = None  # a PyPI <-> conda name-map file over the bundled one (--name-map)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class WriteOptions:
     """Writer choices that come from the user (CLI flags or API keywords)."""
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from ._records import record
 from .redact import redact
 from .span import Span
 
@@ -42,7 +43,7 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {text!r} (use info, warning or error)") from None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Loss:
     """One thing a conversion could not carry over (or had to interpret): code, severity, where."""
 

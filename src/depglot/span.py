@@ -7,12 +7,14 @@ entry, e.g. ``tool.poetry.dependencies.requests``. It renders in the problem-mat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
+
+from ._records import record
 
 __all__ = ["Span", "line_col"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Span:
     """Where something is in a file: 1-based line and column (and end), and/or the key path of an entry."""
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from .._records import record
 from ..span import Span
 from .model import Raw, Source, canonical_name
 
 __all__ = ["Lock", "LockFile", "LockedPackage"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class LockFile:
     """One distribution file of a locked package (PEP 751 shape); ``name``/``url`` unknown for hash-only locks."""
 
@@ -21,7 +21,7 @@ class LockFile:
     kind: str | None = None  # sdist | wheel | archive
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class LockedPackage:
     """One package of a lock: the pinned version, where it came from and its files."""
 
@@ -47,7 +47,7 @@ class LockedPackage:
         return tuple(h for f in self.files for h in f.hashes)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Lock:
     """Lock detail of a manifest that came from a lock file (PEP 751 shape)."""
 

@@ -12,9 +12,10 @@ and a requirements conversion never needs them.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import TYPE_CHECKING, Any
 
+from .._records import record
 from ..span import Span
 from .versions import VersionSpec
 
@@ -81,7 +82,7 @@ class IndexRole(enum.StrEnum):
     FIND_LINKS = "find-links"  # a flat directory or page of archives (pip -f, uv format = "flat")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Raw:
     """Something with no slot in the IR, kept verbatim for its own format (``value`` is plain data)."""
 
@@ -91,14 +92,14 @@ class Raw:
     span: Span | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class IndexRef:
     """Install this requirement from the named index (Pipfile ``index=``, Poetry ``source=``, uv ``index=``)."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Vcs:
     """A requirement installed from a version-control repository (``git+https://...@rev``)."""
 
@@ -109,7 +110,7 @@ class Vcs:
     subdirectory: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class LocalPath:
     """A requirement installed from a local directory or archive (relative paths stay relative)."""
 
@@ -117,7 +118,7 @@ class LocalPath:
     subdirectory: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Url:
     """A requirement installed from a direct archive URL."""
 
@@ -125,7 +126,7 @@ class Url:
     subdirectory: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class CondaPackage:
     """A conda package (from an environment file's ``dependencies``, not its ``pip:`` list).
 
@@ -144,7 +145,7 @@ class CondaPackage:
 Source = IndexRef | Vcs | LocalPath | Url | CondaPackage
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Requirement:
     """One dependency: name, extras, version, marker, source and options, with where it was written."""
 
@@ -170,7 +171,7 @@ class Requirement:
         return replace(self, **changes)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Group:
     """A named set of requirements: the main dependencies, an extra, a development group or a category."""
 
@@ -187,7 +188,7 @@ class Group:
         return replace(self, **changes)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Index:
     """A package index (or find-links location) and the role it plays in resolution."""
 
@@ -199,7 +200,7 @@ class Index:
     span: Span | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Option:
     """A manifest-wide installer option with no dedicated field (``--no-binary :all:``, ``--trusted-host h``).
 
@@ -211,7 +212,7 @@ class Option:
     span: Span | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Manifest:
     """Everything one manifest file says about dependencies.
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from .._records import record
 from .model import Raw
 
 __all__ = ["Project"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Project:
     """Project metadata, keyed by PEP 621 names (``description``, ``authors``, ``license``, ``urls``, ``scripts``...)."""
 

@@ -7,8 +7,8 @@ once (``groups-not-selected``), so a groupless target (requirements, conda) neve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from .._records import record
 from ..errors import DepglotError
 from ..report import Report, Severity
 from .model import MAIN, Group, GroupKind, Manifest, canonical_name
@@ -19,7 +19,7 @@ __all__ = ["Selection", "select", "expand_includes", "DEV_GROUP_NAMES"]
 DEV_GROUP_NAMES = frozenset({"dev", "develop", "dev-packages", "development"})
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Selection:
     """Which groups and extras a groupless target receives (the CLI's --group/--extra flags)."""
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import abc
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from .._records import record
 
 if TYPE_CHECKING:  # packaging.ranges costs ~20 ms to import: load it only when a meaning is needed
     from packaging.ranges import VersionRange
@@ -112,7 +114,7 @@ class RangeSource(abc.ABC):
         return None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, init=False)
+@record(init=False)
 class VersionSpec:
     """A version constraint: the spelling as written and its meaning.
 

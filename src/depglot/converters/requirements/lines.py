@@ -14,9 +14,10 @@ import enum
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import NamedTuple
 
+from ..._records import record
 from ...errors import ParseError
 from ...span import Span
 from .options import OptionError, Token, break_args_options, parse_options
@@ -45,8 +46,10 @@ class Kind(enum.StrEnum):
     REQUIREMENT = "requirement"  # a requirement (with its per-line options), including -e lines
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Entry:
+    """One logical line of a requirements file: its kind, its exact source text and what pip parses of it."""
+
     kind: Kind
     lineno: int  # first physical line (1-based)
     text: str  # the exact source of its physical lines, line endings included

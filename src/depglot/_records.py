@@ -27,7 +27,7 @@ import dataclasses
 import functools
 import os
 import sys
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, TypeVar, dataclass_transform, overload
 
 __all__ = ["record", "FALLBACKS", "SPECS", "generate_source"]
 
@@ -60,6 +60,16 @@ class _FactorySentinel:
 _FACTORY = _FactorySentinel()
 
 
+@overload
+def record(cls: type[T], /) -> type[T]: ...
+
+
+@overload
+def record(*, kw_only: bool = True, init: bool = True) -> Callable[[type[T]], type[T]]: ...
+
+
+# frozen_default is passed through **kwargs on 3.11 (typing grew the parameter in 3.12); type checkers read it
+@dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(dataclasses.field, dataclasses.Field))
 def record(cls: type[T] | None = None, /, *, kw_only: bool = True, init: bool = True) -> Any:
     """``@dataclass(frozen=True, slots=True, kw_only=kw_only, init=init)``, with pre-generated methods."""
 

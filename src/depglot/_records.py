@@ -203,7 +203,8 @@ def _from_generated(
             annotations["return"] = None
             function.__annotations__ = annotations
         new_namespace[name] = function
-    new = type(cls)(cls.__name__, cls.__bases__, new_namespace)
+    metaclass: type = type(cls)
+    new: type[T] = metaclass(cls.__name__, cls.__bases__, new_namespace)
     new.__qualname__ = qualname
     cell.append(new)
     return new

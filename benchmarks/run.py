@@ -396,11 +396,15 @@ def peer_case(name: str, src: Path, work: Path, runs: int) -> dict[str, dict]:
         out["migrate-to-uv (native, to uv)"] = whole_process(
             [str(bin_dir / "migrate-to-uv"), "--dry-run", "--skip-lock", str(f.parent)], runs, stderr_output=True
         )
+        f = project_copy(work, label + "-pdm", src, "Pipfile")
+        out["pdm import (to pep621)"] = _pdm_import(bin_dir, f, "pipfile", max(3, runs // 3))
     elif name.startswith("poetry ->"):
         f = project_copy(work, label, src, "pyproject.toml")
         out["migrate-to-uv (native)"] = whole_process(
             [str(bin_dir / "migrate-to-uv"), "--dry-run", "--skip-lock", str(f.parent)], runs, stderr_output=True
         )
+        f = project_copy(work, label + "-pdm", src, "pyproject.toml")
+        out["pdm import"] = _pdm_import(bin_dir, f, "poetry", max(3, runs // 3))
     elif name.startswith("requirements ->"):
         f = project_copy(work, label, src, "requirements.txt")
         out["migrate-to-uv (native)"] = whole_process(
@@ -408,9 +412,7 @@ def peer_case(name: str, src: Path, work: Path, runs: int) -> dict[str, dict]:
             runs, stderr_output=True,
         )
         f = project_copy(work, label + "-pdm", src, "requirements.txt")
-        pyproject = f.parent / "pyproject.toml"
-        env = dict(ENV, PDM_CHECK_UPDATE="0", PDM_HOME=str(f.parent / ".pdm-home"))
-        out["pdm import"] = _pdm_import(bin_dir, f, pyproject, env, max(3, runs // 3))
+        out["pdm import"] = _pdm_import(bin_dir, f, "requirements", max(3, runs // 3))
     elif name.startswith("Pipfile.lock"):
         f = project_copy(work, label, src, "Pipfile.lock")
         out["micropipenv"] = whole_process(
@@ -419,15 +421,18 @@ def peer_case(name: str, src: Path, work: Path, runs: int) -> dict[str, dict]:
     return out
 
 
-def _pdm_import(bin_dir: Path, req: Path, pyproject: Path, env: dict[str, str], runs: int) -> dict:
-    """``pdm import`` edits pyproject.toml in place: each run starts from the same minimal file."""
-    base = '[project]\nname = "x"\nversion = "0.1.0"\n'
+def _pdm_import(bin_dir: Path, src: Path, kind: str, runs: int) -> dict:
+    """``pdm import -f KIND`` edits pyproject.toml in place: each run starts from the same file (a minimal
+    ``[project]`` next to a requirements file or Pipfile; the Poetry file itself when importing Poetry)."""
+    pyproject = src.parent / "pyproject.toml"
+    base = pyproject.read_text() if kind == "poetry" else '[project]\nname = "x"\nversion = "0.1.0"\n'
+    env = dict(ENV, PDM_CHECK_UPDATE="0", PDM_HOME=str(src.parent / ".pdm-home"))
     times = []
     for i in range(runs + 1):
         pyproject.write_text(base)
         t0 = time.perf_counter()
-        proc = subprocess.run([str(bin_dir / "pdm"), "import", "-f", "requirements", str(req.name)],
-                              check=False, capture_output=True, cwd=str(req.parent), env=env)
+        proc = subprocess.run([str(bin_dir / "pdm"), "import", "-f", kind, str(src.name)],
+                              check=False, capture_output=True, cwd=str(src.parent), env=env)
         elapsed = time.perf_counter() - t0
         if proc.returncode != 0 or pyproject.read_text() == base:
             return {"ok": False, "returncode": proc.returncode, "stderr": _tail(proc)}

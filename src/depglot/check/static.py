@@ -28,7 +28,7 @@ from itertools import combinations
 from pathlib import Path
 
 from ..errors import DepglotError
-from ..ir.model import CondaPackage, GroupKind, LockedPackage, Manifest, Requirement
+from ..ir.model import CondaPackage, GroupKind, IndexRef, LockedPackage, Manifest, Requirement
 from ..ir.versions import VersionSpec
 from ..redact import redact
 from ..report import Report, Severity
@@ -265,7 +265,7 @@ def _check_locks(items: list[Loaded], report: Report) -> None:
             for req in m.manifest.requirements():
                 pins = packages.get(req.key)
                 if not pins:
-                    if req.key and req.source is None:
+                    if req.key and (req.source is None or isinstance(req.source, IndexRef)):
                         report.add("requirement-not-locked", Severity.WARNING,
                                    f"{_spec_text(req)!r} is not pinned in {os.path.basename(lock_item.path)}",
                                    subject=req.name, span=req.span, data={"package": req.key, "lock": lock_item.path})

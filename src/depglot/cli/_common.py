@@ -17,6 +17,7 @@ __all__ = [
     "FailOn",
     "OutputFormat",
     "handle_errors",
+    "located",
     "print_losses",
     "threshold",
     "write_report_json",
@@ -66,6 +67,25 @@ def threshold(fail_on: str, strict: bool = False) -> Severity | None:
         return Severity.parse(fail_on)
     except ValueError as exc:
         raise DepglotError(str(exc), hint="use --fail-on error|warning|info|never") from None
+
+
+def located(report: Report, path: str | None) -> Report:
+    """The report with ``path`` as the file of every loss that names none (a writer reports on text, not a
+    file): ``Pipfile: info[...]`` rather than ``<input>: info[...]``, and GitHub annotations land on the file."""
+    if not path or all(loss.span is not None and loss.span.file for loss in report):
+        return report
+    import dataclasses
+
+    from ..span import Span
+
+    out = Report()
+    for loss in report:
+        if loss.span is None:
+            loss = dataclasses.replace(loss, span=Span(file=path))
+        elif not loss.span.file:
+            loss = dataclasses.replace(loss, span=loss.span.with_file(path))
+        out.append(loss)
+    return out
 
 
 def print_losses(report: Report, output_format: str) -> None:

@@ -10,7 +10,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import FailOn, OutputFormat, emit, handle_errors, print_losses, read_current, threshold, write_report_json
+from ._common import (FailOn, OutputFormat, emit, handle_errors, located, print_losses, read_current, threshold,
+                      write_report_json)
 
 __all__ = ["register", "convert"]
 
@@ -77,6 +78,9 @@ def convert(
     from ..errors import DepglotError
 
     limit = threshold(fail_on, strict)
+    registry.get(to)  # an unknown -t/-f is the error to show, before any problem of the source file
+    if from_:
+        registry.get(from_)
     if name_map is not None:
         from ..data.conda_names import load_name_map
 
@@ -119,6 +123,7 @@ def convert(
         conversion = api.dumps(manifest, to, base, selection=selection, path=output, **write_options)
         report = conversion.report
         changed = emit(conversion.text, output, diff=diff, check=check, current=current)
+    report = located(report, src)
     print_losses(report, output_format)
     write_report_json(report, report_json)
     if (check or diff) and changed:

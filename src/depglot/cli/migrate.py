@@ -48,7 +48,7 @@ def migrate(
     from ..edit.plan import recover
     from ..errors import DepglotError
     from ..migrate import TARGETS, plan_migration
-    from ._common import print_losses, threshold, write_report_json
+    from ._common import located, print_losses, threshold, write_report_json
 
     if not to:
         raise DepglotError("migrate needs a target", hint="pass --to " + "|".join(TARGETS))
@@ -61,10 +61,12 @@ def migrate(
         recover(directory)
     migration = plan_migration(directory, to, keep_locked=keep_locked, remove_old=remove_old,
                                index_strategy=index_strategy, optional_to=optional_to, name_map=name_map)
-    print_losses(migration.report, output_format)
-    write_report_json(migration.report, report_json)
+    span = migration.manifest.span if migration.manifest is not None else None
+    report = located(migration.report, span.file if span is not None else None)
+    print_losses(report, output_format)
+    write_report_json(report, report_json)
     plan = migration.plan
-    fails = migration.report.fails(limit)
+    fails = report.fails(limit)
     if diff:
         sys.stdout.write(plan.diff())
     elif check:

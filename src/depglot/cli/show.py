@@ -55,15 +55,23 @@ def describe(manifest) -> str:  # type: ignore[no-untyped-def]
 
 @handle_errors
 def show(
-    src: Annotated[str, typer.Argument(help="The manifest to read, or - for stdin (then -f is required).")],
+    src: Annotated[
+        str, typer.Argument(help="The manifest to read, a directory (every manifest under it), or - for stdin "
+                            "(then -f is required).")
+    ],
     from_: Annotated[Optional[str], typer.Option("-f", "--from", help="Source format (detected if omitted).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the IR as JSON (with an ir-version).")] = False,
     follow_includes: Annotated[bool, typer.Option("--follow-includes", help="Read -r/-c includes.")] = False,
 ) -> None:
-    """Show what depglot reads from SRC."""
+    """Show what depglot reads from SRC; a directory: every manifest and lock under it."""
+    import os
+
     from .. import api
     from ..errors import DepglotError
 
+    if src != "-" and os.path.isdir(src):
+        _show_tree(src, from_, as_json, follow_includes)
+        return
     if src == "-":
         if not from_:
             raise DepglotError("reading stdin needs the source format", hint="pass -f/--from FORMAT")
@@ -80,6 +88,36 @@ def show(
         sys.stdout.write(describe(manifest))
     for loss in manifest.losses:
         typer.echo(loss.concise(), err=True)
+
+
+def _show_tree(directory: str, from_: str | None, as_json: bool, follow_includes: bool) -> None:
+    """Every manifest and lock under ``directory`` (found as the codemods find them: .gitignore respected, virtual
+    environments skipped), one section each; ``--json``: ``{"ir-version", "files": [{"path", "manifest"}]}``."""
+    import json
+
+    from .. import api
+    from ..edit.discover import discover
+    from ..errors import DepglotError
+    from ..redact import redact
+
+    if from_:
+        raise DepglotError("-f/--from names the format of one file", hint="drop -f, or show one file")
+    found = discover([directory], include_locks=True)
+    if not found:
+        raise DepglotError(f"no manifest found under {directory}",
+                           hint="expected requirements*.txt, Pipfile, pyproject.toml, environment.yml, a lock...")
+    manifests = [(f.path, api.load(f.path, f.format or None, follow_includes=follow_includes)) for f in found]
+    if as_json:
+        from ..ir import native
+
+        files = [{"path": path, "manifest": native.to_json(m)["manifest"]} for path, m in manifests]
+        doc = {"ir-version": native.IR_VERSION, "files": files}
+        sys.stdout.write(redact(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n")
+    else:
+        sys.stdout.write("\n".join(f"== {path}\n{describe(m)}" for path, m in manifests))
+    for _, m in manifests:
+        for loss in m.losses:
+            typer.echo(loss.concise(), err=True)
 
 
 def register(app: typer.Typer) -> None:

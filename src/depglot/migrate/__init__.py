@@ -24,10 +24,10 @@ from ..errors import DepglotError
 from ..ir.model import Group, GroupKind, Manifest
 from ..report import Report, Severity
 from ..span import Span
-from .merge import as_group, lock_of, merge, merge_locks, readable_lock
+from .merge import as_group, lock_of, merge, merge_locks, readable_lock, stale_pins
 from .merge import with_constraints
-from .pyproject import add_uv_constraints, drop_poetry_dependencies
-from .sources import Source, find_sources, group_of
+from .pyproject import add_uv_constraints, drop_poetry_dependencies, static_dependencies
+from .sources import Source, find_sources, group_of, join
 
 __all__ = ["TARGETS", "Migration", "Source", "find_sources", "group_of", "merge", "plan_migration"]
 
@@ -96,13 +96,16 @@ def plan_migration(
         manifests.append(with_constraints(m, os.path.dirname(s.path), d))
     manifest = merge(manifests, report)
     if keep_locked:
-        locks = [lock_of(s.path) for s in sources if s.role in ("lock", "compiled") and readable_lock(s.path)]
+        locked = [(s.path, lock_of(s.path)) for s in sources
+                  if s.role in ("lock", "compiled") and readable_lock(s.path)]
+        locks = [lock for _, lock in locked]
         if not locks:
             report.add("keep-locked-no-lock", Severity.WARNING,
                        "--keep-locked: no lock beside the manifests (Pipfile.lock, poetry.lock, a compiled "
                        "requirements.txt...); versions are kept as written", span=Span(file=d))
         else:
             lock = merge_locks(locks)
+            stale_pins(manifest, locked, report)
             manifest = manifest.replace(lock=lock)
             if target != "uv":
                 manifest = pin(manifest, lock, report=report, drop_hashes=True)
@@ -110,12 +113,14 @@ def plan_migration(
     if target == "requirements":
         outputs = _requirements_outputs(d, manifest)
     else:
-        outputs = [(os.path.join(d, filename), manifest, fmt)]
+        outputs = [(join(d, filename), manifest, fmt)]
     changes: list[FileChange] = []
     written = []
     for path, m, out_fmt in outputs:
         before = _read(path)
         base = before.decode("utf-8") if before is not None else None
+        if base is not None and os.path.basename(path) == "pyproject.toml" and target != "poetry":
+            base = static_dependencies(base, path, report)
         conv = api.dumps(m, out_fmt, base, path=path, keep_locked=keep_locked, index_strategy=index_strategy,
                          optional_to=optional_to, name_map=name_map)
         report.extend(conv.report)
@@ -148,13 +153,13 @@ def _requirements_outputs(d: str, manifest: Manifest) -> list[tuple[str, Manifes
     """requirements.txt for main, requirements-<group>.txt for each group (starting ``-r requirements.txt``)."""
     outputs = []
     main_groups = tuple(g for g in manifest.groups if g.kind in (GroupKind.MAIN, GroupKind.EXTRA))
-    outputs.append((os.path.join(d, "requirements.txt"), manifest.replace(groups=main_groups or (
+    outputs.append((join(d, "requirements.txt"), manifest.replace(groups=main_groups or (
         Group(name="main", kind=GroupKind.MAIN),)), "requirements"))
     for g in manifest.groups:
         if g.kind in (GroupKind.GROUP, GroupKind.CATEGORY):
             m = manifest.replace(groups=(g,), includes=(("requirement", "requirements.txt"),), project=None,
                                  indexes=(), options=(), no_index=False)
-            outputs.append((os.path.join(d, f"requirements-{g.name}.txt"), m, "requirements"))
+            outputs.append((join(d, f"requirements-{g.name}.txt"), m, "requirements"))
     return outputs
 
 

@@ -8,7 +8,7 @@ from ..errors import DepglotError
 from ..ir.model import Group, GroupKind, Index, Lock, LockedPackage, Manifest, Requirement
 from ..report import Report, Severity
 
-__all__ = ["as_group", "lock_of", "merge", "merge_locks", "readable_lock", "with_constraints"]
+__all__ = ["as_group", "lock_of", "merge", "merge_locks", "readable_lock", "stale_pins", "with_constraints"]
 
 
 def merge(manifests: list[Manifest], report: Report) -> Manifest:
@@ -120,6 +120,31 @@ def merge_locks(locks: list[Lock]) -> Lock:
         for p in lock.packages:
             seen.setdefault((p.key, p.version, p.marker), p)
     return Lock(packages=tuple(seen.values()))
+
+
+def stale_pins(manifest: Manifest, locks: list[tuple[str, Lock]], report: Report) -> None:
+    """``--keep-locked`` with a stale lock: a pin outside the range the manifest asks for would replace that range
+    (Poetry, Pipfile, ...: ``==V``) or contradict it (uv: a constraint no version meets). Reported as an ERROR
+    per requirement, so by default nothing is written; ``--fail-on never`` pins to the locked version anyway."""
+    from ..check.static import lock_pin_ok
+    from ..dialects.pep508 import render_requirement
+    from ..ir.model import LocalPath, Url, Vcs
+
+    for r in manifest.requirements():
+        if not r.key or r.version is None or isinstance(r.source, (Vcs, LocalPath, Url)):
+            continue
+        for path, lock in locks:
+            bad = [p for p in lock.packages if p.key == r.key and p.version and not lock_pin_ok(r, p)]
+            if not bad:
+                continue
+            name = os.path.basename(path)
+            version = bad[0].version
+            report.add("keep-locked-stale", Severity.ERROR,
+                       f"{name} pins {r.name} {version}, outside {render_requirement(r)!r}: the lock is stale, so "
+                       f"--keep-locked would change what the manifest asks for (re-lock first, or pass "
+                       f"--fail-on never to pin {version} anyway)",
+                       subject=r.key, span=r.span, data={"lock": path, "locked": version})
+            break
 
 
 def readable_lock(path: str) -> bool:

@@ -7,7 +7,7 @@ from ..ir.model import Lock, Manifest
 from ..report import Report, Severity
 from ..span import Span
 
-__all__ = ["add_uv_constraints", "drop_poetry_dependencies"]
+__all__ = ["add_uv_constraints", "drop_poetry_dependencies", "static_dependencies"]
 
 _POETRY_DEPENDENCY_KEYS = ("dependencies", "dev-dependencies", "group", "source", "extras")
 
@@ -51,6 +51,46 @@ def add_uv_constraints(text: str, lock: Lock, path: str, report: Report) -> str:
                    "nothing was added, so the first `uv lock` may resolve differently", span=Span(file=path))
         return text
     return out
+
+
+def static_dependencies(text: str, path: str, report: Report) -> str:
+    """Migrating a Poetry 2 project whose ``[project]`` lists ``dependencies`` (or ``optional-dependencies``) as
+    ``dynamic`` -- Poetry fills them from ``[tool.poetry.dependencies]`` -- to a tool that reads ``[project]``:
+    the fields stop being dynamic, so the writer can put the requirements there (uv, PDM and pip read no
+    ``[tool.poetry]``). Fields another backend fills (``[tool.setuptools.dynamic]``, hatch) stay dynamic."""
+    import tomlkit
+
+    from ..edit.tomlspan import TomlLocator
+
+    try:
+        doc = tomlkit.parse(text)
+    except Exception:  # noqa: BLE001 - the reader has already accepted it; leave it to the writer otherwise
+        return text
+    project = doc.get("project")
+    poetry = doc.get("tool", {}).get("poetry")
+    dynamic = project.get("dynamic") if project is not None else None
+    if poetry is None or dynamic is None:
+        return text
+    others = doc.get("tool", {})
+    filled = {"dependencies": "dependencies" in poetry, "optional-dependencies": "extras" in poetry
+              or "dependencies" in poetry}
+    moved = [f for f in ("dependencies", "optional-dependencies") if f in dynamic and filled[f]
+             and f not in others.get("setuptools", {}).get("dynamic", {})
+             and not others.get("hatch", {}).get("metadata", {}).get("hooks")]
+    if not moved:
+        return text
+    keep = [str(v) for v in dynamic if v not in moved]
+    if keep:
+        project["dynamic"] = keep
+    else:
+        del project["dynamic"]
+    fields = " and ".join(f"project.{f}" for f in moved)
+    report.add("migrate-dynamic-made-static", Severity.INFO,
+               f"{fields} {'was' if len(moved) == 1 else 'were'} dynamic (Poetry filled "
+               f"{'it' if len(moved) == 1 else 'them'} from [tool.poetry]); the target tool reads [project] only, so "
+               f"{'it is' if len(moved) == 1 else 'they are'} written there and no longer dynamic",
+               span=TomlLocator(text, path).span("project", "dynamic"))
+    return tomlkit.dumps(doc)
 
 
 def drop_poetry_dependencies(text: str, path: str, report: Report, manifest: Manifest) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import DepglotError, ParseError
 
-__all__ = ["LOCK_NAMES", "Source", "find_sources", "group_of"]
+__all__ = ["LOCK_NAMES", "Source", "find_sources", "group_of", "join"]
 
 LOCK_NAMES = ("Pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock", "conda-lock.yml", "pylock.toml")
 _REQ_TXT = re.compile(r"^(?:(?P<pre>[a-z0-9_.-]+?)[-_.])?requirements(?:[-_.](?P<post>[a-z0-9_.-]+?))?\.(?:txt|in)$",
@@ -25,6 +25,11 @@ class Source:
     path: str
     role: str  # manifest | lock | compiled
     group: str | None = None  # for requirements files: the group it becomes ("main" for the main list)
+
+
+def join(directory: str, *names: str) -> str:
+    """A path under the project directory as users write it: ``Pipfile``, not ``./Pipfile``, for ``.``."""
+    return os.path.normpath(os.path.join(directory, *names))
 
 
 def group_of(filename: str, subdir: bool) -> str | None:
@@ -55,31 +60,31 @@ def find_sources(directory: str | os.PathLike[str]) -> list[Source]:
     out: list[Source] = []
     names = sorted(os.listdir(d))
     if "Pipfile" in names:
-        out.append(Source(path=os.path.join(d, "Pipfile"), role="manifest"))
-    if "pyproject.toml" in names and _pyproject_has_dependencies(os.path.join(d, "pyproject.toml")):
-        out.append(Source(path=os.path.join(d, "pyproject.toml"), role="manifest"))
+        out.append(Source(path=join(d, "Pipfile"), role="manifest"))
+    if "pyproject.toml" in names and _pyproject_has_dependencies(join(d, "pyproject.toml")):
+        out.append(Source(path=join(d, "pyproject.toml"), role="manifest"))
     req_files: list[tuple[str, str]] = []
     for n in names:
         g = group_of(n, subdir=False)
-        if g is not None and os.path.isfile(os.path.join(d, n)):
-            req_files.append((os.path.join(d, n), g))
-    sub = os.path.join(d, "requirements")
+        if g is not None and os.path.isfile(join(d, n)):
+            req_files.append((join(d, n), g))
+    sub = join(d, "requirements")
     if os.path.isdir(sub):
         for n in sorted(os.listdir(sub)):
             g = group_of(n, subdir=True)
-            if g is not None and os.path.isfile(os.path.join(sub, n)):
-                req_files.append((os.path.join(sub, n), g))
+            if g is not None and os.path.isfile(join(sub, n)):
+                req_files.append((join(sub, n), g))
     ins = {os.path.splitext(p)[0] for p, _ in req_files if p.endswith(".in")}
     for p, g in req_files:
         compiled = p.endswith(".txt") and os.path.splitext(p)[0] in ins
         out.append(Source(path=p, role="compiled" if compiled else "manifest", group=g))
     for n in ("environment.yml", "environment.yaml"):
         if n in names:
-            out.append(Source(path=os.path.join(d, n), role="manifest"))
+            out.append(Source(path=join(d, n), role="manifest"))
             break
     for n in LOCK_NAMES:
         if n in names:
-            out.append(Source(path=os.path.join(d, n), role="lock"))
+            out.append(Source(path=join(d, n), role="lock"))
     if not any(s.role == "manifest" for s in out):
         raise DepglotError(f"no manifest found in {d}",
                            hint="expected a Pipfile, pyproject.toml, requirements*.txt/.in or environment.yml")

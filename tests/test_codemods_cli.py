@@ -400,11 +400,10 @@ def test_a_writer_loss_names_the_file_being_edited(tmp_path: Path) -> None:
     """A writer reports on text, not a file: the codemod's report must still say which file (was `<input>:`)."""
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "pyproject.toml").write_text(
-        '[project]\nname = "demo"\nrequires-python = ">=3.10"\ndynamic = ["version"]\n\n'
         '[tool.poetry]\nname = "demo"\nversion = "1.0"\n\n'
         '[tool.poetry.dependencies]\npython = ">=3.10,<4"\nrequests = ">=1.0"\n'
     )
-    r = cli("set", "requests", ">=2", ".", cwd=tmp_path)
+    r = cli("set", "python", "===3.10", ".", cwd=tmp_path)  # the writer's version-inexpressible has no span
     assert r.exit_code == 0, r.output
     lines = [line for line in r.output.splitlines() if "warning[" in line or "info[" in line or "error[" in line]
     assert lines, r.output

@@ -45,7 +45,7 @@ from .enrich import (
     same_spec,
     unique_names,
 )
-from .entries import render_entry, single_quoted
+from .entries import render_entry, requirement_key, single_quoted
 from .extra_markers import legacy_entries
 from .fresh import FreshSections
 from .groups import GroupSections
@@ -139,6 +139,12 @@ def _write_base(manifest: Manifest, base: str, report: Report, options: WriteOpt
     return bom + text
 
 
+def _main_and_extras(manifest: Manifest, key: str) -> list[tuple[str, Any]]:
+    """What the main group and the extras say of package ``key``."""
+    return [(g.name, requirement_key(r)) for g in manifest.groups if g.kind in (GroupKind.MAIN, GroupKind.EXTRA)
+            for r in g.requirements if r.key == key]
+
+
 def _rename_key(table: Any, old: str, new: str) -> None:
     """Rename ``old`` to ``new`` in place (value, comments and position kept)."""
     container = getattr(table, "value", table)
@@ -163,8 +169,8 @@ def _layout(manifest: Manifest, doc: Any, legacy: bool, options: WriteOptions) -
             return "project"  # the reader's rule (is_legacy): Poetry 2 semantics
         tp = doc.get("tool", {}).get("poetry", {})
         if (not legacy and project is not None and "dependencies" in tp
-                and "dependencies" in (project.get("dynamic") or [])):
-            return "dynamic"  # Poetry 2's dynamic dependencies: requires-python stays in [project]
+                and ("dependencies" in (project.get("dynamic") or []) or "requires-python" in project)):
+            return "dynamic"  # Poetry 2's dynamic dependencies (listed or not): requires-python stays in [project]
         if "dependencies" in tp or "dev-dependencies" in tp or project is None or legacy:
             return "legacy" if (legacy or project is None or "dependencies" in tp) else "project"
         return "project"
@@ -322,7 +328,11 @@ class _Writer(FreshSections, GroupSections):
                 self.ops.remove_key(tp, "extras")
             return
         project = self.ops.ensure_table(self.doc, "project")
-        self._set_pep508_array(project, "dependencies", list(main_reqs), main is not None or "dependencies" in project)
+        # poetry-core's mixed_dynamic: [project] declares only extras and lists `dependencies` in `dynamic`; the main
+        # dependencies are whole [tool.poetry.dependencies] entries
+        mixed = not self.fresh and "dependencies" not in project and "dependencies" in (project.get("dynamic") or [])
+        self._set_pep508_array(project, "dependencies", list(main_reqs),
+                               not mixed and (main is not None or "dependencies" in project))
         if extras or "optional-dependencies" in project:
             od = self.ops.ensure_table(self.doc, "project", "optional-dependencies")
             wanted = {cn(g.name) for g in extras}
@@ -336,7 +346,9 @@ class _Writer(FreshSections, GroupSections):
         python = self._python_text()
         if python is not None:
             enrich["python"] = python
-        for g in (main, *extras):
+        if mixed:
+            enrich.update(self._deps_dict(main_reqs))
+        for g in (*extras,) if mixed else (main, *extras):
             enrich.update(enrichments(g.requirements if g is not None else ()))
         tp_exists = "dependencies" in self.doc.get("tool", {}).get("poetry", {})
         if tp_exists and self.old is not None:
@@ -345,7 +357,10 @@ class _Writer(FreshSections, GroupSections):
                      for r in g.requirements} | {r.key for r in (*main_reqs, *(r for g in extras for r in g.requirements))}
             table = self.doc["tool"]["poetry"]["dependencies"]
             for key in table:
-                if cn(key) not in known and cn(key) not in {cn(k) for k in enrich} and key.lower() != "python":
+                if cn(key) in {cn(k) for k in enrich} or key.lower() == "python":
+                    continue
+                # and an entry of a package this write does not change keeps meaning what it meant
+                if cn(key) not in known or _main_and_extras(self.old, cn(key)) == _main_and_extras(self.new, cn(key)):
                     enrich[key] = table[key].unwrap() if hasattr(table[key], "unwrap") else table[key]
         if enrich or tp_exists:  # Poetry matches enrichments by normalised name: a respelling stays in [project]
             self._sync_table(self.ops.ensure_table(self.doc, "tool", "poetry", "dependencies"), enrich, rename=False)

@@ -12,8 +12,9 @@ from ._common import handle_errors
 __all__ = ["register", "show", "describe"]
 
 
-def describe(manifest) -> str:  # type: ignore[no-untyped-def]
-    """A human summary: project, python, indexes, then each group with its requirements."""
+def describe(manifest, *, brief: bool = False) -> str:  # type: ignore[no-untyped-def]
+    """A human summary: project, python, indexes, then each group with its requirements (``brief``: counts only,
+    for locks shown beside their manifests)."""
     from ..dialects import pep508
     from ..redact import redact
 
@@ -38,7 +39,7 @@ def describe(manifest) -> str:  # type: ignore[no-untyped-def]
         if group.includes:
             flags.append("includes " + ", ".join(group.includes))
         lines.append(f"group {group.name} ({', '.join(flags)}): {len(group.requirements)} requirement(s)")
-        for req in group.requirements:
+        for req in () if brief else group.requirements:
             extra = []
             if req.editable:
                 extra.append("editable")
@@ -114,7 +115,8 @@ def _show_tree(directory: str, from_: str | None, as_json: bool, follow_includes
         doc = {"ir-version": native.IR_VERSION, "files": files}
         sys.stdout.write(redact(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n")
     else:
-        sys.stdout.write("\n".join(f"== {path}\n{describe(m)}" for path, m in manifests))
+        locks = {f.path for f in found if f.lock}
+        sys.stdout.write("\n".join(f"== {path}\n{describe(m, brief=path in locks)}" for path, m in manifests))
     for _, m in manifests:
         for loss in m.losses:
             typer.echo(loss.concise(), err=True)

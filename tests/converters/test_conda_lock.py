@@ -54,6 +54,24 @@ def test_every_package_entry_is_locked_with_its_hashes(path: Path) -> None:
     }
     locked = {e["name"] for e in data["package"]} - {"python"}
     assert pinned == locked
+    # a pip package's requirement carries the hashes of the PyPI files pinned to its version on every platform
+    # (as the poetry.lock, uv.lock, pdm.lock and Pipfile.lock readers do); a conda artifact's hash is no PyPI hash
+    pip_hashes: dict[tuple[str, str], set[str]] = {}
+    for entry in data["package"]:
+        if entry["manager"] == "pip":
+            pip_hashes.setdefault((entry["name"], str(entry["version"])), set()).update(
+                f"{algo}:{digest}" for algo, digest in entry["hash"].items())
+    seen = set()
+    for g in m.groups:
+        for r in g.requirements:
+            if isinstance(r.source, CondaPackage):
+                assert r.hashes == ()
+            else:
+                assert r.version is not None and r.version.pep440 is not None
+                version = r.version.pep440.removeprefix("==")
+                assert set(r.hashes) == pip_hashes[(r.name, version)] and len(r.hashes) == len(set(r.hashes))
+                seen.add((r.name, version))
+    assert seen == set(pip_hashes)
 
 
 def test_platforms_become_markers() -> None:
@@ -81,7 +99,9 @@ def test_pip_packages_and_conversion_losses() -> None:
     anyio = next(p for p in m.lock.packages if p.name == "anyio")  # type: ignore[union-attr]
     assert anyio.source is None and anyio.marker == LINUX and anyio.files[0].kind == "wheel"
     conv = api.dumps(m, "requirements")
-    assert "anyio==4.9.0" in conv.text.splitlines()
+    lines = conv.text.splitlines()
+    at = lines.index("anyio==4.9.0 \\")
+    assert lines[at + 1] == "    --hash=sha256:9f76d541cad6e36af7beb62e978876f3b41e3e04f2c1fbf0884604c0a9c4d93c"
     assert "numpy==2.2.4" in conv.text.splitlines()
     codes = set(conv.report.codes())
     assert {"conda-only-package", "conda-package-as-pypi", "channels-dropped", "python-dropped"} <= codes
@@ -191,3 +211,52 @@ def test_deep_block_nesting_is_a_parse_error_not_a_crash(prefix: str) -> None:
         [sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120
     )
     assert (out.returncode, out.stdout.split()) == (0, ["error", "c.yml"]), out.stderr[-500:]
+
+
+def _pip_entry(version: str, platform: str, digest: str) -> str:
+    return (
+        f"- name: Attrs\n  version: {version}\n  manager: pip\n  platform: {platform}\n  dependencies: {{}}\n"
+        f"  url: https://files.pythonhosted.org/packages/attrs-{version}-{platform}.whl\n"
+        f"  hash:\n    sha256: {digest}\n  category: main\n  optional: false\n"
+    )
+
+
+def test_pip_requirement_hashes_are_its_files_on_every_platform_with_that_version() -> None:
+    head = "version: 1\nmetadata:\n  channels: []\n  platforms: [linux-64, osx-arm64, win-64]\npackage:\n"
+    text = head + _pip_entry("23.1", "linux-64", "aa") + _pip_entry("23.1", "osx-arm64", "bb")
+    text += _pip_entry("23.1", "linux-64", "aa")  # a repeated entry: its hash once
+    m = api.loads(text + _pip_entry("22.2", "win-64", "cc"), "conda-lock", path="conda-lock.yml")
+    reqs = {r.version.pep440: r for r in m.groups[0].requirements}  # type: ignore[union-attr]
+    assert set(reqs) == {"==23.1", "==22.2"}
+    assert reqs["==23.1"].hashes == ("sha256:aa", "sha256:bb")
+    assert reqs["==23.1"].marker == f"({LINUX}) or ({OSX_ARM})"
+    assert reqs["==22.2"].hashes == ("sha256:cc",) and reqs["==22.2"].marker == WIN
+    # the lock keeps each platform's file with its own hash
+    assert [p.hashes for p in m.lock.packages] == [  # type: ignore[union-attr]
+        ("sha256:aa",), ("sha256:bb",), ("sha256:aa",), ("sha256:cc",)]
+    # Pipfile.lock (one entry per name) writes the requirement's hashes; read back, they are the same
+    one = api.loads(text, "conda-lock", path="conda-lock.yml")
+    back = api.loads(api.dumps(one, "pipfile-lock").text, "pipfile-lock")
+    assert [(r.name, r.version.pep440, set(r.hashes)) for r in back.groups[0].requirements] == [  # type: ignore[union-attr]
+        ("attrs", "==23.1", {"sha256:aa", "sha256:bb"})]
+
+
+def test_duplicate_keys_mean_what_they_mean_to_conda_lock() -> None:
+    """conda-lock parses its lock with ``yaml.safe_load``: a repeated key keeps its last value, silently. depglot
+    reads the same file the same way (no error, no loss), so both see one package at version 2.0 with hash bb."""
+    import yaml
+
+    text = (
+        "version: 1\nmetadata:\n  channels: []\n  platforms: [linux-64]\nmetadata:\n  channels: [{url: conda-forge}]\n"
+        "  platforms: [linux-64]\npackage:\n- name: attrs\n  version: '1.0'\n  manager: pip\n  platform: linux-64\n"
+        "  url: https://files.pythonhosted.org/packages/attrs-1.0.whl\n  hash: {sha256: aa}\n  version: '2.0'\n"
+        "  hash: {sha256: bb}\n  category: main\n"
+    )
+    oracle = yaml.safe_load(text)
+    m = api.loads(text, "conda-lock", path="conda-lock.yml")
+    assert m.channels == tuple(c["url"] for c in oracle["metadata"]["channels"]) == ("conda-forge",)
+    [pkg] = m.lock.packages  # type: ignore[union-attr]
+    assert (pkg.version, pkg.hashes) == (oracle["package"][0]["version"], ("sha256:bb",)) == ("2.0", ("sha256:bb",))
+    [req] = m.groups[0].requirements
+    assert (req.version.pep440, req.hashes) == ("==2.0", ("sha256:bb",))  # type: ignore[union-attr]
+    assert m.losses == ()

@@ -49,6 +49,9 @@ PLATFORM_MARKERS: dict[str, str] = {
     "win-arm64": 'sys_platform == "win32" and platform_machine == "ARM64"',
 }
 
+# one locked entry of a package on one platform: (platform, conda build, package name, line, file hashes)
+_Pin = tuple[str, str | None, str, int | None, tuple[str, ...]]
+
 _ARCHIVE = re.compile(r"^(?P<name>.+)-(?P<version>[^-]+)-(?P<build>[^-]+)\.(?:conda|tar\.bz2)$")
 
 
@@ -178,8 +181,8 @@ def read_conda_lock(text: str, path: str | None, names: NameMap) -> Manifest:
     platforms = [str(p) for p in meta.get("platforms") or []]
     starts = _package_lines(body)
     locked: list[LockedPackage] = []
-    # (category, manager, name) -> {version -> [(platform, build, requirement-ish data)]}
-    pins: dict[tuple[str, str, str], dict[str, list[tuple[str, str | None, str, int | None]]]] = {}
+    # (category, manager, name) -> {version -> [(platform, build, package name, line, file hashes)]}
+    pins: dict[tuple[str, str, str], dict[str, list[_Pin]]] = {}
     for i, entry in enumerate(packages):
         line = starts[i] if i < len(starts) else None
         if not isinstance(entry, dict):
@@ -216,6 +219,7 @@ def read_conda_lock(text: str, path: str | None, names: NameMap) -> Manifest:
             spec = f"{name}={ver}={build}" if build else f"{name}=={ver}"
             source = CondaPackage(name=name, spec=spec, build=build, pypi=pypi is not None)
             pkg_name = pypi if pypi is not None else name
+        file_hashes = tuple(f"{algo}:{digest}" for algo, digest in hashes.items())
         locked.append(
             LockedPackage(
                 name=pkg_name,
@@ -226,7 +230,7 @@ def read_conda_lock(text: str, path: str | None, names: NameMap) -> Manifest:
                     LockFile(
                         name=filename,
                         url=url,
-                        hashes=tuple(f"{algo}:{digest}" for algo, digest in hashes.items()),
+                        hashes=file_hashes,
                         kind=_kind(filename),
                     ),
                 )
@@ -242,7 +246,7 @@ def read_conda_lock(text: str, path: str | None, names: NameMap) -> Manifest:
             )
         )
         pins.setdefault((category, manager, name), {}).setdefault(ver, []).append(
-            (platform, build, pkg_name, line)
+            (platform, build, pkg_name, line, file_hashes)
         )
     python = _python(pins, path)
     groups = _groups(
@@ -263,7 +267,7 @@ def read_conda_lock(text: str, path: str | None, names: NameMap) -> Manifest:
     )
 
 
-def _python(pins: dict[tuple[str, str, str], dict[str, list[Any]]], path: str | None) -> VersionSpec | None:
+def _python(pins: dict[tuple[str, str, str], dict[str, list[_Pin]]], path: str | None) -> VersionSpec | None:
     """The interpreter pin is the manifest's python (exact when every platform has the same one), not a requirement."""
     from ...dialects.conda import parse_matchspec
 
@@ -286,7 +290,7 @@ def _kind(filename: str | None) -> str | None:
 
 
 def _groups(
-    pins: dict[tuple[str, str, str], dict[str, list[tuple[str, str | None, str, int | None]]]],
+    pins: dict[tuple[str, str, str], dict[str, list[_Pin]]],
     platforms: list[str],
     names: NameMap,
     path: str | None,
@@ -326,8 +330,13 @@ def _groups(
                     span=span,
                 )
             else:
+                # the PyPI files pip installs on each platform pinned to this version (a wheel per platform, or
+                # one sdist): every one is a file of this requirement, as poetry.lock, uv.lock, pdm.lock and
+                # Pipfile.lock readers put their files' hashes on the requirement
+                hashes = tuple(dict.fromkeys(h for *_, file_hashes in where for h in file_hashes))
                 req = Requirement(
-                    name=name, version=pep440.parse(f"=={ver}", span=span), marker=marker, span=span
+                    name=name, version=pep440.parse(f"=={ver}", span=span), marker=marker, hashes=hashes,
+                    span=span,
                 )
             by_cat.setdefault(category, []).append(req)
     groups = []

@@ -739,3 +739,137 @@ def test_check_a_pipfile_against_its_stale_lock(pipenv_project: Path) -> None:
         "[dev-packages.typing_extensions]",
     ]
     assert result.stderr == "1 conflict(s), 4 warning(s)\n"
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# 6. Exporting the installed environment: `depglot freeze` of the active venv, to requirements and to conda
+# ------------------------------------------------------------------------------------------------------------------
+
+from .test_env import venv_python  # noqa: E402,F401 - the session venv (wheels built offline, an editable install)
+
+
+def test_freeze_the_active_venv(venv_python: Path, tmp_path: Path,  # noqa: F811
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    venv = venv_python.parent.parent
+    root = venv.parent
+    monkeypatch.setenv("VIRTUAL_ENV", str(venv))  # as `source venv/bin/activate` leaves it
+    monkeypatch.delenv("CONDA_PREFIX", raising=False)
+    pip_freeze = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(venv_python), "freeze", "--all", "--disable-pip-version-check"],
+        capture_output=True, text=True, check=True).stdout
+
+    result = depglot("freeze", "-o", "requirements.txt", cwd=tmp_path)
+    assert result.exit_code == 0 and result.stderr == ""
+    assert (tmp_path / "requirements.txt").read_text(encoding="utf-8") == pip_freeze
+    gamma = (root / "wheelhouse" / "gamma-1.0-py3-none-any.whl").as_uri()
+    assert pip_freeze.startswith(f"alpha==1.0\nbeta==1.5\ndelta==0.3\ngamma @ {gamma}#sha256=")
+    assert pip_freeze.endswith(f"# Editable install with no version control (localproj==0.2.0)\n-e {root / 'localproj'}\n")
+    again = depglot("freeze", "-o", "requirements.txt", "--check", cwd=tmp_path)
+    assert again.exit_code == 0 and again.stderr == ""
+
+    result = depglot("freeze", "-t", "conda", "-o", "environment.yml", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    gamma_line = next(line for line in pip_freeze.splitlines() if line.startswith("gamma @ "))
+    assert (tmp_path / "environment.yml").read_text(encoding="utf-8") == (
+        "channels:\n  - conda-forge\ndependencies:\n  - delta==0.3\n  - pip\n  - pip:\n      - alpha==1.0\n"
+        f"      - beta==1.5\n      - {gamma_line}\n      - -e {root / 'localproj'}\n")
+    site = Path(next(venv.glob("lib/python*/site-packages")))
+    assert lines(result.stderr) == [
+        f"{site}/alpha-1.0.dist-info: info[conda-kept-on-pip]: alpha stays in the pip: list (no conda package known "
+        "for it in the name map)",
+        f"{site}/beta-1.5.dist-info: info[conda-kept-on-pip]: beta stays in the pip: list (no conda package known "
+        "for it in the name map)",
+        f"{site}/gamma-1.0.dist-info: info[conda-kept-on-pip]: gamma stays in the pip: list (a direct reference or "
+        "editable install)",
+        f"{site}/localproj-0.2.0.dist-info: info[conda-kept-on-pip]: localproj stays in the pip: list (a direct "
+        "reference or editable install)",
+        f"{site}/localproj-0.2.0.dist-info: info[conda-path-name-dropped]: 'localproj' is written as its path "
+        f"'{root / 'localproj'}': a pip line cannot name a local path; pip reads the name from the project itself",
+        f"{venv}: warning[conda-pip-added]: the conda package 'pip' is added to dependencies: conda installs the "
+        "pip: list only with it",
+        f"{venv}: warning[conda-channel-added]: channel 'conda-forge' is added: the source names no channel, and the "
+        "conda package names written are conda-forge's",
+    ]
+    import rattler
+
+    rattler.MatchSpec("delta==0.3", strict=True)
+
+    check = depglot("check", "--installed", cwd=tmp_path)  # and, like pip check, what the environment lacks
+    assert check.exit_code == 1
+    pip_check = subprocess.run([sys.executable, "-m", "pip", "--python", str(venv_python), "check",
+                                "--disable-pip-version-check"], capture_output=True, text=True, check=False).stdout
+    assert sorted(line.split(": ", 2)[2] for line in lines(check.stdout)) == sorted(lines(pip_check))
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# 7. Errors: one paragraph naming the place and what to do, exit 2, no traceback, nothing written
+# ------------------------------------------------------------------------------------------------------------------
+
+BROKEN_PIPFILE = """\
+[[source]]
+url = "https://pypi.org/simple"
+verify_ssl = true
+name = "pypi"
+
+[packages]
+requests = ">=2.0
+flask = "*"
+"""
+
+
+def assert_error(result, stderr: str, project: Path, before: dict[str, bytes]) -> None:  # type: ignore[no-untyped-def]
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr == stderr
+    assert "Traceback" not in result.output
+    assert files(project) == before  # no output file created, nothing changed
+
+
+def test_errors_exit_2_with_a_place_and_a_hint(tmp_path: Path) -> None:
+    (tmp_path / "Pipfile").write_text(BROKEN_PIPFILE, encoding="utf-8")
+    (tmp_path / "a.txt").write_text("-r b.txt\nrequests\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("flask\n-r a.txt\n", encoding="utf-8")
+    before = files(tmp_path)
+    broken = ("Pipfile:7:18: error: invalid TOML: Illegal character '\\n' (a Pipfile is TOML (https://toml.io))\n"
+              ' 7 | requests = ">=2.0\n'
+              "   |                  ^\n")
+
+    assert_error(depglot("convert", "Pipfile", "-t", "poetry", "-o", "pyproject.toml", cwd=tmp_path), broken,
+                 tmp_path, before)
+    assert_error(depglot("migrate", "--to", "poetry", cwd=tmp_path), broken, tmp_path, before)
+    assert_error(depglot("show", "Pipfile", cwd=tmp_path), broken, tmp_path, before)
+    assert_error(depglot("convert", "Pipfile.txt", "-t", "poetry", "-o", "pyproject.toml", cwd=tmp_path),
+                 "error: cannot read Pipfile.txt: No such file or directory (check the path: it is relative to the "
+                 "current directory)\n", tmp_path, before)
+    # an unknown format name is the error to report, even when the source file is broken too
+    assert_error(depglot("convert", "Pipfile", "-t", "poetri", "-o", "pyproject.toml", cwd=tmp_path),
+                 "error: unknown format 'poetri' (did you mean 'poetry' or 'poetry1'?)\n", tmp_path, before)
+    assert_error(depglot("convert", "a.txt", "-f", "requirement", "-t", "poetry", cwd=tmp_path),
+                 "error: unknown format 'requirement' (did you mean 'requirements' or 'requirements.txt'?)\n",
+                 tmp_path, before)
+    assert_error(depglot("migrate", "--to", "poetri", cwd=tmp_path),
+                 "error: unknown migration target 'poetri' (did you mean 'poetry'?)\n", tmp_path, before)
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    assert_error(depglot("convert", "a.txt", "-t", "poetry", "--follow-includes", "-o", "pyproject.toml",
+                         cwd=tmp_path),
+                 f"b.txt:2:1: error: include cycle: {a} -> {b} -> {a} (remove one of these -r/-c lines; without "
+                 "--follow-includes they stay references)\n 2 | -r a.txt\n   | ^~~~~~~~\n", tmp_path, before)
+    assert_error(depglot("convert", "-", "-t", "poetry", "-o", "pyproject.toml", cwd=tmp_path, input="requests\n"),
+                 "error: reading stdin needs the source format (pass -f/--from FORMAT)\n", tmp_path, before)
+    assert_error(depglot("convert", ".", "-t", "poetry", cwd=tmp_path),
+                 "error: cannot read .: Is a directory (name a file; `depglot show DIR` lists the manifests under a "
+                 "directory)\n", tmp_path, before)
+
+    # without --follow-includes the -r lines are references, and stdin with -f works
+    ok = depglot("convert", "-", "-f", "requirements", "-t", "requirements", cwd=tmp_path, input="requests>=2\n")
+    assert ok.exit_code == 0 and ok.stdout == "requests>=2\n"
+
+
+def test_errors_as_a_subprocess_have_no_traceback(tmp_path: Path) -> None:
+    (tmp_path / "Pipfile").write_text(BROKEN_PIPFILE, encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "depglot", "convert", "Pipfile", "-t", "poetry", "-o",
+                          "pyproject.toml"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert run.returncode == 2 and run.stdout == "" and "Traceback" not in run.stderr
+    assert run.stderr.splitlines()[0] == ("Pipfile:7:18: error: invalid TOML: Illegal character '\\n' (a Pipfile is "
+                                          "TOML (https://toml.io))")
+    assert not (tmp_path / "pyproject.toml").exists()

@@ -55,7 +55,10 @@ def read_text(path: str | os.PathLike[str], fmt_name: str | None = None) -> tupl
     except OSError as exc:
         from .errors import DepglotError
 
-        raise DepglotError(f"cannot read {os.fspath(path)}: {exc.strerror or exc}") from None
+        hint = ("check the path: it is relative to the current directory" if isinstance(exc, FileNotFoundError)
+                else "name a file; `depglot show DIR` lists the manifests under a directory"
+                if isinstance(exc, IsADirectoryError) else None)
+        raise DepglotError(f"cannot read {os.fspath(path)}: {exc.strerror or exc}", hint=hint) from None
     if fmt_name is None:
         head = data[:8192].decode("utf-8", errors="replace")
         fmt = registry.detect(p, head)

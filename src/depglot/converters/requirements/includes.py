@@ -100,7 +100,8 @@ def _walk(
         target = (path.parent / value).resolve()
         if target in chain:
             loop = " -> ".join(str(p) for p in (*chain, target))
-            raise _error(f"include cycle: {loop}", entry, token, parts.file)
+            raise _error(f"include cycle: {loop}", entry, token, parts.file,
+                         hint="remove one of these -r/-c lines; without --follow-includes they stay references")
         if len(chain) > options.max_include_depth:
             raise _error(
                 f"includes nested deeper than {options.max_include_depth} files", entry, token, parts.file

@@ -702,7 +702,8 @@ def test_what_does_this_repo_use(monorepo: Path) -> None:
     }
 
     err = depglot("show", "nowhere", cwd=monorepo)
-    assert err.exit_code == 2 and err.stderr == "error: cannot read nowhere: No such file or directory\n"
+    assert err.exit_code == 2 and err.stderr == ("error: cannot read nowhere: No such file or directory (check the "
+                                                 "path: it is relative to the current directory)\n")
     empty = monorepo / "empty"
     empty.mkdir()
     err = depglot("show", "empty", cwd=monorepo)

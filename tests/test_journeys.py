@@ -192,6 +192,37 @@ def test_pipenv_to_poetry_convert_is_the_same_file(pipenv_project: Path) -> None
     assert check.exit_code == 0 and "would change" not in check.stderr
 
 
+def test_pipenv_to_layered_requirements_files(pipenv_project: Path) -> None:
+    result = depglot("convert", "Pipfile", "-t", "requirements", "--split", "-o", "requirements.txt",
+                     cwd=pipenv_project)
+    assert result.exit_code == 0, result.output
+    assert (pipenv_project / "requirements.txt").read_text(encoding="utf-8") == (
+        "--index-url https://pypi.org/simple\n--extra-index-url http://example.com/private-pypi/\n"
+        "--trusted-host example.com\n\n-e .\nmarshmallow\npydantic\nhttpx\nsome-package==0.3.1\n"
+        "colorama ; sys_platform == 'win32'\n")
+    # the dev file layers on the main one: its -r line brings the indexes, which are not repeated
+    assert (pipenv_project / "requirements-dev.txt").read_text(encoding="utf-8") == (
+        "-r requirements.txt\n\npytest\npytest-cov\nruff\ntyping_extensions>=3.10.0.0 ; python_version < '3.10'\n")
+    assert lines(result.stderr) == [
+        "Pipfile:16:1: warning[per-package-index-dropped]: 'some-package' names an index; requirements cannot hold "
+        "it [packages.some-package]",
+        "Pipfile:6:3: info[index-name-dropped]: 'private-pypi' is an index name; requirements cannot hold it "
+        "[source[1]]",
+        "Pipfile: warning[python-dropped]: 'python 3.11' is the python constraint; requirements cannot hold it",
+        "Pipfile:6:3: warning[requirements-index-role-widened]: index 'private-pypi' is explicit; pip searches every "
+        "--extra-index-url for every package [source[1]]",
+        "Pipfile:12:1: info[requirements-path-name-dropped]: 'responder' is written as its path '.'; pip reads the "
+        "name from the project itself [packages.responder]",
+    ]
+    from pip._internal.network.session import PipSession
+    from pip._internal.req.req_file import parse_requirements
+
+    dev = [str(r.requirement) for r in parse_requirements(str(pipenv_project / "requirements-dev.txt"),
+                                                          session=PipSession())]
+    assert dev[-4:] == ["pytest", "pytest-cov", "ruff", "typing_extensions>=3.10.0.0 ; python_version < '3.10'"]
+    assert dev[0] == "."  # and the main file's requirements through -r (pip: "-e ." is the link ".")
+
+
 @pytest.mark.xfail(strict=True, reason="Poetry writer (converters/pyproject/poetry/, fresh layout): a fresh "
                    "pyproject ends with an empty line ('...\\n\\n'); files end with one newline")
 def test_poetry_output_ends_with_one_newline(pipenv_project: Path) -> None:

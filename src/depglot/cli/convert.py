@@ -158,8 +158,8 @@ def _split(manifest, to, output, selection, write_options, *, diff: bool, check:
             plans.append((f"{stem}-{g.name}{ext}", Selection(only_groups=(g.name,)), main_name))
     for path, sel, parent in plans:
         m = manifest
-        if parent is not None:
-            m = manifest.replace(includes=(("requirement", parent),))
+        if parent is not None:  # the -r line brings the main file's indexes and options: not repeated here
+            m = manifest.replace(includes=(("requirement", parent),), indexes=(), options=(), no_index=False)
         current = read_current(path)
         conversion = api.dumps(m, to, current, selection=sel, path=path, **write_options)
         report.extend(l for l in conversion.report if l.code != "groups-not-selected")

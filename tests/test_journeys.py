@@ -905,3 +905,61 @@ def test_errors_as_a_subprocess_have_no_traceback(tmp_path: Path) -> None:
     assert run.stderr.splitlines()[0] == ("Pipfile:7:18: error: invalid TOML: Illegal character '\\n' (a Pipfile is "
                                           "TOML (https://toml.io))")
     assert not (tmp_path / "pyproject.toml").exists()
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# A pip-compile output to uv: 147 dropped `# via` comments must not bury the warnings
+# ------------------------------------------------------------------------------------------------------------------
+
+
+def test_pip_compile_file_to_uv_collapses_repeated_info(tmp_path: Path) -> None:
+    tmp_path = tmp_path / "tools"  # the project is named after its directory
+    copy("requirements/HypothesisWorks__hypothesis__requirements__tools.txt", tmp_path / "requirements.txt")
+    result = depglot("convert", "requirements.txt", "-t", "uv", "-o", "pyproject.toml", "--report-json",
+                     "losses.json", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert lines(result.stderr) == [
+        "requirements.txt:7:1: info[comments-dropped]: 'accessible-pygments' has comments; pep621+uv cannot hold it",
+        "requirements.txt:9:1: info[comments-dropped]: 'alabaster' has comments; pep621+uv cannot hold it",
+        "requirements.txt:11:1: info[comments-dropped]: 'anyio' has comments; pep621+uv cannot hold it",
+        "requirements.txt:15:1: info[comments-dropped]: 'asgiref' has comments; pep621+uv cannot hold it",
+        "requirements.txt:17:1: info[comments-dropped]: 'ast-serialize' has comments; pep621+uv cannot hold it",
+        "requirements.txt: info[comments-dropped]: and 142 more like these (--report-json FILE or --output-format "
+        "json lists every one)",
+        "requirements.txt: warning[project-name-invented]: the source names no project; [project] needs a name, so "
+        "it is 'tools' (edit it)",
+        "requirements.txt: warning[project-version-invented]: the source names no version; [project] needs one, so "
+        "it is '0.0.0' (edit it)",
+    ]
+    report = json.loads((tmp_path / "losses.json").read_text(encoding="utf-8"))
+    assert [loss["code"] for loss in report["losses"]].count("comments-dropped") == 147
+    doc = tomllib.loads((tmp_path / "pyproject.toml").read_text(encoding="utf-8"))
+    from pip._internal.network.session import PipSession
+    from pip._internal.req.req_file import parse_requirements
+
+    pip_reads = [str(r.requirement) for r in parse_requirements(str(tmp_path / "requirements.txt"),
+                                                                session=PipSession())]
+    assert doc["project"]["dependencies"] == pip_reads  # every pin, as pip reads it (147)
+
+
+def test_concise_lines_collapse_only_info_runs() -> None:
+    from depglot.cli._common import INFO_SHOWN, concise_lines
+    from depglot.report import Report, Severity
+    from depglot.span import Span
+
+    def report(n_info: int) -> Report:
+        r = Report()
+        for i in range(n_info):
+            r.add("version-respelled", Severity.INFO, f"m{i}", span=Span(file="f", line=i + 1, column=1))
+            r.add("marker-dropped", Severity.ERROR, f"e{i}", span=Span(file="f", line=i + 1, column=1))
+        return r
+
+    few = concise_lines(report(INFO_SHOWN + 1))  # one line would only replace one line: all shown
+    assert len(few) == 2 * (INFO_SHOWN + 1)
+    many = concise_lines(report(INFO_SHOWN + 3))
+    assert [line for line in many if "info[" in line] == [
+        *(f"f:{i + 1}:1: info[version-respelled]: m{i}" for i in range(INFO_SHOWN)),
+        "f: info[version-respelled]: and 3 more like these (--report-json FILE or --output-format json lists every one)",
+    ]
+    assert [line for line in many if "error[" in line] == [
+        f"f:{i + 1}:1: error[marker-dropped]: e{i}" for i in range(INFO_SHOWN + 3)]  # errors are never collapsed

@@ -17,6 +17,7 @@ __all__ = [
     "FailOn",
     "OutputFormat",
     "handle_errors",
+    "concise_lines",
     "located",
     "print_losses",
     "threshold",
@@ -95,8 +96,39 @@ def print_losses(report: Report, output_format: str) -> None:
         return
     if fmt not in ("concise", "github"):
         raise DepglotError(f"unknown --output-format {output_format!r}", hint="use concise, json or github")
+    if fmt == "github":
+        for loss in report:
+            typer.echo(loss.github(), err=True)
+        return
+    for line in concise_lines(report):
+        typer.echo(line, err=True)
+
+
+INFO_SHOWN = 5  # info losses of one code printed one by one; the rest are counted (json lists every one)
+
+
+def concise_lines(report: Report) -> list[str]:
+    """The human lines: every warning and error; info losses (same meaning, new spelling or dropped comments)
+    after the first few of one code collapse into one count, so a pip-compile file's 140 ``# via`` comments do
+    not bury the warnings."""
+    counts: dict[str, int] = {}
     for loss in report:
-        typer.echo(loss.github() if fmt == "github" else loss.concise(), err=True)
+        if loss.severity is Severity.INFO:
+            counts[loss.code] = counts.get(loss.code, 0) + 1
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for loss in report:
+        if loss.severity is not Severity.INFO or counts[loss.code] <= INFO_SHOWN + 1:
+            out.append(loss.concise())
+            continue
+        n = seen[loss.code] = seen.get(loss.code, 0) + 1
+        if n <= INFO_SHOWN:
+            out.append(loss.concise())
+        elif n == INFO_SHOWN + 1:
+            where = loss.span.file if loss.span is not None and loss.span.file else "<input>"
+            out.append(f"{where}: info[{loss.code}]: and {counts[loss.code] - INFO_SHOWN} more like these "
+                       "(--report-json FILE or --output-format json lists every one)")
+    return out
 
 
 def write_report_json(report: Report, path: str | None) -> None:

@@ -28,6 +28,7 @@ __all__ = [
     "inline_table_like",
     "make_string_array",
     "newline_of",
+    "parsed_inline_table",
     "remove_key",
     "requirement_at",
     "set_string_array",
@@ -137,17 +138,34 @@ def make_string_array(values: list[Any], *, multiline: bool, indent: str = "    
                            else _emit_in_array(v) for v in values), multiline=multiline and bool(values))
     import tomlkit
 
+    if multiline and values:
+        return _multiline_array(values, indent, newline)
     arr = tomlkit.array()
     for v in values:
         arr.append(v)
-    if multiline and values:
-        arr.multiline(True)
-        text = arr.as_string()
-        if indent != "    " or newline != "\n":
-            body = "[" + newline + "".join(f"{indent}{_item_text(v)},{newline}" for v in values) + "]"
-            return tomlkit.parse(f"x = {body}\n")["x"]  # the newline after it belongs to the item's trivia
-        return tomlkit.parse(f"x = {text}\n")["x"]
     return arr
+
+
+def _multiline_array(values: list[Any], indent: str, newline: str) -> Any:
+    """The array tomlkit's parser makes of ``[``, then ``indent value,`` on a line each, then ``]``: the same
+    whitespace items (so it renders and edits like the parsed text), built without parsing."""
+    import tomlkit
+    from tomlkit.items import Array, Item, Trivia, Whitespace
+
+    elems: list[Any] = []
+    for v in values:
+        elems.append(Whitespace(newline + indent))
+        if isinstance(v, str):
+            elems.append(tomlkit.string(v))
+        elif isinstance(v, Item):
+            elems.append(v)
+        elif isinstance(v, dict):
+            elems.append(_inline_table(v, spaced=False))  # what tomlkit makes of a dict: {a = 1}
+        else:
+            elems.append(tomlkit.item(v))
+        elems.append(Whitespace(","))
+    elems.append(Whitespace(newline))
+    return Array(elems, Trivia())
 
 
 def _item_text(value: Any) -> str:
@@ -203,7 +221,11 @@ def set_string_array(container: Any, key: str, values: list[Any], *, newline: st
 
 
 def inline_table_like(values: dict[str, Any], siblings: Any = None) -> Any:
-    """A tomlkit inline table spaced like the inline tables among ``siblings`` (``{ a = 1 }`` or ``{a = 1}``)."""
+    """A tomlkit inline table spaced like the inline tables among ``siblings`` (``{ a = 1 }`` or ``{a = 1}``).
+
+    Built item by item in the shape tomlkit's parser gives ``x = {...}`` (whitespace items between the entries,
+    not a "new" table), so it renders and edits as the parsed text would, without parsing anything; values other
+    than strings, numbers, booleans and arrays of them are left to the parser."""
     import tomlkit
 
     spaced = True
@@ -212,9 +234,44 @@ def inline_table_like(values: dict[str, Any], siblings: Any = None) -> Any:
             if isinstance(v, tomlkit.items.InlineTable):
                 spaced = v.as_string().startswith("{ ")
                 break
+    return _inline_table(values, spaced=spaced)
+
+
+def _inline_table(values: dict[str, Any], *, spaced: bool) -> Any:
+    import tomlkit
+    from tomlkit.container import Container
+    from tomlkit.items import SingleKey, Trivia, Whitespace
+
+    if not all(_scalar_or_array(v) for v in values.values()):
+        return parsed_inline_table(values, spaced=spaced)
+    container = Container(True)
+    for i, (k, v) in enumerate(values.items()):
+        if i:
+            container.append(None, Whitespace(","))
+            container.append(None, Whitespace(" "))
+        elif spaced:
+            container.append(None, Whitespace(" "))
+        item = tomlkit.string(v) if isinstance(v, str) else tomlkit.item(v)
+        item.trivia.trail = ""
+        container.append(SingleKey(k), item)
+    if values and spaced:
+        container.append(None, Whitespace(" "))
+    return tomlkit.items.InlineTable(container, Trivia())
+
+
+def parsed_inline_table(values: dict[str, Any], *, spaced: bool) -> Any:
+    """The inline table tomlkit parses from ``{ k = v, ... }`` (``spaced``) or ``{k = v, ...}``."""
+    import tomlkit
+
     body = ", ".join(f"{_key_text(k)} = {_item_text(v)}" for k, v in values.items())
     text = f"{{ {body} }}" if spaced and body else f"{{{body}}}"
     return tomlkit.parse(f"x = {text}\n")["x"]
+
+
+def _scalar_or_array(value: Any) -> bool:
+    if isinstance(value, list):
+        return all(_scalar_or_array(v) and not isinstance(v, list) for v in value)
+    return isinstance(value, (str, bool, int, float))
 
 
 def _key_text(key: str) -> str:
@@ -225,16 +282,22 @@ def remove_key(container: Any, key: str) -> None:
     """Delete ``key`` and the comment lines directly above it (tomlkit would leave them orphaned)."""
     from tomlkit.items import Comment, Null
 
-    inner = container.value if hasattr(container, "value") and hasattr(container.value, "body") else container
-    body = inner.body
-    idx = next((i for i, (k, _) in enumerate(body) if k is not None and k.key == key), None)
-    if idx is None:
-        return
-    i = idx - 1
-    while i >= 0 and body[i][0] is None and isinstance(body[i][1], Comment):
-        body[i] = (None, Null())  # tomlkit's own placeholder keeps its key index valid
-        i -= 1
-    del container[key]
+    found = False
+    # a table written in parts ([tool.poetry] ... [other] ... [tool.poetry.x]) is tomlkit's out-of-order proxy over
+    # the parts: the key is in one of them
+    for part in getattr(container, "_tables", None) or (container,):
+        inner = part.value if hasattr(part, "value") and hasattr(part.value, "body") else part
+        body = inner.body
+        idx = next((i for i, (k, _) in enumerate(body) if k is not None and k.key == key), None)
+        if idx is None:
+            continue
+        found = True
+        i = idx - 1
+        while i >= 0 and body[i][0] is None and isinstance(body[i][1], Comment):
+            body[i] = (None, Null())  # tomlkit's own placeholder keeps its key index valid
+            i -= 1
+    if found:
+        del container[key]
 
 
 def ensure_table(doc: Any, *path: str, super_table: bool = True) -> Any:

@@ -24,7 +24,7 @@ from ..errors import DepglotError
 from ..ir.model import Group, GroupKind, Manifest
 from ..report import Report, Severity
 from ..span import Span
-from .merge import as_group, lock_of, merge, merge_locks, readable_lock, stale_pins
+from .merge import as_group, lock_of, merge, merge_locks, name_unnamed, readable_lock, stale_pins
 from .merge import with_constraints
 from .pyproject import add_uv_constraints, drop_poetry_dependencies, static_dependencies
 from .sources import Source, find_sources, group_of, join
@@ -95,6 +95,10 @@ def plan_migration(
             m = as_group(m, s.group, merged_paths, os.path.dirname(s.path))
         manifests.append(with_constraints(m, os.path.dirname(s.path), d))
     manifest = merge(manifests, report)
+    if any(not r.name and r.source is not None for r in manifest.requirements()):
+        resolved = [(s.path, api.load(s.path)) for s in sources
+                    if s.role in ("lock", "compiled") and readable_lock(s.path)]
+        manifest = name_unnamed(manifest, resolved, report)
     if keep_locked:
         locked = [(s.path, lock_of(s.path)) for s in sources
                   if s.role in ("lock", "compiled") and readable_lock(s.path)]

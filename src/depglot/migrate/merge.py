@@ -8,7 +8,8 @@ from ..errors import DepglotError
 from ..ir.model import Group, GroupKind, Index, Lock, LockedPackage, Manifest, Requirement
 from ..report import Report, Severity
 
-__all__ = ["as_group", "lock_of", "merge", "merge_locks", "readable_lock", "stale_pins", "with_constraints"]
+__all__ = ["as_group", "lock_of", "merge", "merge_locks", "name_unnamed", "readable_lock", "stale_pins",
+           "with_constraints"]
 
 
 def merge(manifests: list[Manifest], report: Report) -> Manifest:
@@ -145,6 +146,29 @@ def stale_pins(manifest: Manifest, locks: list[tuple[str, Lock]], report: Report
                        f"--fail-on never to pin {version} anyway)",
                        subject=r.key, span=r.span, data={"lock": path, "locked": version})
             break
+
+
+def name_unnamed(manifest: Manifest, resolved: list[tuple[str, Manifest]], report: Report) -> Manifest:
+    """A requirement without a name (``git+https://...`` in a ``requirements.in``) takes the name a lock or the
+    compiled ``.txt`` gives the same source (pip-compile writes ``gds-metrics @ git+https://...``), so targets
+    that need PEP 508 names (pyproject, Pipfile, conda) can still write it."""
+    names: dict[object, tuple[str, str]] = {}
+    for path, m in resolved:
+        for r in m.requirements():
+            if r.name and r.source is not None:
+                names.setdefault(r.source, (r.name, path))
+
+    def named(r: Requirement) -> Requirement:
+        if r.name or r.source is None or r.source not in names:
+            return r
+        name, path = names[r.source]
+        report.add("migrate-name-from-lock", Severity.INFO,
+                   f"a requirement without a name is named {name!r} after {os.path.basename(path)}, which "
+                   "resolved the same source", subject=name, span=r.span, data={"lock": path})
+        return r.replace(name=name)
+
+    groups = tuple(g.replace(requirements=tuple(named(r) for r in g.requirements)) for g in manifest.groups)
+    return manifest.replace(groups=groups)
 
 
 def readable_lock(path: str) -> bool:

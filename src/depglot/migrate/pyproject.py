@@ -69,7 +69,7 @@ def static_dependencies(text: str, path: str, report: Report) -> str:
     project = doc.get("project")
     poetry = doc.get("tool", {}).get("poetry")
     dynamic = project.get("dynamic") if project is not None else None
-    if poetry is None or dynamic is None:
+    if poetry is None or project is None or dynamic is None:
         return text
     others = doc.get("tool", {})
     filled = {"dependencies": "dependencies" in poetry, "optional-dependencies": "extras" in poetry

@@ -378,6 +378,30 @@ def test_poetry_groups_to_uv_dependency_groups(tmp_path: Path) -> None:
         uv_lock_offline(tmp_path)
 
 
+def test_poetry_groups_to_requirements_files(tmp_path: Path) -> None:
+    copy(PLUGIN_EXPORT, tmp_path / "pyproject.toml")
+    result = depglot("migrate", "--to", "requirements", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert lines(result.stderr) == [
+        "pyproject.toml:1:1: warning[python-dropped]: 'python >=3.10,<4.0' is the python constraint; requirements "
+        "cannot hold it",
+        "pyproject.toml:1:1: info[project-metadata-dropped]: 'poetry-plugin-export' is project metadata; "
+        "requirements cannot hold it",
+        "pyproject.toml:44:1: info[version-respelled]: poetry constraint '^0.1.7' written as PEP 440 "
+        "'>=0.1.7,<0.2.0' (same versions) "
+        "[tool.poetry.group.github-actions.dependencies.pytest-github-actions-annotate-failures]",
+        "created requirements.txt", "created requirements-dev.txt", "created requirements-github-actions.txt",
+    ]
+    assert (tmp_path / "requirements.txt").read_text() == (
+        "poetry>=2.1.0,<3.0.0\npoetry-core>=2.1.0,<3.0.0\ntomlkit>=0.11.4,<1.0.0\n")
+    # each group file holds its group (it was written empty, with groups-not-selected, and --remove-old lost it)
+    assert (tmp_path / "requirements-dev.txt").read_text() == (
+        "-r requirements.txt\n\npre-commit>=2.18\npytest>=8.0\npytest-cov>=4.0\npytest-mock>=3.9\n"
+        "pytest-randomly>=3.12\npytest-xdist[psutil]>=3.1\nmypy>=1.18.1\n")
+    assert (tmp_path / "requirements-github-actions.txt").read_text() == (
+        "-r requirements.txt\n\npytest-github-actions-annotate-failures>=0.1.7,<0.2.0\n")
+
+
 @pytest.mark.xfail(strict=True, reason="pyproject writer (converters/pyproject/uv_write.py, base mode): a table "
                    "inserted before an existing one gets no blank line: '[tool.uv]\\ndefault-groups = [\"dev\"]\\n"
                    "[build-system]' (plugin-export) and 'url = \"https://pypi.chia.net/simple/\"\\n[project.scripts]' "

@@ -125,8 +125,12 @@ def plan_migration(
         base = before.decode("utf-8") if before is not None else None
         if base is not None and os.path.basename(path) == "pyproject.toml" and target != "poetry":
             base = static_dependencies(base, path, report)
-        conv = api.dumps(m, out_fmt, base, path=path, keep_locked=keep_locked, index_strategy=index_strategy,
-                         optional_to=optional_to, name_map=name_map)
+        # a requirements-<group>.txt holds its group (a groupless target writes only main unless told)
+        selection = api.Selection(only_groups=tuple(g.name for g in m.groups)) \
+            if out_fmt == "requirements" and not any(g.kind is GroupKind.MAIN for g in m.groups) \
+            else None
+        conv = api.dumps(m, out_fmt, base, path=path, selection=selection, keep_locked=keep_locked,
+                         index_strategy=index_strategy, optional_to=optional_to, name_map=name_map)
         report.extend(conv.report)
         text = conv.text
         if os.path.basename(path) == "pyproject.toml" and target != "poetry" and base is not None:

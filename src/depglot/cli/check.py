@@ -27,8 +27,10 @@ def check(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON on stdout.")] = False,
 ) -> None:
-    """Report conflicts, one line each with file:line:col, severity, code and message. Exit 0 clean, 1 a
-    conflict, 2 bad input."""
+    """Report conflicts between manifests installed together (or an installed environment), one line each.
+
+    Each line: file:line:col, severity, code and message. Exit 0 clean, 1 a conflict, 2 bad input.
+    """
     from ..check import check_installed, check_manifest_against, check_paths
     from ..errors import DepglotError
     from ..report import Severity

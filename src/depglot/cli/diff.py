@@ -22,8 +22,10 @@ def diff(
     as_json: Annotated[bool, typer.Option("--json", help="Print the differences as JSON on stdout.")] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print nothing; only the exit code.")] = False,
 ) -> None:
-    """Compare requirements by meaning (version sets, extras, markers, sources, groups); a lock against a
-    manifest: does every pin satisfy the manifest's range."""
+    """Do two manifests mean the same? Compared by meaning; a lock against a manifest: every pin in range.
+
+    Version sets, extras, markers, sources and groups are compared by meaning. Exit 0 same, 1 different, 2 bad input.
+    """
     from .. import api
     from ..ir.diff import diff as semantic_diff
 

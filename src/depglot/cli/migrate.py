@@ -43,8 +43,10 @@ def migrate(
                      "or 'pypi = conda' lines (docs/conda-names.md)."),
     ] = None,
 ) -> None:
-    """Migrate the project in DIR to another tool. Exit 0 done, 1 losses at --fail-on (nothing written) or
-    changes under --check/--diff, 2 bad input."""
+    """Migrate the project in DIR to another tool, as one atomic change.
+
+    Exit 0 done, 1 losses at --fail-on (nothing written) or changes under --check/--diff, 2 bad input.
+    """
     from ..edit.plan import recover
     from ..errors import DepglotError
     from ..migrate import TARGETS, plan_migration

@@ -139,6 +139,8 @@ _near_interval = st.one_of(
     st.builds(lambda a, b: f">={a},<{b}", _near, _near),
     st.builds(lambda a: f"<{a}", _near),
     st.builds(lambda a: f">={a}", _near),
+    st.builds(lambda a: f">{a}", _near),
+    st.builds(lambda a, b: f">{a},<{b}", _near, _near),
     st.builds(lambda a: f"{a}.*", st.sampled_from(["0", "1", "1.0", "2", "2.0"])),
     st.builds(lambda op, a: f"{op}{a}", st.sampled_from(["^", "~"]), _near),
 )
@@ -177,10 +179,43 @@ _conda = st.lists(st.lists(_conda_atom, min_size=1, max_size=2).map(",".join), m
 @example(("pep440", ">=0.dev0"))
 @example(("poetry", "<0 || >=0"))
 @example(("poetry", "^0 || ^0a1.dev0"))
+@example(("pipfile", ">0.1.3"))
+@example(("conda", "<=1.0,!=1.0|>1.0"))
+@example(("poetry", "<1.0 || >1.0"))
+@example(("pep440", ">1.0,>=1.0,<1.0.0.1"))
 def test_fast_path_agrees_with_interval_algebra(case: tuple[str, str]) -> None:
     dialect, text = case
     fast, slow, _, _ = both_paths(dialect, text)
     assert fast == slow
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(_version, st.text(alphabet="0123456789.!abrcpostdev+-", max_size=14)))
+@example("0!1.0")
+@example("01.0")
+@example("1.0.post1.dev0")
+@example("1.0a0.dev0")
+def test_bounds_are_read_as_packaging_reads_them(text: str) -> None:
+    """parse_version reads canonical versions without packaging.version: same key and parts as packaging's."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        v = Version(text)
+    except InvalidVersion:
+        v = None
+    usable = (
+        v is not None
+        and str(v) == text
+        and v.local is None
+        and not (v.dev is not None and (v.dev > 0 or v.post is not None or (v.pre is not None and v.pre[1] > 0)))
+    )
+    _intervals.parse_version.cache_clear()
+    if not usable:
+        with pytest.raises(_intervals.NotSimple):
+            _intervals.parse_version(text)
+        return
+    b = _intervals.parse_version(text)
+    assert (b.key, b.epoch, b.release, b.pre, b.post, b.dev) == (v._key, v.epoch, v.release, v.pre, v.post, v.dev)
 
 
 @pytest.mark.parametrize(
@@ -193,6 +228,10 @@ def test_fast_path_agrees_with_interval_algebra(case: tuple[str, str]) -> None:
         ("pep440", "==1.2.*"),
         ("conda", ">=1.0,<2|3.1.*"),
         ("conda", "<2"),
+        ("pep440", ">0.1.3"),
+        ("pipfile", ">0.1.3"),
+        ("pep440", ">1.0,<2.0"),
+        ("poetry", ">1.0 || <0.5"),
     ],
 )
 def test_common_shapes_take_the_fast_path(dialect: str, text: str) -> None:
@@ -204,7 +243,7 @@ def test_common_shapes_take_the_fast_path(dialect: str, text: str) -> None:
 
 
 def test_fast_path_declines_what_it_cannot_read() -> None:
-    for text in ("==1.2", ">1.0", "<1.0.post1", ">=1.0.dev1", ">=1.0+x", ">= 1.0", "!=1.5", "===1.0"):
+    for text in ("==1.2", ">1.0a1", ">1.0.post1", ">1.0.dev0", "<1.0.post1", ">=1.0.dev1", ">=1.0+x", ">= 1.0", "!=1.5", "===1.0"):
         with pytest.raises(_intervals.NotSimple):
             _intervals.from_pep440(text)
 
@@ -328,6 +367,8 @@ def test_specifier_sets_skipping_packaging_are_ones_packaging_accepts(text: str)
 @pytest.mark.parametrize("text", [
     "==1.4.3", "==0.17.1", "== 2.0", ">= 5.3", " >= 6.1.1", ">=1.1.0, <3.0.0", ">= 1.2, < 2.0", "~= 1.4",
     "==1.4.*", "== 1.4.*", ">=1.0, <2.0",
+    # session 3: bare Pipfile pins (not PEP 440: the hint is dropped), pins to any canonical version, >V
+    "1.4.3", "1.2.*", "20.8b1", "==20.8b1", "==1.0.post1", "==1!2.0rc1.dev0", ">0.1.3", ">1.0,<2.0", "> 1.0",
 ])
 def test_poetry_spelling_of_pins_and_spaced_texts_matches_the_interval_path(text: str) -> None:
     """Pins to plain releases and texts with spaces take the fast path; it must answer what nicest() answers."""
@@ -342,3 +383,17 @@ def test_poetry_spelling_of_pins_and_spaced_texts_matches_the_interval_path(text
     except _intervals.NotSimple:
         pytest.fail(f"{text!r} should take the fast path")
     assert fast_answer == spelling._nicest_slow(spec, hint)
+
+
+@pytest.mark.parametrize(("version", "full"), [("3.11", None), ("2.7", None), (None, "3.11.4"), ("3", None)])
+def test_poetry_spelling_of_pipfile_python_requirement_matches_the_interval_path(
+    version: str | None, full: str | None
+) -> None:
+    """[requires] python_version "3.11" (raw "3.11", not PEP 440) takes the fast path to Poetry's "3.11.*"."""
+    from depglot.dialects import pipfile as pipfile_dialect
+    from depglot.dialects.poetry import spelling
+
+    spec = pipfile_dialect.python_requirement(version, full)
+    assert spec is not None
+    hint = spec.raw.strip()
+    assert spelling._nicest_fast(spec, hint) == spelling._nicest_slow(spec, hint)

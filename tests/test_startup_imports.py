@@ -154,13 +154,36 @@ def test_pipfile_to_poetry(tmp_path: Path) -> None:
             "depglot.converters.pyproject.reader",  # ...nor the reader of the target format
             "depglot.converters.pyproject.poetry.reader",
             "depglot.converters.pyproject.pep621",
-            "packaging.markers",  # Pipfile marker keys of the common shapes: pep508.is_common_marker
+            # no packaging module at all (session 3): Pipfile marker keys of the common shapes are checked by
+            # pep508.is_common_marker, and every specifier of this file (">0.1.3" too) is read off its bounds
+            # (dialects/_intervals.py, which reads versions without packaging.version)
+            "packaging",
+            "depglot.dialects.poetry.grammar",  # writing Poetry text needs no Poetry parser
             "hashlib",  # only for keys of unnamed requirements
             "ruamel",
             "json",
             "tomlkit",  # a fresh file is rendered by depglot.edit.tomlemit; tomlkit only edits a base file
         },
         {"depglot.converters.pipfile.reader", "depglot.converters.pyproject.poetry.writer", "depglot.edit.tomlemit"},
+    )
+
+
+@pytest.mark.parametrize(
+    "contains",
+    [
+        "kennethreitz__responder",  # [requires] python_version = "3.11" (not PEP 440 text: Poetry "3.11.*")
+        "lnbits__lnbits",  # black = "==20.8b1", a pin to a pre-release
+        "python-discord__site",
+        "18F__tock",
+    ],
+)
+def test_other_pipfiles_to_poetry_import_no_packaging(tmp_path: Path, contains: str) -> None:
+    src = _corpus_copy(tmp_path, "pipfile", contains, "Pipfile")
+    imported = _imported(["convert", src.name, "-t", "poetry", "--fail-on", "never"], tmp_path)
+    _check(
+        imported,
+        ALWAYS_FORBIDDEN | {"packaging", "depglot.dialects.poetry.grammar", "tomlkit"},
+        {"depglot.converters.pipfile.reader", "depglot.converters.pyproject.poetry.writer"},
     )
 
 

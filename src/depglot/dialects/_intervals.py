@@ -22,6 +22,7 @@ from itertools import pairwise
 from typing import NamedTuple
 
 __all__ = [
+    "CANONICAL",
     "ENABLED",
     "Bound",
     "NotSimple",
@@ -48,6 +49,9 @@ class Bound(NamedTuple):
     pre: tuple[str, int] | None
     post: int | None
     dev: int | None
+    # a cut right after a version's post releases (the lower bound of ``>V``): ``key`` sorts after V's posts and
+    # before any later version, and ``after`` is V's own key (the fields above are V's); None for a version
+    after: tuple | None = None
 
 
 Interval = tuple  # (lo: Bound | None inclusive, hi: Bound | None exclusive); None = unbounded
@@ -58,21 +62,67 @@ class NotSimple(Exception):
     """The set or text is outside the fast path's shapes: use the interval algebra."""
 
 
+# A canonical version (``str(Version(t)) == t``) without a local part: no leading zeros, no ``0!`` epoch, the
+# normalised pre/post/dev spellings. Read without packaging.version (which a single-file conversion then never loads).
+CANONICAL = re.compile(
+    r"(?:([1-9][0-9]*)!)?((?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*))*)"
+    r"(?:(a|b|rc)(0|[1-9][0-9]*))?(?:\.post(0|[1-9][0-9]*))?(?:\.dev(0|[1-9][0-9]*))?"
+)
+_PRE_RANK = {"a": 0, "b": 1, "rc": 2}
+
+
 @lru_cache(maxsize=65536)
 def parse_version(text: str) -> Bound:
-    """A canonical version text as a bound (else NotSimple)."""
-    from packaging.version import InvalidVersion, Version
+    """A canonical version text as a bound (else NotSimple).
 
-    try:
-        v = Version(text)
-    except InvalidVersion:
-        raise NotSimple(text) from None
-    if str(v) != text or v.local is not None:
+    The key is packaging 26.4's ``Version._key`` (``version._cmpkey``: epoch, release without trailing zeros, and a
+    flat pre/post/dev suffix), built here from the text; a Hypothesis test holds the two equal.
+    """
+    m = CANONICAL.fullmatch(text)
+    if m is None:
         raise NotSimple(text)
-    if v.dev is not None and (v.dev > 0 or v.post is not None or (v.pre is not None and v.pre[1] > 0)):
+    epoch_s, release_s, pre_l, pre_n, post_s, dev_s = m.groups()
+    epoch = int(epoch_s) if epoch_s else 0
+    release = tuple(map(int, release_s.split(".")))
+    pre = (pre_l, int(pre_n)) if pre_l else None
+    post = int(post_s) if post_s is not None else None
+    dev = int(dev_s) if dev_s is not None else None
+    if dev is not None and (dev > 0 or post is not None or (pre is not None and pre[1] > 0)):
         raise NotSimple(text)  # a version right after another (1.0.dev1, 1.0.post1.dev0, 1.0a1.dev0)
-    # Version._key: packaging 26.4's comparison key (private, like the ranges' _bounds; pinned in pyproject)
-    return Bound(v._key, text, v.epoch, v.release, v.pre, v.post, v.dev)
+    return Bound(_cmpkey(epoch, release, pre, post, dev), text, epoch, release, pre, post, dev)
+
+
+def _cmpkey(
+    epoch: int, release: tuple[int, ...], pre: tuple[str, int] | None, post: int | None, dev: int | None
+) -> tuple:
+    """packaging 26.4's ``_cmpkey`` for a version without a local part (pinned in pyproject)."""
+    i = len(release)
+    while i and release[i - 1] == 0:
+        i -= 1
+    trimmed = release[:i]
+    if pre is None and post is None and dev is None:
+        return epoch, trimmed, _STABLE
+    if pre is not None:
+        pre_rank, pre_n = _PRE_RANK[pre[0]], pre[1]
+    elif post is None and dev is not None:
+        pre_rank, pre_n = -1, 0  # dev-only sorts before every pre-release
+    else:
+        pre_rank, pre_n = 3, 0
+    return epoch, trimmed, (
+        pre_rank, pre_n, 0 if post is None else 1, post or 0, 1 if dev is None else 0, dev or 0
+    )
+
+
+_STABLE = (3, 0, 0, 0, 1, 0)
+
+
+def _after_posts(v: Bound) -> Bound:
+    """The lower bound of ``>V`` for a final release V: after V, V's local versions and V's post releases.
+
+    Its key's suffix ``(3, 0, 2)`` sorts after every suffix of V's releases (post rank 0 or 1) and, being shorter
+    than a version's, equals none of them: it is a cut between versions, never a version.
+    """
+    return v._replace(key=(v.key[0], v.key[1], (3, 0, 2)), after=v.key)
 
 
 def _fmt(epoch: int, release: tuple[int, ...]) -> str:
@@ -115,6 +165,10 @@ def _clause_interval(op: str, text: str) -> Interval:
     v = parse_version(text)
     if op == ">=":
         return (_lower(v), None)
+    if op == ">":
+        if v.pre is None and v.dev is None and v.post is None:
+            return (_after_posts(v), None)  # PEP 440: >V admits no post release of V
+        raise NotSimple(op + text)
     if op == "<":
         if v.pre is None and v.dev is None and v.post is None:
             return (None, parse_version(f"{text}.dev0"))
@@ -133,7 +187,8 @@ ENABLED = True  # tests switch the fast path off to compare it with the interval
 def from_pep440(text: str) -> Spans:
     """The set of a PEP 440 specifier set as spans (one interval), or NotSimple.
 
-    Clauses: ``>=V``, ``<V``, ``==X.*``, ``~=X.Y``, and ``<=V,!=V`` (V final: conda's ``<V``), without spaces.
+    Clauses: ``>=V``, ``>V`` (V a final release), ``<V``, ``==X.*``, ``~=X.Y``, and ``<=V,!=V`` (V final: conda's
+    ``<V``), without spaces.
     """
     if not ENABLED:
         raise NotSimple("fast path switched off")
@@ -240,8 +295,11 @@ def union(parts: list[Spans]) -> Spans:
 
 
 def _mergeable_gap(up: Bound, low: Bound) -> bool:
-    """The interval algebra's test whether a gap could be a ``!=`` exclusion (see ``_common.mergeable``)."""
-    return up.key == low.key or (up.dev == 0 and low.dev == 0 and up.pre is None and low.pre is None)
+    """The interval algebra's test whether a gap could be a ``!=`` exclusion (see ``_common.mergeable``).
+
+    Like packaging's, it compares the versions the bounds are made of (``>V``'s cut is made of V).
+    """
+    return up.key == (low.key if low.after is None else low.after) or (up.dev == 0 and low.dev == 0 and up.pre is None and low.pre is None)
 
 
 def interval_text(interval: Interval) -> str:
@@ -263,7 +321,7 @@ def interval_text(interval: Interval) -> str:
         and hi.release == (*lo.release[:-1], lo.release[-1] + 1)
     ):
         return f"=={_fmt(lo.epoch, lo.release)}.*"
-    clauses = [f">={lo.text}"] if lo is not None else []
+    clauses = [f">{lo.text}" if lo.after is not None else f">={lo.text}"] if lo is not None else []
     if hi is not None:
         if hi.dev == 0 and hi.pre is None and hi.post is None:
             clauses.append(f"<{_fmt(hi.epoch, hi.release)}")

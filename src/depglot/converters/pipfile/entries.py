@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from ...dialects import pipfile as dialect
@@ -78,11 +78,16 @@ class InvalidEntry(Exception):
         self.span = span
 
 
-@dataclass(frozen=True, slots=True)
 class _Context:
-    section: str
-    key: str
-    locate: Locate
+    """Where an entry is: its section, its key and the locator of the file (a plain class: no dataclass to build
+    at start-up for a record that lives only while the entry is read)."""
+
+    __slots__ = ("key", "locate", "section")
+
+    def __init__(self, section: str, key: str, locate: Locate) -> None:
+        self.section = section
+        self.key = key
+        self.locate = locate
 
     def span(self, *sub: str) -> Span:
         """Where ``section.key[.sub]`` is; a key inside an inline table gets its own column."""

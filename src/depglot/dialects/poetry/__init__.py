@@ -25,8 +25,9 @@ and the empty string are errors. poetry-core has a bug with ``!=V`` inside a con
 
 from __future__ import annotations
 
-from .grammar import DIALECT, caret_upper, parse, python_constraint, tilde_upper, to_pep440_clauses
-from .spelling import nicest, render
+from typing import Any
+
+from .spelling import DIALECT, nicest, render
 
 __all__ = [
     "DIALECT",
@@ -38,3 +39,14 @@ __all__ = [
     "tilde_upper",
     "to_pep440_clauses",
 ]
+
+_GRAMMAR = frozenset({"caret_upper", "parse", "python_constraint", "tilde_upper", "to_pep440_clauses"})
+
+
+def __getattr__(name: str) -> Any:
+    """The parser loads on first use: a conversion that only writes Poetry needs none of it."""
+    if name in _GRAMMAR:
+        from . import grammar
+
+        return getattr(grammar, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,12 +11,15 @@ from ...span import Span
 from .. import _intervals as fast
 from .._common import cached_render, interval_text, is_full, mergeable, same_set, spans_of
 from .fast import poetry_nicest, run_spellings
-from .grammar import DIALECT, parse_or_none
 
-__all__ = ["nicest", "render"]
+__all__ = ["DIALECT", "nicest", "render"]
+
+DIALECT = "poetry"  # (grammar.DIALECT; the grammar loads only when a Poetry text is read)
 
 
 def _poetry_set(text: str):  # -> VersionRange | None
+    from .grammar import parse_or_none
+
     spec = parse_or_none(text)
     return None if spec is None else spec.versions
 
@@ -172,6 +175,11 @@ _RELEASE_PIN = re.compile(r"==([0-9]+(?:\.[0-9]+)*)")  # a pin to a plain releas
 
 def _nicest_fast(spec: VersionSpec, hint: str | None) -> str | None:
     """What :func:`nicest` answers, read off the bounds for the fast path's shapes (else NotSimple)."""
+    if not fast.ENABLED:
+        raise fast.NotSimple("fast path switched off")
+    if hint and hint[0] not in "<>=!~":
+        # not PEP 440 (a Pipfile pin "1.2.3", a [requires] python_version "3.11"): _nicest_slow drops such a hint
+        hint = None
     text = hint if hint is not None else spec.pep440
     if text is None:  # a union: its largest expressible runs, each spelled the nicest way
         spans = spans_of(spec)
@@ -192,6 +200,8 @@ def _nicest_fast_text(text: str) -> str | None:
     pin = _RELEASE_PIN.fullmatch(text)
     if pin is not None:
         return pin.group(1)  # ==1.4.3 is Poetry's 1.4.3 (the only candidate nicest() has for a lone == clause)
+    if text.startswith("==") and fast.CANONICAL.fullmatch(text, 2) is not None:
+        return text[2:]  # ==20.8b1: Poetry reads a canonical version as that very pin
     nice = poetry_nicest(text)  # (NotSimple unless ``text`` has the fast path's shapes, so it is valid)
     if nice is not None:
         return nice

@@ -397,3 +397,24 @@ def test_poetry_spelling_of_pipfile_python_requirement_matches_the_interval_path
     assert spec is not None
     hint = spec.raw.strip()
     assert spelling._nicest_fast(spec, hint) == spelling._nicest_slow(spec, hint)
+
+
+@pytest.mark.parametrize(
+    ("render", "spec", "message"),
+    [
+        (conda.render_version, ("poetry", "^1.2"), "poetry constraint '^1.2' written as conda '>=1.2,<2a0' (same versions)"),
+        (pep440.render, ("poetry", "^1.2"), "poetry constraint '^1.2' written as PEP 440 '>=1.2,<2.0' (same versions)"),
+        (poetry.render, ("pep440", ">=1.2,<2.0"), "pep440 constraint '>=1.2,<2.0' written as Poetry '^1.2' (same versions)"),
+        (pep440.render, ("poetry", "*"), "poetry constraint '*' written as PEP 440 '' (any version) (same versions)"),
+    ],
+)
+def test_version_respelled_is_one_loss_in_every_dialect(render, spec: tuple[str, str], message: str) -> None:
+    """One helper (_common.report_respelled) builds it: same code, severity, data keys and message shape."""
+    from depglot.report import Severity
+
+    parsed = PARSE[spec[0]](spec[1])
+    report = Report()
+    render(parsed, report=report, subject="x")
+    (loss,) = list(report)
+    assert (loss.code, loss.severity, loss.message) == ("version-respelled", Severity.INFO, message)
+    assert loss.data == {"from": spec[1], "to": loss.data["to"], "dialect": spec[0]}

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ParseError
 from ..ir.versions import RangeSource, _may_be_full
+from ..report import Severity
 from ..span import Span
 from . import _intervals
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from packaging.ranges import VersionRange
 
     from ..ir.versions import VersionSpec
-    from ..report import Severity
+    from ..report import Report
 
 __all__ = [
     "admits_all",
@@ -35,6 +36,7 @@ __all__ = [
     "located_error",
     "mergeable",
     "only_prereleases",
+    "report_respelled",
     "same_set",
     "set_text",
     "shifted",
@@ -209,18 +211,10 @@ def _single_interval_text(interval: tuple) -> str | None:
         and not isinstance(lo, BoundaryVersion)
         and not isinstance(hi, BoundaryVersion)
         and lower.inclusive
-        and lo.dev == 0
-        and hi.dev == 0
-        and lo.pre is None
-        and hi.pre is None
-        and lo.post is None
-        and hi.post is None
-        and lo.epoch == hi.epoch
-        and len(lo.release) == len(hi.release)
-        and hi.release == (*lo.release[:-1], lo.release[-1] + 1)
     ):
-        prefix = (f"{lo.epoch}!" if lo.epoch else "") + ".".join(map(str, lo.release))
-        return f"=={prefix}.*"  # [X.dev0, X'.dev0)
+        wildcard = _intervals.wildcard_text(lo, hi)  # [X.dev0, X'.dev0)
+        if wildcard is not None:
+            return wildcard
     clauses: list[str] = []
     if lo is not None:
         if isinstance(lo, BoundaryVersion):
@@ -277,6 +271,28 @@ def mergeable(left: tuple, right: tuple) -> bool:
     up = getattr(upper, "version", upper)
     low = getattr(lower, "version", lower)
     return up == low or (up.dev == 0 and low.dev == 0 and up.pre is None and low.pre is None)
+
+
+def report_respelled(
+    report: Report,
+    spec: VersionSpec,
+    text: str,
+    *,
+    target: str,
+    subject: str | None,
+    span: Span | None,
+    shown: str | None = None,
+) -> None:
+    """``version-respelled`` (INFO): ``spec`` is written in ``target`` (``PEP 440``, ``Poetry``, ``conda``) as
+    ``text``, which admits the same versions; ``shown`` is how the message quotes ``text`` (default ``repr``)."""
+    report.add(
+        "version-respelled",
+        Severity.INFO,
+        f"{spec.dialect} constraint {spec.raw!r} written as {target} {shown or repr(text)} (same versions)",
+        subject=subject,
+        span=span,
+        data={"from": spec.raw, "to": text, "dialect": spec.dialect},
+    )
 
 
 def cached_render(impl: Callable[..., str]) -> Callable[..., str]:

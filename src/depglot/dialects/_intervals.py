@@ -36,6 +36,7 @@ __all__ = [
     "runs",
     "set_text",
     "union",
+    "wildcard_text",
 ]
 
 
@@ -302,15 +303,13 @@ def _mergeable_gap(up: Bound, low: Bound) -> bool:
     return up.key == (low.key if low.after is None else low.after) or (up.dev == 0 and low.dev == 0 and up.pre is None and low.pre is None)
 
 
-def interval_text(interval: Interval) -> str:
-    """The PEP 440 text of one interval, as ``_common.interval_text`` spells it (NotSimple where it would search)."""
-    lo, hi = interval
-    if lo is None and hi is None:
-        return ""
+def wildcard_text(lo, hi) -> str | None:  # lo, hi: Bound, or packaging Versions (the same attribute names)
+    """``==X.*`` when ``[lo, hi)`` is ``[X.dev0, X'.dev0)``, X' being X with its last component incremented.
+
+    The one test of this shape, for the fast path's bounds and the interval algebra's versions alike.
+    """
     if (
-        lo is not None
-        and hi is not None
-        and lo.dev == 0
+        lo.dev == 0
         and hi.dev == 0
         and lo.pre is None
         and hi.pre is None
@@ -321,6 +320,18 @@ def interval_text(interval: Interval) -> str:
         and hi.release == (*lo.release[:-1], lo.release[-1] + 1)
     ):
         return f"=={_fmt(lo.epoch, lo.release)}.*"
+    return None
+
+
+def interval_text(interval: Interval) -> str:
+    """The PEP 440 text of one interval, as ``_common.interval_text`` spells it (NotSimple where it would search)."""
+    lo, hi = interval
+    if lo is None and hi is None:
+        return ""
+    if lo is not None and hi is not None:
+        wildcard = wildcard_text(lo, hi)
+        if wildcard is not None:
+            return wildcard
     clauses = [f">{lo.text}" if lo.after is not None else f">={lo.text}"] if lo is not None else []
     if hi is not None:
         if hi.dev == 0 and hi.pre is None and hi.post is None:

@@ -16,7 +16,16 @@ from ..ir.versions import VersionSpec, pep440_range, validate_pep440
 from ..report import Report, Severity
 from ..span import Span
 from . import _intervals as fast
-from ._common import cached_render, hull, interval_text, located_error, only_prereleases, set_text, spans_of
+from ._common import (
+    cached_render,
+    hull,
+    interval_text,
+    located_error,
+    only_prereleases,
+    report_respelled,
+    set_text,
+    spans_of,
+)
 
 __all__ = ["parse", "render", "to_pep440", "validate_clause"]
 
@@ -141,14 +150,7 @@ def render(
     exact = to_pep440(spec)
     if exact is not None:
         if report is not None and exact != spec.raw.strip():
-            report.add(
-                "version-respelled",
-                Severity.INFO,
-                f"{spec.dialect} constraint {spec.raw!r} written as PEP 440 {_show(exact)} (same versions)",
-                subject=subject,
-                span=span,
-                data={"from": spec.raw, "to": exact, "dialect": spec.dialect},
-            )
+            report_respelled(report, spec, exact, target="PEP 440", subject=subject, span=span, shown=_show(exact))
         return exact
     return _widened(spec, report=report, subject=subject, span=span)
 

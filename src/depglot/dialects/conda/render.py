@@ -14,7 +14,7 @@ from ...report import Report, Severity
 from ...span import Span
 from .. import _intervals as fast
 from .. import pep440
-from .._common import admits_all, cached_render, interval_text, mergeable, spans_of
+from .._common import admits_all, cached_render, interval_text, mergeable, report_respelled, spans_of
 from .versions import DIALECT, fewer_components
 
 __all__ = ["render_version"]
@@ -168,12 +168,5 @@ def render_version(
                     data={"from": spec.raw, "to": out},
                 )
         if out != spec.raw.strip():
-            report.add(
-                "version-respelled",
-                Severity.INFO,
-                f"{spec.dialect} constraint {spec.raw!r} written as conda {out!r}",
-                subject=subject,
-                span=span,
-                data={"from": spec.raw, "to": out, "dialect": spec.dialect},
-            )
+            report_respelled(report, spec, out, target="conda", subject=subject, span=span)
     return out

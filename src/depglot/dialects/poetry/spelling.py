@@ -9,7 +9,7 @@ from ...ir.versions import VersionSpec, pep440_range, range_to_pep440
 from ...report import Report, Severity
 from ...span import Span
 from .. import _intervals as fast
-from .._common import cached_render, interval_text, is_full, mergeable, same_set, spans_of
+from .._common import cached_render, interval_text, is_full, mergeable, report_respelled, same_set, spans_of
 from .fast import poetry_nicest, run_spellings
 
 __all__ = ["DIALECT", "nicest", "render"]
@@ -147,14 +147,7 @@ def render(
     if text is None:
         return _inexpressible(spec, report=report, subject=subject, span=span)
     if report is not None and text != spec.raw.strip():
-        report.add(
-            "version-respelled",
-            Severity.INFO,
-            f"{spec.dialect} constraint {spec.raw!r} written as Poetry {text!r} (same versions)",
-            subject=subject,
-            span=span,
-            data={"from": spec.raw, "to": text, "dialect": spec.dialect},
-        )
+        report_respelled(report, spec, text, target="Poetry", subject=subject, span=span)
     return text
 
 

@@ -378,6 +378,55 @@ def test_poetry_groups_to_uv_dependency_groups(tmp_path: Path) -> None:
         uv_lock_offline(tmp_path)
 
 
+def test_poetry1_project_with_its_lock_to_uv(tmp_path: Path) -> None:
+    project = tmp_path / "rich"
+    copy("poetry/Textualize__rich__pyproject.toml", project / "pyproject.toml")
+    copy("poetry_lock/Textualize__rich__poetry.lock", project / "poetry.lock")
+    (project / "README.md").write_text("# rich\n")
+    result = depglot("migrate", "--to", "uv", "--keep-locked", "--remove-old", cwd=project)
+    assert result.exit_code == 0, result.output
+    err = lines(result.stderr)
+    assert err[-5:] == [
+        "pyproject.toml: info[version-respelled]: and 3 more like these (--report-json FILE or --output-format json "
+        "lists every one)",
+        "pyproject.toml: info[migrate-tables-replaced]: the Poetry dependency tables were replaced by the target's "
+        "and removed: [tool.poetry.dependencies], [tool.poetry.dev-dependencies], [tool.poetry.extras]; so were the "
+        "keys [project] now holds: name, version, description, license, authors, readme, classifiers, homepage, "
+        "documentation",
+        "pyproject.toml: info[poetry-build-requires-raised]: build-system requires 'poetry-core>=1.0.0', but "
+        "poetry-core < 2 ignores [project], where the dependencies now are; wrote poetry-core>=2.0.0,<3.0.0 "
+        "[build-system.requires]",
+        "wrote pyproject.toml",
+        "deleted poetry.lock",
+    ]
+    doc = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert doc["tool"]["poetry"] == {"include": ["rich/py.typed"]}  # build settings stay; metadata moved once
+    assert doc["build-system"] == {"requires": ["poetry-core>=2.0.0,<3.0.0"],
+                                   "build-backend": "poetry.core.masonry.api"}
+    assert {k: v for k, v in doc["project"].items() if k != "classifiers"} == {
+        "name": "rich", "version": "14.3.3",
+        "description": "Render rich text, tables, progress bars, syntax highlighting, markdown and more to the "
+                       "terminal",
+        "license": "MIT", "authors": [{"name": "Will McGugan", "email": "willmcgugan@gmail.com"}],
+        "readme": "README.md", "requires-python": ">=3.8.0",
+        "dependencies": ["pygments>=2.13.0,<3.0.0", "markdown-it-py>=2.2.0"],
+        "urls": {"Homepage": "https://github.com/Textualize/rich",
+                 "Documentation": "https://rich.readthedocs.io/en/latest/"},
+        "optional-dependencies": {"jupyter": ["ipywidgets>=7.5.1,<9"]}}
+    assert doc["dependency-groups"] == {"dev": [
+        "pytest>=7.0.0,<8.0.0", "black>=22.6,<23.0", "mypy>=1.11,<2.0", "pytest-cov>=3.0.0,<4.0.0",
+        "attrs>=21.4.0,<22.0.0", "pre-commit>=2.17.0,<3.0.0", "typing-extensions>=4.0.0,<5.0"]}
+    lock = tomllib.loads((CORPUS / "poetry_lock/Textualize__rich__poetry.lock").read_text(encoding="utf-8"))
+    pins = doc["tool"]["uv"]["constraint-dependencies"]
+    assert [p.split(" ;")[0] for p in pins] == [f"{p['name']}=={p['version']}"
+                                                 for p in sorted(lock["package"], key=lambda p: p["name"])]
+    assert sorted(os.listdir(project)) == ["README.md", "pyproject.toml"]
+    oracle = poetry_check(project)  # poetry-core still builds it, from [project] now
+    assert oracle.returncode == 0 and "All set!" in oracle.stdout and "Warning" not in oracle.stdout, oracle.stdout
+    if shutil.which("uv"):
+        uv_lock_offline(project)
+
+
 def test_poetry_groups_to_requirements_files(tmp_path: Path) -> None:
     copy(PLUGIN_EXPORT, tmp_path / "pyproject.toml")
     result = depglot("migrate", "--to", "requirements", cwd=tmp_path)

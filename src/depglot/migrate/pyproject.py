@@ -110,8 +110,14 @@ def drop_poetry_dependencies(text: str, path: str, report: Report, manifest: Man
         return text
     for k in dropped:
         del poetry[k]
+    # Poetry 1 metadata the writer put into [project]: a second copy Poetry 2 ignores (and warns about)
+    project = doc.get("project", {})
+    moved = [k for k, field in _POETRY_METADATA.items() if k in poetry and field in project]
+    for k in moved:
+        del poetry[k]
     if not poetry:
         del doc["tool"]["poetry"]
+    raised = _raise_poetry_core(doc)
     new_text = tomlkit.dumps(doc)
     try:
         back = api.loads(new_text, "pep621", path=path)
@@ -127,5 +133,44 @@ def drop_poetry_dependencies(text: str, path: str, report: Report, manifest: Man
         return text
     report.add("migrate-tables-replaced", Severity.INFO,
                "the Poetry dependency tables were replaced by the target's and removed: "
-               + ", ".join(f"[tool.poetry.{k}]" for k in dropped), span=Span(file=path))
+               + ", ".join(f"[tool.poetry.{k}]" for k in dropped)
+               + (f"; so were the keys [project] now holds: {', '.join(moved)}" if moved else ""),
+               span=Span(file=path))
+    if raised:
+        report.add("poetry-build-requires-raised", Severity.INFO,
+                   f"build-system requires {raised!r}, but poetry-core < 2 ignores [project], where the "
+                   "dependencies now are; wrote poetry-core>=2.0.0,<3.0.0", subject="build-system",
+                   span=Span(file=path, key="build-system.requires"))
     return new_text
+
+
+# [tool.poetry] metadata key -> the [project] field that holds it once written there
+_POETRY_METADATA = {
+    "name": "name", "version": "version", "description": "description", "license": "license",
+    "authors": "authors", "maintainers": "maintainers", "readme": "readme", "keywords": "keywords",
+    "classifiers": "classifiers", "homepage": "urls", "repository": "urls", "documentation": "urls",
+    "urls": "urls", "scripts": "scripts", "plugins": "entry-points",
+}
+
+
+def _raise_poetry_core(doc) -> str | None:  # type: ignore[no-untyped-def]
+    """A poetry-core build that admits poetry-core < 2 (which reads only [tool.poetry]) raised to 2.x; returns the
+    requirement replaced, or None."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.version import Version
+
+    build = doc.get("build-system", {})
+    if build.get("build-backend") != "poetry.core.masonry.api":
+        return None
+    requires = build.get("requires", [])
+    for i, item in enumerate(requires):
+        try:
+            req = Requirement(str(item))
+        except InvalidRequirement:
+            continue
+        if req.name.lower().replace("_", "-") == "poetry-core" and not req.url \
+                and any(req.specifier.contains(Version(v), prereleases=True) for v in ("1.0.0", "1.9.1")) \
+                or req.name.lower().replace("_", "-") == "poetry-core" and not str(req.specifier):
+            requires[i] = "poetry-core>=2.0.0,<3.0.0"
+            return str(item)
+    return None

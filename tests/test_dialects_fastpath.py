@@ -418,3 +418,46 @@ def test_version_respelled_is_one_loss_in_every_dialect(render, spec: tuple[str,
     (loss,) = list(report)
     assert (loss.code, loss.severity, loss.message) == ("version-respelled", Severity.INFO, message)
     assert loss.data == {"from": spec[1], "to": loss.data["to"], "dialect": spec[0]}
+
+
+_conda_literal_piece = st.sampled_from(
+    ["1", "0", "2022", "01", ".", "-", "_", "+", "!", "a", "b", "c", "rc", "n", "k", "post", "dev", "r", "rev",
+     "pre", "preview", "alpha", "beta", "final", "v", "V", "x", "ſ", "1!"]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_conda_literal_piece, min_size=1, max_size=7).map("".join))
+@example("1.1.1n")
+@example("2022.4.26")
+@example("1.0.Final")
+@example("1.0poſt1")
+def test_conda_literals_become_pep440_as_packaging_reads_them(text: str) -> None:
+    """to_pep440_version answers plain and canonical literals, and ones with a letter no PEP 440 word has, without
+    packaging.version: the same answer packaging gives."""
+    from packaging.version import InvalidVersion, Version
+
+    from depglot.dialects.conda.versions import to_pep440_version
+
+    candidate = text.replace("-", ".").replace("_", ".")
+    try:
+        expected = None if candidate.lower().startswith("v") else str(Version(candidate))
+    except InvalidVersion:
+        expected = None
+    to_pep440_version.cache_clear()
+    assert to_pep440_version(text) == expected
+
+
+@pytest.mark.parametrize(
+    "spec", ["==2022.4.26", "2022.4.26", ">1.2", ">=1.2", "<2", "<=2.0", "!=1.5", "~=1.2", ">1.2,<2", "=1.2"]
+)
+def test_conda_plain_releases_read_without_packaging_as_with_it(spec: str, monkeypatch) -> None:
+    """_atom_at0 reads a plain release off its text; a packaging Version of it gives the same atoms."""
+    from depglot.dialects.conda import versions
+
+    fast_answer = translate("conda", spec)
+    clear_caches()
+    monkeypatch.setattr(versions, "_PLAIN_RELEASE", __import__("re").compile(r"(?!)"))  # never plain: packaging
+    slow_answer = translate("conda", spec)
+    clear_caches()
+    assert fast_answer == slow_answer

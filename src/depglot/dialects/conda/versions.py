@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from ...ir.versions import RangeSource, VersionSpec, pep440_range
 from ...report import Report, Severity
@@ -32,18 +33,43 @@ _OPS = ("==", "!=", "<=", ">=", "~=", "<", ">", "=")
 _VERSION_CHARS = re.compile(r"[A-Za-z0-9_.+!*-]+")
 
 
+# Every letter of a PEP 440 version's public part belongs to one of these words (a leading "v" aside): a literal
+# with another letter left (openssl's "1.1.1n") is no PEP 440 version, without asking packaging.
+_PEP440_WORDS = re.compile(r"alpha|beta|preview|pre|post|rev|dev|rc|[abcr]")
+
+
 @lru_cache(maxsize=65536)
 def to_pep440_version(text: str) -> str | None:
     """A conda version literal as PEP 440 text (``1.0-1`` -> ``1.0.1``: ``-``/``_`` separate segments), or None."""
-    from packaging.version import InvalidVersion, Version
-
     candidate = text.replace("-", ".").replace("_", ".")
     if candidate.lower().startswith("v"):
         return None  # conda sorts v1.0 below 1.0; PEP 440 reads it as 1.0
+    if fast.CANONICAL.fullmatch(candidate):
+        return candidate  # already PEP 440's own spelling (2022.4.26, 1.2rc1): packaging.version need not load
+    public = candidate.partition("+")[0].lower()
+    if public.isascii() and any(c.isalpha() for c in _PEP440_WORDS.sub("", public)):
+        return None
+    from packaging.version import InvalidVersion, Version
+
     try:
         return str(Version(candidate))
     except InvalidVersion:
         return None
+
+
+_PLAIN_RELEASE = re.compile(r"[0-9]+(?:\.[0-9]+)*")
+
+
+class _Release:
+    """The parts of a plain release (``2022.4.26``) that :func:`_atom_at0` reads off a packaging Version."""
+
+    __slots__ = ("base_version", "release")
+    epoch = 0
+    pre = post = dev = local = None
+
+    def __init__(self, release: tuple[int, ...], text: str) -> None:
+        self.release = release
+        self.base_version = text
 
 
 class _Atom:
@@ -102,9 +128,12 @@ def _atom_at0(text: str, fuzzy: bool) -> _Atom:
         if not re.fullmatch(r"(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*", pep):
             return _Atom([f"{op}{pep}"], ordering=f"'{text}' (a prefix match on a pre/post/dev version)")
         return _Atom([f"{op}{pep}.*"])
-    from packaging.version import Version
+    if _PLAIN_RELEASE.fullmatch(pep):
+        v: Any = _Release(tuple(map(int, pep.split("."))), pep)  # the common case: no packaging.version
+    else:
+        from packaging.version import Version
 
-    v = Version(pep)
+        v = Version(pep)
     if v.local is not None and op not in ("==", "!="):
         return _Atom([], inexpressible=True)  # PEP 440 cannot order by a local version ("+" bounds)
     final = v.pre is None and v.dev is None and v.local is None

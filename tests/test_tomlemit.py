@@ -39,16 +39,13 @@ def _no_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
     class Refused:
         @staticmethod
         def document() -> None:
-            raise AssertionError("the Poetry writer fell back to tomlkit")
-
-    def refused(*_: object) -> str:
-        raise AssertionError("the Pipfile writer fell back to tomlkit")
+            raise AssertionError("a fresh writer fell back to tomlkit")
 
     def refused_pep621(*_: object, fresh_emit: bool) -> str:
         raise AssertionError("the pep621 writer fell back to tomlkit")
 
     monkeypatch.setattr(poetry_writer, "TomlkitOps", Refused)
-    monkeypatch.setattr(pipfile_writer, "_fresh", refused)
+    monkeypatch.setattr(pipfile_writer, "TomlkitOps", Refused)
     real = pep621_writer._write
     monkeypatch.setattr(pep621_writer, "_write",
                         lambda *a, fresh_emit: real(*a, fresh_emit=True) if fresh_emit else refused_pep621(
@@ -214,7 +211,7 @@ def test_tables_super_tables_arrays_of_tables_and_comments_render_as_tomlkit():
     assert text == tomlkit.dumps(expected)
     assert text.startswith('# top\n#\nname = "x"\n\n[tool.poetry]\nmode = false\n\n[tool.poetry.deps]\n')
     assert tomllib.loads(text) == expected.unwrap()
-    from depglot.converters.pyproject.poetry.tomlitems import space_new_tables
+    from depglot.edit.tomlops import space_new_tables
 
     space_new_tables(expected, {})
     emit.space_new_tables(doc)

@@ -26,11 +26,15 @@ from typing import Any
 __all__ = [
     "AoT",
     "Array",
+    "EmitTable",
     "InlineTable",
     "Literal",
     "Table",
     "Unsupported",
     "dumps",
+    "emit_in_array",
+    "emit_inline",
+    "emit_item",
     "format_key",
     "format_string",
     "format_value",
@@ -239,3 +243,51 @@ def space_new_tables(doc: Table) -> None:
         if not value.is_super() and not isinstance(last, Table):
             value.blank_after = True
         space_new_tables(value)
+
+
+# --- plain values as tomlkit takes them -------------------------------------------------------------------
+
+
+class EmitTable(Table):
+    """A :class:`Table` that takes plain values as a tomlkit table does (``t[k] = {...}``
+    becomes a sub-table, a list of mappings an array of tables): the fresh pep621/uv/pdm document."""
+
+    __slots__ = ()
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, emit_item(value))
+
+
+def emit_item(value: Any) -> Any:
+    """What ``tomlkit.item(value)`` makes of a plain value, as tomlemit containers (Unsupported outside them)."""
+    if isinstance(value, (Table, AoT, Array, InlineTable)):
+        return value
+    if isinstance(value, dict):
+        return EmitTable(value)
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            return AoT(EmitTable(v) for v in value)
+        return Array(emit_in_array(v) for v in value)
+    return value
+
+
+def emit_in_array(value: Any) -> Any:
+    """A value inside an array as tomlkit's ``item()`` makes it: a mapping is an unspaced inline table."""
+    if isinstance(value, InlineTable):
+        return value
+    if isinstance(value, dict):
+        return emit_inline(value, spaced=False)
+    if isinstance(value, list) and not isinstance(value, Array):
+        return Array(emit_in_array(v) for v in value)
+    return value
+
+
+def emit_inline(values: dict[str, Any], *, spaced: bool) -> Any:
+    """An inline table of plain values (``spaced``: ``{ a = 1 }`` as ``tomledit.inline_table_like``, else ``{a = 1}``
+    as ``tomlkit.inline_table().update``); a mapping inside it is not modelled."""
+    out = InlineTable(spaced=spaced)
+    for k, v in values.items():
+        if isinstance(v, dict) or (isinstance(v, list) and any(isinstance(x, (dict, list)) for x in v)):
+            raise Unsupported("a table or nested array inside an inline table")
+        out[str(k)] = emit_in_array(v)
+    return out

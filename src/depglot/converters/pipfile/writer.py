@@ -14,6 +14,7 @@ from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
 from ...edit import tomlemit as emit
+from ...edit.tomlops import EmitOps, TomlkitOps
 from ...format import ReadOptions
 from ...ir.model import (
     Group,
@@ -33,151 +34,75 @@ __all__ = ["FRESH_WITH_TOMLKIT", "write"]
 FRESH_WITH_TOMLKIT = False
 
 
-# --------------------------------------------------------------------------------------- tomlkit values
+# ------------------------------------------------------------------------------------------------ values
 
 
-def _item(value: Any) -> Any:
-    import tomlkit
-
+def _value(value: Any, ops: Any = TomlkitOps) -> Any:
+    """A Pipfile value as pipenv writes it: a string with double quotes (and no single quote) as a literal string,
+    mappings as ``{a = 1}`` inline tables, lists on one line."""
     if isinstance(value, str):
         if '"' in value and "'" not in value and "\n" not in value:
-            return tomlkit.string(value, literal=True)
-        return tomlkit.string(value)
+            return ops.literal(value)
+        return ops.string(value)
     if isinstance(value, dict):
-        table = tomlkit.inline_table()
-        for k, v in value.items():
-            table[k] = _item(v)
-        return table
+        return ops.inline({k: _value(v, ops) for k, v in value.items()})
     if isinstance(value, list):
-        arr = tomlkit.array()
-        for v in value:
-            arr.append(_item(v))
-        return arr
+        return ops.array(_value(v, ops) for v in value)
     return value
 
 
-def _table(value: dict[str, Any]) -> Any:
-    import tomlkit
-
-    table = tomlkit.table()
+def _table(value: dict[str, Any], ops: Any = TomlkitOps) -> Any:
+    table = ops.new_table()
     for k, v in value.items():
-        table[k] = _item(v)
+        table[k] = _value(v, ops)
     return table
-
-
-def _entry_item(req: Requirement, report: Report) -> tuple[str, Any]:
-    key, value = render_entry(req, report)
-    return key, _item(value)
 
 
 # ------------------------------------------------------------------------------------------------ fresh
 
 
-def _emit_item(value: Any) -> Any:
-    """:func:`_item` as :mod:`depglot.edit.tomlemit` values (the same text, without tomlkit)."""
-    if isinstance(value, str):
-        if '"' in value and "'" not in value and "\n" not in value:
-            return emit.Literal(value)
-        return value
-    if isinstance(value, dict):
-        return emit.InlineTable({k: _emit_item(v) for k, v in value.items()}, spaced=False)
-    if isinstance(value, list):
-        return emit.Array(_emit_item(v) for v in value)
-    return value
-
-
-def _emit_table(value: dict[str, Any]) -> emit.Table:
-    return emit.Table({k: _emit_item(v) for k, v in value.items()})
-
-
-def _fresh_emitted(manifest: Manifest, report: Report) -> str:
-    """:func:`_fresh` built as :mod:`depglot.edit.tomlemit` containers: the same text, without tomlkit."""
-    doc = emit.Table()
+def _fresh(manifest: Manifest, report: Report, ops: Any) -> str:
+    """pipenv's layout: comments, top-level values, ``[[source]]``, the sections (``[dev-packages]`` always),
+    ``[requires]``, other tables, ``[pipenv]``."""
+    doc = ops.document()
     for comment in manifest.comments:
-        doc.add_comment(comment)
+        ops.comment(doc, comment)
     for key, value in other_tables(manifest):
         if not isinstance(value, dict):
-            doc[key] = _emit_item(value)
+            doc[key] = _value(value, ops)
     sources, search_all = source_tables(manifest, report)
-    doc["source"] = emit.AoT(_emit_table(src) for src in sources)
+    doc["source"] = ops.tables(_table(src, ops) for src in sources)
     sections = plan_sections(manifest, report)
     written = {s for s, _ in sections}
     for section, group in sections:
-        table = emit.Table()
-        for req in unique_entries(section, group, report):
-            for comment in req.comments:
-                table.add_comment(comment)
-            key, value = render_entry(req, report)
-            table[key] = _emit_item(value)
-        for raw in group.raw:
-            if raw.format == FORMAT and raw.key not in table:
-                table[raw.key] = _emit_item(raw.value)
-        for comment in group.comments:
-            table.add_comment(comment)
-        doc[section] = table
+        doc[section] = _section_table(section, group, report, ops)
         if section == MAIN_SECTION and DEV_SECTION not in written:
-            doc[DEV_SECTION] = emit.Table()
+            doc[DEV_SECTION] = ops.new_table()
             written.add(DEV_SECTION)
     requires = python_keys(manifest, report)
     if requires:
-        doc["requires"] = _emit_table(requires)
+        doc["requires"] = _table(requires, ops)
     for key, value in other_tables(manifest):
         if isinstance(value, dict):
-            doc[key] = _emit_table(value)
+            doc[key] = _table(value, ops)
     pipenv = pipenv_keys(manifest, search_all)
     if pipenv:
-        doc["pipenv"] = _emit_table(pipenv)
-    return emit.dumps(doc)
+        doc["pipenv"] = _table(pipenv, ops)
+    return str(ops.dumps(doc))
 
 
-
-def _fresh(manifest: Manifest, report: Report) -> str:
-    import tomlkit
-
-    doc = tomlkit.document()
-    for comment in manifest.comments:
-        doc.add(tomlkit.comment(comment))
-    for key, value in other_tables(manifest):
-        if not isinstance(value, dict):
-            doc[key] = _item(value)
-    sources, search_all = source_tables(manifest, report)
-    aot = tomlkit.aot()
-    for src in sources:
-        aot.append(_table(src))
-    doc["source"] = aot
-    sections = plan_sections(manifest, report)
-    written = {s for s, _ in sections}
-    for section, group in sections:
-        doc[section] = _section_table(section, group, report)
-        if section == MAIN_SECTION and DEV_SECTION not in written:
-            doc[DEV_SECTION] = tomlkit.table()
-            written.add(DEV_SECTION)
-    requires = python_keys(manifest, report)
-    if requires:
-        doc["requires"] = _table(requires)
-    for key, value in other_tables(manifest):
-        if isinstance(value, dict):
-            doc[key] = _table(value)
-    pipenv = pipenv_keys(manifest, search_all)
-    if pipenv:
-        doc["pipenv"] = _table(pipenv)
-    return tomlkit.dumps(doc)
-
-
-def _section_table(section: str, group: Group, report: Report) -> Any:
-    import tomlkit
-
-    table = tomlkit.table()
+def _section_table(section: str, group: Group, report: Report, ops: Any = TomlkitOps) -> Any:
+    table = ops.new_table()
     for req in unique_entries(section, group, report):
         for comment in req.comments:
-            table.add(tomlkit.comment(comment))
-        key, value = _entry_item(req, report)
-        table[key] = value
+            ops.comment(table, comment)
+        key, value = render_entry(req, report)
+        table[key] = _value(value, ops)
     for raw in group.raw:
         if raw.format == FORMAT and raw.key not in table:
-            table[raw.key] = _item(raw.value)
+            table[raw.key] = _value(raw.value, ops)
     for comment in group.comments:
-        table.add(tomlkit.comment(comment))
+        ops.comment(table, comment)
     return table
 
 
@@ -250,7 +175,7 @@ def _base(manifest: Manifest, base: str, report: Report) -> str:
     _sync_table(doc, "pipenv", pipenv_keys(manifest, search_all), _as_dict(doc.get("pipenv")))
     for key, value in other_tables(manifest):
         if key not in doc or _plain(doc[key]) != value:
-            doc[key] = _table(value) if isinstance(value, dict) else _item(value)
+            doc[key] = _table(value) if isinstance(value, dict) else _value(value)
     kept = {k for k, _ in other_tables(manifest)}
     for key in list(doc.keys()):
         if key in ("scripts", "pipfile") and key not in kept:
@@ -302,7 +227,7 @@ def _sync_table(doc: Any, name: str, wanted: dict[str, Any], current: dict[str, 
             del table[key]
     for key, value in wanted.items():
         if key not in current or current[key] != value:
-            table[key] = _item(value)
+            table[key] = _value(value)
 
 
 def _edit_section(table: Any, group: Group, old: Group | None, report: Report) -> None:
@@ -323,7 +248,8 @@ def _edit_section(table: Any, group: Group, old: Group | None, report: Report) -
         doc_key = by_canon.get(req.key)
         if prev is not None and doc_key is not None and _same_entry(prev, req):
             continue
-        key, value = _entry_item(req, report)
+        key, value = render_entry(req, report)
+        value = _value(value)
         if doc_key is not None and doc_key == key:
             table[key] = value
             continue
@@ -334,7 +260,7 @@ def _edit_section(table: Any, group: Group, old: Group | None, report: Report) -
         table[key] = value
     for raw in group.raw:
         if raw.format == FORMAT and raw.key not in table:
-            table[raw.key] = _item(raw.value)
+            table[raw.key] = _value(raw.value)
 
 
 def _rename_in_place(table: Any, old: str, new: str, value: Any) -> bool:
@@ -364,11 +290,11 @@ def write(manifest: Manifest, *, base: str | None, report: Report) -> str:
         if not FRESH_WITH_TOMLKIT:
             trial = Report(report.losses)
             try:
-                text = _fresh_emitted(manifest, trial)
+                text = _fresh(manifest, trial, EmitOps)
             except emit.Unsupported:
                 pass  # a value the emitter does not model: tomlkit writes it (same text by construction)
             else:
                 report.extend(trial.losses)
                 return text
-        return _fresh(manifest, report)
+        return _fresh(manifest, report, TomlkitOps)
     return _base(manifest, base, report)

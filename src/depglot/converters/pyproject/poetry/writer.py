@@ -29,6 +29,7 @@ from ....dialects import pep440 as pep440_dialect
 from ....dialects import pep508 as pep508_dialect
 from ....dialects import poetry as poetry_dialect
 from ....edit import tomlemit as emit
+from ....edit.tomlops import EmitOps, TomlkitOps, space_new_tables
 from ....errors import DepglotError
 from ....format import ReadOptions, WriteOptions
 from ....ir.model import GroupKind, IndexRole, LocalPath, Manifest, Requirement, Url, Vcs
@@ -51,7 +52,6 @@ from .fresh import FreshSections
 from .groups import GroupSections
 from .prepare import prepare
 from .sources import render_sources
-from .tomlitems import EmitOps, TomlkitOps, space_new_tables
 
 __all__ = ["FRESH_WITH_TOMLKIT", "write_poetry"]
 

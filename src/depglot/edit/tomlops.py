@@ -1,16 +1,29 @@
-"""Document items for the Poetry writer: fresh values, entries spaced like their siblings, blank lines after
-tables a write adds.
+"""One set of document operations for the TOML writers, on two kinds of document.
 
-Two sets of the same operations (:class:`TomlkitOps`, :class:`EmitOps`): base mode edits a tomlkit document;
-a fresh write (no base) builds :mod:`depglot.edit.tomlemit` containers, which render the same text without
-importing tomlkit."""
+A writer lays out its document once, calling ``ops.<operation>``; :class:`EmitOps` builds
+:mod:`depglot.edit.tomlemit` containers (a fresh write: the text tomlkit would render for the same calls, without
+importing tomlkit; :class:`~depglot.edit.tomlemit.Unsupported` when a value is outside that model), and
+:class:`TomlkitOps` builds tomlkit items (base mode, where a tomlkit document is edited, and the fallback of a
+fresh write). So each layout decision exists once and the two renderings are equal by construction (tested live
+on the corpus in ``tests/test_tomlemit.py``).
+
+Two groups of operations:
+
+* primitives for a value exactly as a writer spells it: :meth:`~TomlkitOps.document`, ``new_table``, ``string``,
+  ``literal`` (a ``'literal'`` string), ``inline`` (an inline table of such values), ``array``, ``tables``
+  (an array of built tables), ``comment``, ``dumps`` -- the Pipfile writer;
+* plain values laid out as Poetry's writer does: ``ensure_table``, ``plain_item`` (tables for mappings, arrays of
+  inline tables for lists, one item a line when longer than one), ``toml_item`` (an entry spaced like its
+  siblings), ``inline_table``, ``string_array``, ``remove_key``, ``table``, ``aot``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from ....edit import tomlemit as emit
-from ..common import ensure_table, inline_table_like, remove_key, set_string_array
+from . import tomlemit as emit
+from .tomledit import ensure_table, inline_table_like, remove_key, set_string_array
 
 __all__ = ["EmitOps", "TomlkitOps", "plain_item", "space_new_tables", "toml_item"]
 
@@ -45,38 +58,34 @@ def plain_item(value: Any) -> Any:
             tbl[k] = plain_item(v)
         return tbl
     if isinstance(value, list):
-        arr = tomlkit.array()
-        for v in value:
-            arr.append(inline_table_like(v) if isinstance(v, dict) else v)
-        if len(value) > 1:
-            arr.multiline(True)
-        return arr
+        return _tomlkit_array(value, None)
     return value
 
 
 def toml_item(value: Any, siblings: Any) -> Any:
+    """A tomlkit item for an entry among ``siblings`` (inline tables spaced like theirs)."""
     import tomlkit
 
     if isinstance(value, dict):
         return inline_table_like(value, siblings)
     if isinstance(value, list):
-        arr = tomlkit.array()
-        for v in value:
-            arr.append(inline_table_like(v, siblings) if isinstance(v, dict) else v)
-        if len(value) > 1:
-            arr.multiline(True)
-        return arr
+        return _tomlkit_array(value, siblings)
     return tomlkit.item(value)
 
 
+def _tomlkit_array(values: list[Any], siblings: Any) -> Any:
+    import tomlkit
+
+    arr = tomlkit.array()
+    for v in values:
+        arr.append(inline_table_like(v, siblings) if isinstance(v, dict) else v)
+    if len(values) > 1:
+        arr.multiline(True)
+    return arr
+
+
 class TomlkitOps:
-    """The writer's document operations on a tomlkit document (base mode)."""
-
-    @staticmethod
-    def document() -> Any:
-        import tomlkit
-
-        return tomlkit.document()
+    """The operations on a tomlkit document."""
 
     ensure_table = staticmethod(ensure_table)
     plain_item = staticmethod(plain_item)
@@ -84,6 +93,71 @@ class TomlkitOps:
     inline_table = staticmethod(inline_table_like)
     string_array = staticmethod(set_string_array)
     remove_key = staticmethod(remove_key)
+
+    @staticmethod
+    def document() -> Any:
+        import tomlkit
+
+        return tomlkit.document()
+
+    @staticmethod
+    def new_table() -> Any:
+        import tomlkit
+
+        return tomlkit.table()
+
+    @staticmethod
+    def string(text: str) -> Any:
+        import tomlkit
+
+        return tomlkit.string(text)
+
+    @staticmethod
+    def literal(text: str) -> Any:
+        import tomlkit
+
+        return tomlkit.string(text, literal=True)
+
+    @staticmethod
+    def inline(values: dict[str, Any]) -> Any:
+        """``{a = 1, b = 2}`` (tomlkit's own spacing for a new inline table)."""
+        import tomlkit
+
+        table = tomlkit.inline_table()
+        for k, v in values.items():
+            table[k] = v
+        return table
+
+    @staticmethod
+    def array(values: Iterable[Any]) -> Any:
+        import tomlkit
+
+        arr = tomlkit.array()
+        for v in values:
+            arr.append(v)
+        return arr
+
+    @staticmethod
+    def tables(tables: Iterable[Any]) -> Any:
+        """An array of tables made of built tables."""
+        import tomlkit
+
+        aot = tomlkit.aot()
+        for t in tables:
+            aot.append(t)
+        return aot
+
+    @staticmethod
+    def comment(container: Any, text: str) -> None:
+        import tomlkit
+
+        container.add(tomlkit.comment(text))
+
+    @staticmethod
+    def dumps(doc: Any) -> str:
+        import tomlkit
+
+        return tomlkit.dumps(doc)
 
     @staticmethod
     def table(values: dict[str, Any]) -> Any:
@@ -108,31 +182,40 @@ class TomlkitOps:
 
 
 class EmitOps:
-    """The same operations on :mod:`depglot.edit.tomlemit` containers (fresh mode: the text tomlkit would
-    render for the same calls; :class:`~depglot.edit.tomlemit.Unsupported` when a value is outside that model)."""
+    """The same operations on :mod:`depglot.edit.tomlemit` containers."""
+
+    ensure_table = staticmethod(ensure_table)
+    new_table = staticmethod(emit.Table)
+    literal = staticmethod(emit.Literal)
+    tables = staticmethod(emit.AoT)
+    dumps = staticmethod(emit.dumps)
 
     @staticmethod
     def document() -> Any:
         return emit.Table()
 
     @staticmethod
-    def ensure_table(doc: Any, *path: str, super_table: bool = True) -> Any:
-        if not super_table:
-            raise emit.Unsupported("an explicit non-super table")
-        node = doc
-        for part in path:
-            if part not in node:
-                node[part] = emit.Table()
-            node = node[part]
-        return node
+    def string(text: str) -> Any:
+        return text
+
+    @staticmethod
+    def inline(values: dict[str, Any]) -> Any:
+        return emit.InlineTable(values, spaced=False)
+
+    @staticmethod
+    def array(values: Iterable[Any]) -> Any:
+        return emit.Array(values)
+
+    @staticmethod
+    def comment(container: Any, text: str) -> None:
+        container.add_comment(text)
 
     @staticmethod
     def plain_item(value: Any) -> Any:
         if isinstance(value, dict):
             return emit.Table({k: EmitOps.plain_item(v) for k, v in value.items()})
         if isinstance(value, list):
-            return emit.Array((EmitOps.inline_table(v) if isinstance(v, dict) else _plain_in_array(v) for v in value),
-                              multiline=len(value) > 1)
+            return EmitOps._array(value, None)
         return value
 
     @staticmethod
@@ -140,9 +223,13 @@ class EmitOps:
         if isinstance(value, dict):
             return EmitOps.inline_table(value, siblings)
         if isinstance(value, list):
-            return emit.Array((EmitOps.inline_table(v, siblings) if isinstance(v, dict) else _plain_in_array(v)
-                               for v in value), multiline=len(value) > 1)
+            return EmitOps._array(value, siblings)
         return value
+
+    @staticmethod
+    def _array(values: list[Any], siblings: Any) -> Any:
+        return emit.Array((EmitOps.inline_table(v, siblings) if isinstance(v, dict) else _plain_in_array(v)
+                           for v in values), multiline=len(values) > 1)
 
     @staticmethod
     def inline_table(values: dict[str, Any], siblings: Any = None) -> Any:

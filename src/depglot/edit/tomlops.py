@@ -53,10 +53,7 @@ def plain_item(value: Any) -> Any:
     import tomlkit
 
     if isinstance(value, dict):
-        tbl = tomlkit.table()
-        for k, v in value.items():
-            tbl[k] = plain_item(v)
-        return tbl
+        return _filled(tomlkit.table(), {k: plain_item(v) for k, v in value.items()})
     if isinstance(value, list):
         return _tomlkit_array(value, None)
     return value
@@ -84,11 +81,24 @@ def _tomlkit_array(values: list[Any], siblings: Any) -> Any:
     return arr
 
 
+def _filled(container: Any, values: dict[str, Any]) -> Any:
+    for k, v in values.items():
+        container[k] = v
+    return container
+
+
+def _appended(container: Any, values: Iterable[Any]) -> Any:
+    for v in values:
+        container.append(v)
+    return container
+
+
 class TomlkitOps:
     """The operations on a tomlkit document."""
 
     ensure_table = staticmethod(ensure_table)
     plain_item = staticmethod(plain_item)
+    table = staticmethod(plain_item)  # a mapping as a [table]
     toml_item = staticmethod(toml_item)
     inline_table = staticmethod(inline_table_like)
     string_array = staticmethod(set_string_array)
@@ -123,29 +133,20 @@ class TomlkitOps:
         """``{a = 1, b = 2}`` (tomlkit's own spacing for a new inline table)."""
         import tomlkit
 
-        table = tomlkit.inline_table()
-        for k, v in values.items():
-            table[k] = v
-        return table
+        return _filled(tomlkit.inline_table(), values)
 
     @staticmethod
     def array(values: Iterable[Any]) -> Any:
         import tomlkit
 
-        arr = tomlkit.array()
-        for v in values:
-            arr.append(v)
-        return arr
+        return _appended(tomlkit.array(), values)
 
     @staticmethod
     def tables(tables: Iterable[Any]) -> Any:
         """An array of tables made of built tables."""
         import tomlkit
 
-        aot = tomlkit.aot()
-        for t in tables:
-            aot.append(t)
-        return aot
+        return _appended(tomlkit.aot(), tables)
 
     @staticmethod
     def comment(container: Any, text: str) -> None:
@@ -160,25 +161,10 @@ class TomlkitOps:
         return tomlkit.dumps(doc)
 
     @staticmethod
-    def table(values: dict[str, Any]) -> Any:
-        import tomlkit
-
-        tbl = tomlkit.table()
-        for k, v in values.items():
-            tbl[k] = plain_item(v)
-        return tbl
-
-    @staticmethod
     def aot(tables: list[dict[str, Any]]) -> Any:
         import tomlkit
 
-        aot = tomlkit.aot()
-        for t in tables:
-            item = tomlkit.table()
-            for k, v in t.items():
-                item[k] = v
-            aot.append(item)
-        return aot
+        return _appended(tomlkit.aot(), (_filled(tomlkit.table(), t) for t in tables))
 
 
 class EmitOps:
@@ -218,6 +204,8 @@ class EmitOps:
             return EmitOps._array(value, None)
         return value
 
+    table = plain_item  # a mapping as a [table]
+
     @staticmethod
     def toml_item(value: Any, siblings: Any) -> Any:
         if isinstance(value, dict):
@@ -256,10 +244,6 @@ class EmitOps:
     @staticmethod
     def remove_key(container: Any, key: str) -> None:
         container.pop(key, None)
-
-    @staticmethod
-    def table(values: dict[str, Any]) -> Any:
-        return emit.Table({k: EmitOps.plain_item(v) for k, v in values.items()})
 
     @staticmethod
     def aot(tables: list[dict[str, Any]]) -> Any:

@@ -113,8 +113,17 @@ def drop_poetry_dependencies(text: str, path: str, report: Report, manifest: Man
     # Poetry 1 metadata the writer put into [project]: a second copy Poetry 2 ignores (and warns about)
     project = doc.get("project", {})
     moved = [k for k, field in _POETRY_METADATA.items() if k in poetry and field in project]
+    done = []
     for k in moved:
-        del poetry[k]
+        try:  # on a copy: tomlkit cannot delete some out-of-order tables ([tool.poetry.scripts] after others)
+            trial = tomlkit.parse(tomlkit.dumps(doc))
+            del trial["tool"]["poetry"][k]
+            tomlkit.dumps(trial)
+        except Exception:  # noqa: BLE001 - then that key stays where it is (Poetry 2 reads [project] first)
+            continue
+        doc, poetry = trial, trial["tool"]["poetry"]
+        done.append(k)
+    moved = done
     if not poetry:
         del doc["tool"]["poetry"]
     raised = _raise_poetry_core(doc)

@@ -810,6 +810,17 @@ def test_what_does_this_repo_use(monorepo: Path) -> None:
     assert "== scripts/youtube_summary.py\nformat: script\npython: >=3.12 (>=3.12)\n" \
            "group main (main): 12 requirement(s)\n  anthropic==0.45.2\n" in result.stdout
 
+    caueeg = next(s for s in sections if s.startswith("== envs/caueeg/environment.yml\n")).splitlines()
+    assert caueeg[:10] == [  # conda packages as the environment file says them, not as PyPI requirements
+        "== envs/caueeg/environment.yml", "format: conda", "project: eeg", "python: 3.12.2 (==3.12.2)",
+        "channel: conda-forge", "channel: defaults", "channel: https://repo.anaconda.com/pkgs/main",
+        "channel: https://repo.anaconda.com/pkgs/r", "group main (main): 308 requirement(s)",
+        "  _libgcc_mutex=0.1=main  [conda]"]
+    assert "  pytorch=2.5.1=gpu_cuda124_py312hfee4293_304  [conda, PyPI torch]" in caueeg
+    assert "  requests=2.32.4=py312h06a4308_0  [conda]" in caueeg
+    jojo = next(s for s in sections if s.startswith("== envs/jojo/environment.yml\n")).splitlines()
+    assert "  requests==2.21.0" in jojo  # its pip: list
+
     as_json = depglot("show", "libs", "--json", cwd=monorepo)
     doc = json.loads(as_json.stdout)
     assert doc["ir-version"] == 1

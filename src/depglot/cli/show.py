@@ -16,6 +16,7 @@ def describe(manifest, *, brief: bool = False) -> str:  # type: ignore[no-untype
     """A human summary: project, python, indexes, then each group with its requirements (``brief``: counts only,
     for locks shown beside their manifests)."""
     from ..dialects import pep508
+    from ..ir.model import CondaPackage, LocalPath
     from ..redact import redact
 
     lines = [f"format: {manifest.format}"]
@@ -47,8 +48,17 @@ def describe(manifest, *, brief: bool = False) -> str:  # type: ignore[no-untype
                 extra.append(f"{len(req.hashes)} hash(es)")
             if req.optional:
                 extra.append("optional")
+            source = req.source
+            if isinstance(source, CondaPackage):  # as the environment file says it, not as a PyPI requirement
+                text = (f"{source.channel}::" if source.channel else "") + (source.spec or source.name)
+                pypi = f", PyPI {req.name}" if source.pypi and req.name and source.name != req.name else ""
+                extra.insert(0, "conda" + pypi)
+            elif not req.name and isinstance(source, LocalPath):
+                text = source.path  # `-e .`: a path without a name, as the file wrote it
+            else:
+                text = pep508.render_requirement(req)
             tail = f"  [{', '.join(extra)}]" if extra else ""
-            lines.append(f"  {redact(pep508.render_requirement(req))}{tail}")
+            lines.append(f"  {redact(text)}{tail}")
     if manifest.lock is not None:
         lines.append(f"lock: {len(manifest.lock.packages)} package(s)")
     return "\n".join(lines) + "\n"

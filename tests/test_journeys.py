@@ -1083,3 +1083,61 @@ def test_concise_lines_collapse_only_info_runs() -> None:
     ]
     assert [line for line in many if "error[" in line] == [
         f"f:{i + 1}:1: error[marker-dropped]: e{i}" for i in range(INFO_SHOWN + 3)]  # errors are never collapsed
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# The examples of README.md and docs/api.md run as written (on corpus files named as the examples name them)
+# ------------------------------------------------------------------------------------------------------------------
+
+
+def _fenced(path: Path, lang: str) -> list[str]:
+    import re
+
+    return re.findall(rf"```{lang}\n(.*?)```", path.read_text(encoding="utf-8"), re.S)
+
+
+@pytest.fixture
+def readme_project(tmp_path: Path) -> Path:
+    copy("pipfile/psf__black__Pipfile", tmp_path / "Pipfile")
+    copy("requirements/HypothesisWorks__hypothesis__requirements__tools.txt", tmp_path / "requirements.txt")
+    copy("poetry_lock/Textualize__rich__poetry.lock", tmp_path / "poetry.lock")
+    return tmp_path
+
+
+def test_readme_shell_examples_run_as_written(readme_project: Path) -> None:
+    import shlex
+
+    from .conftest import ROOT
+
+    commands = [line.split("  #")[0].strip() for block in _fenced(ROOT / "README.md", "sh")
+                for line in block.splitlines() if line.startswith("depglot ")]
+    assert len(commands) >= 8
+    for command in commands:
+        args = shlex.split(command)[1:]
+        if "tests/fixtures/" in command:  # the install-and-run example: its fixture lives in the checkout
+            args = [str(ROOT / a) if a.startswith("tests/") else a for a in args]
+        result = depglot(*args, cwd=readme_project)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (command, result.exception)
+        # 0, or 1 for --diff (something would change) and losses at --fail-on; never a usage or input error
+        assert result.exit_code in (0, 1), (command, result.output)
+        assert result.exit_code == 0 or "--diff" in args or "error[" in result.stderr, (command, result.output)
+        assert "Traceback" not in result.output
+
+
+def test_library_examples_run_as_written(readme_project: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from .conftest import ROOT
+
+    monkeypatch.chdir(readme_project)
+    (readme_project / ".git").mkdir()  # the repository root: -r ../requirements.txt stays inside it
+    (readme_project / "reqs").mkdir()
+    (readme_project / "reqs" / "dev.txt").write_text("-r ../requirements.txt\npytest\n")
+    depglot("convert", "Pipfile", "-t", "poetry", "-o", "pyproject.toml", cwd=readme_project)
+    snippets = _fenced(ROOT / "README.md", "python") + _fenced(ROOT / "docs" / "api.md", "python")
+    assert len(snippets) == 2
+    namespace: dict[str, object] = {"text": (readme_project / "Pipfile").read_text(encoding="utf-8")}
+    for snippet in snippets:
+        exec(compile(snippet, "<doc example>", "exec"), namespace)  # noqa: S102 - the documentation's own code
+    out = capsys.readouterr().out
+    assert out.startswith("[tool.poetry]\npackage-mode = false\n")
+    assert "Pipfile:8:1: info[comments-dropped]: 'coverage' has comments; poetry cannot hold it" in out

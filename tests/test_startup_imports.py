@@ -227,3 +227,44 @@ def test_detection_by_content_imports_only_plausible_formats(tmp_path: Path) -> 
         OTHER_CONVERTERS - {"depglot.converters.requirements", "depglot.converters.freeze"},
         {"depglot.converters.requirements.reader"},
     )
+
+
+def test_bundled_name_map_read_with_string_operations_equals_a_row_by_row_reading() -> None:
+    """data/conda_names.py reads its ~12,300-row table with whole-text splits (session 3: ~23 -> ~6 ms of every
+    conda conversion); the maps (and their order) are the row-by-row reading's."""
+    from importlib import resources
+
+    from depglot.data.conda_names import NameMap, _bundled, _rows
+    from depglot.ir.model import canonical_name
+
+    table = resources.files("depglot.data").joinpath("conda_names.tsv").read_text(encoding="utf-8")
+    curated = resources.files("depglot.data").joinpath("conda_names_curated.tsv").read_text(encoding="utf-8")
+    expected = NameMap()
+    reverse: dict[str, tuple[int, str]] = {}
+    rank = {"g": 2, "s": 2, "b": 1}
+    for line in table.splitlines():
+        if not line or line[0] == "#":
+            continue
+        pypi, conda, origin = line.split("\t")
+        conda = conda or pypi
+        expected.to_conda[pypi] = conda
+        expected.table_pypi[pypi] = conda
+        pref = rank.get(origin, 0) + (4 if canonical_name(conda) == pypi else 0)
+        best = reverse.get(conda)
+        if best is None or pref > best[0] or (pref == best[0] and pypi < best[1]):
+            reverse[conda] = (pref, pypi)
+    expected.to_pypi = {conda: pypi for conda, (_, pypi) in reverse.items()}
+    for _, parts in _rows(curated, "conda_names_curated.tsv"):
+        expected.add(parts[0], parts[1], parts[2] if len(parts) > 2 else "")
+    got = _bundled()
+    for field in ("to_conda", "to_pypi", "table_pypi", "patterns"):
+        assert list(getattr(got, field).items() if field != "patterns" else got.patterns) == list(
+            getattr(expected, field).items() if field != "patterns" else expected.patterns
+        ), field
+    assert len({c for c in got.to_pypi}) < len(got.to_conda) + len(got.to_pypi)  # (a real table was read)
+
+
+def test_conda_conversion_loads_no_importlib_resources(tmp_path: Path) -> None:
+    src = _corpus_copy(tmp_path, "conda", "__environment.yml", "environment.yml")
+    imported = _imported(["convert", src.name, "-t", "requirements", "--fail-on", "never"], tmp_path)
+    _check(imported, {"importlib.resources", "json"}, {"depglot.data.conda_names"})

@@ -23,11 +23,9 @@ User files (docs/conda-names.md): text lines ``pypi_name conda_name [>|<]`` or `
 from __future__ import annotations
 
 import fnmatch
-import json
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
 from ..errors import ParseError
 from ..ir.model import canonical_name
@@ -111,25 +109,70 @@ def _rows(text: str, origin: str) -> list[tuple[int, list[str]]]:
     return rows
 
 
+def _data(name: str) -> str:
+    """A data file shipped beside this module, read through the package's loader (importlib.resources, and the
+    tempfile/random modules it imports, would cost ~2.5 ms at every conda conversion's start)."""
+    return __loader__.get_data(os.path.join(os.path.dirname(__file__), name)).decode("utf-8")
+
+
+def _index(items: list[str], value: str, start: int) -> int:
+    try:
+        return items.index(value, start)
+    except ValueError:
+        return -1
+
+
+def _is_canonical(name: str) -> bool:
+    """``canonical_name(name) == name``, without building the canonical name."""
+    return name == name.lower() and "_" not in name and "." not in name and "--" not in name
+
+
+_RANK = {"g": 2, "s": 2, "b": 1}  # origin -> preference when several PyPI projects share a conda name
+
+
+def _table_rows(table: str) -> tuple[list[str], list[str], list[str]]:
+    """The generated table's columns: PyPI names, conda names as written (empty: the same name), origins.
+
+    Split with whole-text string operations (the table has ~12,300 rows; a Python loop per row cost ~11 ms of
+    every conda conversion's start)."""
+    text = table.replace("\r\n", "\n") if "\r" in table else table
+    start = 0
+    while text.startswith("#", start):  # the header
+        start = text.index("\n", start) + 1
+    body = text[start:].rstrip("\n")
+    if "\n#" in body or "\n\n" in body:
+        body = "\n".join(line for line in body.splitlines() if line and line[0] != "#")
+    fields = body.replace("\n", "\t").split("\t") if body else []
+    if len(fields) % 3:
+        raise ValueError("conda_names.tsv: every row has three tab-separated fields")
+    return fields[0::3], fields[1::3], fields[2::3]
+
+
 @lru_cache(maxsize=1)
 def _bundled() -> NameMap:
-    table = resources.files("depglot.data").joinpath("conda_names.tsv").read_text(encoding="utf-8")
-    curated = resources.files("depglot.data").joinpath("conda_names_curated.tsv").read_text(encoding="utf-8")
+    table = _data("conda_names.tsv")
+    curated = _data("conda_names_curated.tsv")
     nm = NameMap()
-    reverse: dict[str, tuple[int, str]] = {}  # conda -> (preference, pypi)
-    rank = {"g": 2, "s": 2, "b": 1}
-    for line in table.splitlines():
-        if not line or line[0] == "#":
-            continue
-        pypi, conda, origin = line.split("\t")
-        conda = conda or pypi
-        nm.to_conda[pypi] = conda
-        nm.table_pypi[pypi] = conda
-        pref = rank.get(origin, 0) + (4 if canonical_name(conda) == pypi else 0)
-        best = reverse.get(conda)
-        if best is None or pref > best[0] or (pref == best[0] and pypi < best[1]):
-            reverse[conda] = (pref, pypi)
-    nm.to_pypi = {conda: pypi for conda, (_, pypi) in reverse.items()}
+    pypis, written, origins = _table_rows(table)
+    condas = [conda or pypi for pypi, conda in zip(pypis, written)]
+    nm.to_conda = dict(zip(pypis, condas))
+    nm.table_pypi = dict(nm.to_conda)
+    nm.to_pypi = dict(zip(condas, pypis))  # conda -> PyPI: right wherever one row has that conda name
+    if len(nm.to_pypi) < len(condas):
+        from collections import Counter
+
+        for conda in [c for c, n in Counter(condas).items() if n > 1]:
+            # several rows: a PyPI name equal to the conda name, then the preferred origin, then the first name
+            best: tuple[int, str] | None = None
+            i = -1
+            while (i := _index(condas, conda, i + 1)) >= 0:
+                pypi = pypis[i]
+                same = canonical_name(conda) == pypi if written[i] else _is_canonical(pypi)
+                pref = _RANK.get(origins[i], 0) + (4 if same else 0)
+                if best is None or pref > best[0] or (pref == best[0] and pypi < best[1]):
+                    best = (pref, pypi)
+            assert best is not None
+            nm.to_pypi[conda] = best[1]
     for _, parts in _rows(curated, "conda_names_curated.tsv"):
         nm.add(parts[0], parts[1], parts[2] if len(parts) > 2 else "")
     return nm
@@ -150,6 +193,8 @@ def _read_user(path: str) -> list[tuple[str, str, str]]:
     if lower.endswith((".yml", ".yaml")):
         return _mapping_rows(_load_yaml(text, path), path)
     if lower.endswith(".json") or text.lstrip().startswith("{"):
+        import json
+
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:

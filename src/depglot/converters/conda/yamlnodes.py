@@ -11,7 +11,6 @@ check itself is linear), and a document over that limit is refused with a ParseE
 
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_right
 from functools import lru_cache
@@ -477,6 +476,8 @@ def yaml_scalar(text: str) -> str:
             return text  # only characters that cannot start or end a YAML construct in block context
         if _reads_back(text):
             return text
+    import json  # (writing only: a read needs no json)
+
     return json.dumps(text, ensure_ascii=False)
 
 

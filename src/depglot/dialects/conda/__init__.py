@@ -30,8 +30,9 @@ documentation. A bound that is itself a pre/dev release is ordered differently b
 
 from __future__ import annotations
 
+from typing import Any
+
 from .matchspec import SUBDIRS, MatchSpec, channel_name, parse_matchspec, render_matchspec
-from .render import render_version
 from .versions import DIALECT, dialect_losses, parse_version, to_pep440_version
 
 __all__ = [
@@ -46,3 +47,12 @@ __all__ = [
     "render_version",
     "to_pep440_version",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``render_version`` loads on first use: reading conda specs (or writing them as PEP 440) needs none of it."""
+    if name == "render_version":
+        from .render import render_version
+
+        return render_version
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,7 +13,6 @@ from ...ir.versions import VersionSpec
 from ...report import Report
 from ...span import Span
 from .._common import located_error
-from .render import render_version
 from .versions import DIALECT, _analyse, _Invalid
 
 __all__ = ["SUBDIRS", "MatchSpec", "channel_name", "parse_matchspec", "render_matchspec"]
@@ -191,6 +190,8 @@ def render_matchspec(ms: MatchSpec, *, report: Report | None = None, span: Span 
     if ms.channel:
         head = ms.channel + (f"/{ms.subdir}" if ms.subdir else "") + "::"
     out = head + ms.name
+    from .render import render_version
+
     version = render_version(ms.version, report=report, subject=ms.name, span=span) if ms.version else None
     foreign = ms.version is not None and ms.version.dialect != DIALECT
     if ms.build is not None:

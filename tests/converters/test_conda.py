@@ -1280,3 +1280,58 @@ def test_scalar_read_back_check_agrees_with_ruamel() -> None:
     check()
     for text in ("numpy>=1.2", "-e .", "--pre", "a b", "x:y", "[a]b", "a # b", "é!", "a\u2028b", "a: b"):
         assert yn._reads_back(text) == yn._reads_back(text, ruamel_only=True), text
+
+
+# -- a -c constraints file written into environment.yml: pip reads it, conda does not --------------------------
+
+
+def _constrained(tmp_path: Path, requirements: str, constraints: str, *, follow: bool = True) -> Any:
+    (tmp_path / "requirements.txt").write_text(requirements, encoding="utf-8")
+    (tmp_path / "constraints.txt").write_text(constraints, encoding="utf-8")
+    m = api.load(tmp_path / "requirements.txt", follow_includes=follow)
+    return api.dumps(m, "conda")
+
+
+def test_constraints_are_not_written_when_every_requirement_went_to_conda(tmp_path: Path) -> None:
+    conv = _constrained(tmp_path, "numpy==1.26.4\nrequests>=2\n-c constraints.txt\n", "numpy<2\nurllib3<2\n")
+    assert conv.text == "channels:\n  - conda-forge\ndependencies:\n  - numpy==1.26.4\n  - requests>=2\n"
+    [loss] = [l for l in conv.report if l.code == "constraints-dropped"]
+    assert loss.severity is Severity.ERROR
+    assert loss.subject == "constraint constraints.txt" and loss.data["lines"] == ["urllib3<2"]  # numpy<2 is met
+    assert "pip" not in conv.text  # no pip: list (and no pip package) for a -c line alone
+
+
+def test_constraints_met_by_the_conda_pins_are_a_warning(tmp_path: Path) -> None:
+    conv = _constrained(tmp_path, "numpy==1.26.4\n-c constraints.txt\n", "numpy<2\n")
+    assert "-c constraints.txt" not in conv.text
+    [loss] = [l for l in conv.report if l.code == "constraints-dropped"]
+    assert loss.severity is Severity.WARNING and loss.data["lines"] == []
+
+
+def test_unfollowed_constraints_with_no_pip_requirement_are_include_dropped(tmp_path: Path) -> None:
+    conv = _constrained(tmp_path, "numpy==1.26.4\n-c constraints.txt\n", "numpy<2\n", follow=False)
+    assert "-c constraints.txt" not in conv.text
+    assert [l.code for l in conv.report if l.severity >= Severity.WARNING] == ["include-dropped", "conda-channel-added"]
+
+
+def test_constraints_stay_in_pip_while_pip_requirements_remain(tmp_path: Path) -> None:
+    reqs = "numpy>=1.20\nmy-private-pkg==1.0\n-c constraints.txt\n"
+    conv = _constrained(tmp_path, reqs, "numpy<1.26\nurllib3<2\n")
+    assert "  - pip:\n      - -c constraints.txt\n      - my-private-pkg==1.0\n" in conv.text
+    # urllib3<2 still narrows what pip resolves; numpy went to conda, where numpy<1.26 does not apply (>=1.20 is
+    # not inside it)
+    [loss] = [l for l in conv.report if l.code == "constraints-dropped"]
+    assert loss.severity is Severity.ERROR and loss.data["lines"] == ["numpy<1.26"]
+    read_back = api.loads(conv.text, "conda")
+    assert read_back.includes == (("constraint", "constraints.txt"),)
+    # every constraint line met or about pip's packages only: nothing reported, the -c line kept
+    conv = _constrained(tmp_path, reqs.replace(">=1.20", "==1.25.2"), "numpy<1.26\nurllib3<2\n")
+    assert "      - -c constraints.txt\n" in conv.text
+    assert "constraints-dropped" not in conv.report.codes()
+
+
+def test_an_environment_files_own_constraints_line_is_kept() -> None:
+    text = "dependencies:\n  - numpy\n  - pip:\n      - -c constraints.txt\n"
+    m = read(text)
+    assert api.dumps(m, "conda", base=text).text == text
+    assert "-c constraints.txt" in api.dumps(m, "conda").text

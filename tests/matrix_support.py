@@ -434,6 +434,7 @@ ADVISORY = frozenset({
     "project-version-invented",
     # data outside the dependency comparison: tool settings, Pipfile [scripts]/[pipenv], optional-group flags
     "tool-setting-dropped",
+    "poetry-scripts-dropped",  # Poetry file scripts (Raw [tool.poetry.scripts]); console scripts are compared
     "pipfile-raw-dropped",
     "optional-group-dropped",
     # environment.yml keys with no PyPI slot (activation variables, conda-lock platforms/category, unidep keys)

@@ -114,6 +114,13 @@ RAW_KEY_LOSSES: dict[tuple[str, str], tuple[FeatureLoss, frozenset[str]] | None]
         FeatureLoss("overrides-dropped", Severity.ERROR, "are PDM resolution overrides (they replace requirements)"),
         frozenset({"pep621+pdm", "pep621+uv", "script", "ir"}),
     ),
+    # Poetry scripts [project.scripts] cannot spell (file scripts); in a Poetry 2 file the whole table, which Poetry
+    # also reads for console scripts when [project.scripts] is absent. An empty table drops nothing (not reported).
+    ("poetry", "tool.poetry.scripts"): (
+        FeatureLoss("poetry-scripts-dropped", Severity.WARNING,
+                    "holds Poetry scripts [project.scripts] cannot spell (file scripts)"),
+        frozenset({"poetry", "poetry1", "ir"}),
+    ),
     ("uv", "sources-table"): None,  # the source was spelled in [tool.uv.sources] (the source itself is in the IR)
     ("pdm", "line"): None,  # how PDM spelled an editable dev-dependency line
     ("uv", "default-groups"): None,  # uv stated the groups' install defaults (Group.optional holds them)
@@ -290,7 +297,7 @@ def preflight(manifest: Manifest, target: str, supported: frozenset[Feature], re
     for raw, subject in _raws(manifest):
         key = (raw.format, raw.key)
         rule = RAW_KEY_LOSSES[key] if key in RAW_KEY_LOSSES else RAW_LOSSES.get(raw.format)
-        if rule is None or base in rule[1] or target in rule[1]:
+        if rule is None or base in rule[1] or target in rule[1] or (key in RAW_KEY_LOSSES and raw.value == {}):
             continue
         loss = rule[0]
         report.add(

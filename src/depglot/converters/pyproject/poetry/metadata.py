@@ -4,7 +4,9 @@ Mapped: name, version, description, authors/maintainers (``"Name <email>"`` <-> 
 (string), readme (one file), keywords, classifiers, homepage/repository/documentation/urls -> ``urls``, scripts
 (plain ``module:func`` strings) -> ``scripts``, plugins -> ``entry-points``. Everything else in ``[tool.poetry]``
 that is not a dependency table (packages, include, exclude, build, package-mode, requires-poetry, multi-file
-readmes, scripts with extras...) travels as ``Raw("poetry", "tool.poetry.<key>")`` and is written back verbatim.
+readmes...) travels as ``Raw("poetry", "tool.poetry.<key>")`` and is written back verbatim; so do the scripts
+PEP 621 cannot spell (file scripts, scripts with extras): ``Raw("poetry", "tool.poetry.scripts")`` holds those
+entries only, beside the console scripts in the Project.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def read_metadata(tool_poetry: dict[str, Any], *, legacy: bool) -> tuple[Project
     raws: list[Raw] = []
     metadata: list[tuple[str, Any]] = []
     used: set[str] = set(DEPENDENCY_KEYS)
+    remainder: dict[str, Any] = {}  # key -> the part of its value that stays Raw (the rest is in the Project)
     if legacy:
         used |= {"name", "version"}
         for key in _SIMPLE:
@@ -74,9 +77,14 @@ def read_metadata(tool_poetry: dict[str, Any], *, legacy: bool) -> tuple[Project
         if urls:
             metadata.append(("urls", urls))
         scripts = tool_poetry.get("scripts")
-        if isinstance(scripts, dict) and all(isinstance(v, str) for v in scripts.values()):
-            metadata.append(("scripts", dict(scripts)))
-            used.add("scripts")
+        if isinstance(scripts, dict):
+            console, other = _split_scripts(scripts)
+            if console or not other:
+                metadata.append(("scripts", console))
+            if other:
+                remainder["scripts"] = other
+            else:
+                used.add("scripts")
         plugins = tool_poetry.get("plugins")
         if isinstance(plugins, dict) and all(
             isinstance(g, dict) and all(isinstance(v, str) for v in g.values()) for g in plugins.values()
@@ -85,11 +93,29 @@ def read_metadata(tool_poetry: dict[str, Any], *, legacy: bool) -> tuple[Project
             used.add("plugins")
     for key, value in tool_poetry.items():
         if key not in used:
-            raws.append(Raw(format="poetry", key=f"tool.poetry.{key}", value=value))
+            raws.append(Raw(format="poetry", key=f"tool.poetry.{key}", value=remainder.get(key, value)))
     project = None
     if legacy:
         project = Project(name=tool_poetry.get("name"), version=tool_poetry.get("version"), metadata=tuple(metadata))
     return project, raws
+
+
+def _split_scripts(scripts: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
+    """(console scripts, the other entries). A console script is ``name = "module:func"`` or poetry-core's
+    ``{reference = "module:func", type = "console"}`` (the same entry point; written back as the string). A file
+    script (``{reference = "bin/x.sh", type = "file"}``) or a script with extras (``{callable = ..., extras =
+    [...]}``) has no PEP 621 spelling and stays in ``[tool.poetry.scripts]`` as Raw."""
+    console: dict[str, str] = {}
+    other: dict[str, Any] = {}
+    for name, value in scripts.items():
+        if isinstance(value, str):
+            console[name] = value
+        elif (isinstance(value, dict) and value.keys() == {"reference", "type"} and value["type"] == "console"
+              and isinstance(value["reference"], str)):
+            console[name] = value["reference"]
+        else:
+            other[name] = value
+    return console, other
 
 
 def raw_keys(raws: tuple[Raw, ...]) -> dict[str, Any]:

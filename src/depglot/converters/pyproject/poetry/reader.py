@@ -15,6 +15,7 @@ The reference is poetry-core's ``Factory.configure_package`` and ``DependencyGro
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from ....edit.tomlspan import TomlLocator
@@ -146,7 +147,9 @@ def read_poetry(doc: dict[str, Any], loc: TomlLocator, manifest: Manifest) -> Ma
     project, meta_raw = read_metadata(tp, legacy=not has_project)
     if project is None:
         project = manifest.project
-    raw.extend(meta_raw)
+    # the scripts Raw (file scripts) is reported by targets that drop it: it carries where the table is
+    raw.extend(dataclasses.replace(r, span=loc.span(*_TP, "scripts")) if r.key == "tool.poetry.scripts" else r
+               for r in meta_raw)
     return manifest.replace(
         project=project,
         python=python,

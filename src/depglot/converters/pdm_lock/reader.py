@@ -105,7 +105,7 @@ def _read_pdm_lock(text: str, options: ReadOptions) -> Manifest:
     if not str(meta["lock_version"]).startswith("4."):
         raise _bad(loc, f"pdm.lock version {meta['lock_version']!r} is not supported (4.x)", "metadata", "lock_version")
     lock_groups = list(meta.get("groups") or ["default"])
-    packages = doc.get("package") or []
+    packages = _package_tables(doc.get("package") or [], loc)
     has_groups = any("groups" in p for p in packages)
     if not has_groups and len(lock_groups) > 1:
         report.add("lock-groups-unknown", Severity.WARNING,
@@ -124,8 +124,6 @@ def _read_pdm_lock(text: str, options: ReadOptions) -> Manifest:
     members: dict[str, list[Requirement]] = {g: [] for g in lock_groups}
     members.setdefault("default", [])
     for i, pkg in enumerate(packages):
-        if not isinstance(pkg, dict) or "name" not in pkg:
-            raise _bad(loc, "each [[package]] needs a name", "package", i)
         key = (canonical_name(pkg["name"]), pkg.get("version"))
         span = loc.span("package", i)
         if "extras" in pkg:
@@ -173,6 +171,16 @@ def _read_pdm_lock(text: str, options: ReadOptions) -> Manifest:
         losses=tuple(report),
         span=Span(file=file, line=1, column=1) if file else None,
     )
+
+
+def _package_tables(value: object, loc: TomlLocator) -> list[dict[str, Any]]:
+    """The ``[[package]]`` array, each entry a table with a name (else a located ParseError)."""
+    if not isinstance(value, list):
+        raise _bad(loc, "package must be an array of tables ([[package]])", "package")
+    for i, pkg in enumerate(value):
+        if not isinstance(pkg, dict) or "name" not in pkg:
+            raise _bad(loc, "each [[package]] needs a name", "package", i)
+    return value
 
 
 def _pin_spec(version: object, loc: TomlLocator, index: int) -> VersionSpec:

@@ -235,7 +235,8 @@ def read(text: str, options: ReadOptions) -> Manifest:
 
     groups: list[Group] = []
     packages: dict[tuple[str, str | None, str], LockedPackage] = {}
-    for category, entries in data.items():
+    categories: Mapping[str, object] = data  # JSON object keys are strings
+    for category, entries in categories.items():
         if category == "_meta":
             continue
         if not isinstance(entries, Mapping):

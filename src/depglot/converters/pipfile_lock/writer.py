@@ -228,6 +228,7 @@ def _report_search_all(manifest: Manifest, pipfile: dict[str, Any], report: Repo
 def lock_data(manifest: Manifest, report: Report, options: WriteOptions) -> dict[str, Any]:
     """The Pipfile.lock document for ``manifest`` as plain data."""
     pipfile = _pipfile_data(manifest, options, report)
+    digest: str | None
     if pipfile is not None:
         sources = [populate_source(s) for s in pipfile.get("source", [DEFAULT_SOURCE])]
         requires = dict(pipfile.get("requires", {}))

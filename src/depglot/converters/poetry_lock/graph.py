@@ -83,7 +83,8 @@ def _pep508(text: str) -> tuple[str, str | None, tuple[str, ...]]:
 def roots_from_pyproject(doc: dict[str, Any]) -> list[Root]:
     roots: list[Root] = []
     tp = (doc.get("tool") or {}).get("poetry") or {}
-    project = doc.get("project") if isinstance(doc.get("project"), dict) else {}
+    project_table = doc.get("project")
+    project: dict[str, Any] = project_table if isinstance(project_table, dict) else {}
     extras_of: dict[str, list[str]] = {}
     for extra, names in (tp.get("extras") or {}).items():
         for n in names:

@@ -105,10 +105,14 @@ def read_pylock(text: str, options: ReadOptions) -> Manifest:
         raise ParseError(f"invalid pylock: {exc}", span=span, source_line=loc.line_text(span.line or 0) or None,
                          dialect="pylock") from None
 
+    # Pylock.from_dict validated the shapes: packages is an array of tables, requires-python a string.
+    packages = doc.get("packages", [])
+    requires_python = doc.get("requires-python")
+    assert isinstance(packages, list) and (requires_python is None or isinstance(requires_python, str))
     indexes: dict[str, Index] = {}
     locked: list[LockedPackage] = []
     reqs: list[Requirement] = []
-    for i, pkg in enumerate(doc.get("packages", [])):
+    for i, pkg in enumerate(packages):
         span = loc.span("packages", i)
         src, editable, files = _source(pkg)
         if "sdist" in pkg:
@@ -136,7 +140,7 @@ def read_pylock(text: str, options: ReadOptions) -> Manifest:
                                 editable=editable, hashes=hashes, span=span))
 
     raw = tuple(Raw(format="pylock", key=k, value=doc[k], span=loc.span(k)) for k in LOCK_KEYS if k in doc)
-    python = parse_pep440(doc["requires-python"], span=loc.span("requires-python")) if "requires-python" in doc else None
+    python = parse_pep440(requires_python, span=loc.span("requires-python")) if requires_python is not None else None
     return Manifest(
         format="pylock",
         python=python,

@@ -164,8 +164,8 @@ def render_pylock(manifest: Manifest, report: Report) -> str:
 
     packages: dict[str, list[LockedPackage]] = {}
     if manifest.lock is not None:
-        for lp in manifest.lock.packages:
-            packages.setdefault(lp.key, []).append(lp)
+        for locked_pkg in manifest.lock.packages:
+            packages.setdefault(locked_pkg.key, []).append(locked_pkg)
     entries = []
     failed = False
     seen: set[tuple[str, str | None, str | None]] = set()

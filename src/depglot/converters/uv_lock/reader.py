@@ -122,11 +122,15 @@ def _read_uv_lock(text: str, options: ReadOptions) -> Manifest:
     if doc["version"] != 1:
         raise _bad(loc, f"uv.lock version {doc['version']!r} is not supported (only version 1)", "version")
 
-    packages = doc.get("package") or []
+    package_array = doc.get("package") or []
+    if not isinstance(package_array, list):
+        raise _bad(loc, "package must be an array of tables ([[package]])", "package")
+    packages: list[dict[str, Any]] = []
     by_key: dict[str, list[int]] = {}
-    for i, pkg in enumerate(packages):
+    for i, pkg in enumerate(package_array):
         if not isinstance(pkg, dict) or "name" not in pkg:
             raise _bad(loc, "each [[package]] needs a name", "package", i)
+        packages.append(pkg)
         by_key.setdefault(canonical_name(pkg["name"]), []).append(i)
 
     def target(dep: dict[str, Any], where: tuple[str | int, ...]) -> int:
@@ -152,7 +156,10 @@ def _read_uv_lock(text: str, options: ReadOptions) -> Manifest:
     roots = [i for i, p in enumerate(packages)
              if (p.get("source") or {}).get("editable") == "." or (p.get("source") or {}).get("virtual") == "."]
     if not roots:
-        members = {canonical_name(m) for m in (doc.get("manifest") or {}).get("members", [])}
+        manifest_table = doc.get("manifest") or {}
+        if not isinstance(manifest_table, dict):
+            raise _bad(loc, "manifest must be a table", "manifest")
+        members = {canonical_name(m) for m in manifest_table.get("members", [])}
         roots = [i for i, p in enumerate(packages) if canonical_name(p["name"]) in members]
     root_set = set(roots)
 
@@ -242,7 +249,10 @@ def _read_uv_lock(text: str, options: ReadOptions) -> Manifest:
         project = Project(name=root["name"], version=root.get("version"))
     python = None
     if "requires-python" in doc:
-        python = parse_pep440(doc["requires-python"], span=loc.span("requires-python"))
+        requires_python = doc["requires-python"]
+        if not isinstance(requires_python, str):
+            raise _bad(loc, "requires-python must be a string", "requires-python")
+        python = parse_pep440(requires_python, span=loc.span("requires-python"))
     return Manifest(
         format="uv-lock",
         project=project,

@@ -55,8 +55,8 @@ def _project_root(req: Requirement) -> Requirement:
     """``file:///${PROJECT_ROOT}/sub`` is PDM's spelling of the relative path ``./sub``."""
     src = req.source
     # a local file (an sdist or wheel) comes back from PEP 508 as a file: URL, a directory as a path
-    text = src.path if isinstance(src, LocalPath) else src.url if isinstance(src, Url) else None
-    if text is not None:
+    if isinstance(src, (LocalPath, Url)):
+        text = src.path if isinstance(src, LocalPath) else src.url
         m = re.match(r"(?:file://)?/*\$\{PROJECT_ROOT\}/?(.*)$", text)
         if m:
             rest = m.group(1)

@@ -67,9 +67,9 @@ class Pep621Format(Format):
     def __init__(self, flavour: str | None = None) -> None:
         super().__init__(flavour)
         if flavour == "uv":
-            self.features = _UV_FEATURES  # type: ignore[misc]
+            self.features = _UV_FEATURES  # type: ignore[misc]  # a flavour's instance widens the ClassVar
         elif flavour == "pdm":
-            self.features = _PDM_FEATURES  # type: ignore[misc]
+            self.features = _PDM_FEATURES  # type: ignore[misc]  # a flavour's instance widens the ClassVar
 
     def detect(self, filename: str, head: str) -> int:
         text = head.lstrip("\ufeff")

@@ -65,7 +65,8 @@ def _read_pyproject(text: str, options: ReadOptions, *, format_name: str) -> Man
         raw=tuple(raw),
         span=Span(file=file, line=1, column=1) if file else None,
     )
-    tool = doc.get("tool") if isinstance(doc.get("tool"), dict) else {}
+    tool_table = doc.get("tool")
+    tool: dict[str, Any] = tool_table if isinstance(tool_table, dict) else {}
     if "uv" in tool:
         from .uv import read_uv
 

@@ -72,7 +72,8 @@ def source_to_uv(req: Requirement) -> dict[str, Any] | None:
     """The ``[tool.uv.sources]`` entry for a requirement's source (None: no entry needed)."""
     for raw in req.raw:
         if raw.format == "uv" and raw.key == "source":
-            return raw.value  # type: ignore[no-any-return]
+            entry: dict[str, Any] = raw.value  # the reader keeps a source entry it cannot model as it was
+            return entry
     src = req.source
     out: dict[str, Any] = {}
     if isinstance(src, Vcs) and src.vcs == "git":
@@ -106,13 +107,13 @@ def read_uv(doc: dict[str, Any], loc: TomlLocator, manifest: Manifest, report: R
     if "dev-dependencies" in uv:
         from .reader import read_requirement_list
 
-        reqs = read_requirement_list(uv["dev-dependencies"], loc, "tool", "uv", "dev-dependencies")
+        dev_reqs = read_requirement_list(uv["dev-dependencies"], loc, "tool", "uv", "dev-dependencies")
         for i, g in enumerate(groups):
             if g.kind is GroupKind.GROUP and canonical_name(g.name) == "dev":
-                groups[i] = g.replace(requirements=g.requirements + reqs)
+                groups[i] = g.replace(requirements=g.requirements + dev_reqs)
                 break
         else:
-            groups.append(Group(name="dev", kind=GroupKind.GROUP, requirements=reqs,
+            groups.append(Group(name="dev", kind=GroupKind.GROUP, requirements=dev_reqs,
                                 span=loc.span("tool", "uv", "dev-dependencies")))
 
     # Indexes.
@@ -135,8 +136,8 @@ def read_uv(doc: dict[str, Any], loc: TomlLocator, manifest: Manifest, report: R
         extra = {k: v for k, v in entry.items() if k not in ("name", "url", "default", "explicit", "format")}
         if entry.get("format") == "flat" and entry.get("explicit"):
             extra["explicit"] = True
-        raw = (Raw(format="uv", key="index", value=extra),) if extra else ()
-        indexes.append(Index(name=name, url=entry["url"], role=role, raw=raw, span=loc.span("tool", "uv", "index", i)))
+        index_raw = (Raw(format="uv", key="index", value=extra),) if extra else ()
+        indexes.append(Index(name=name, url=entry["url"], role=role, raw=index_raw, span=loc.span("tool", "uv", "index", i)))
     find_links = uv.get("find-links") or []
     for i, url in enumerate(find_links):
         indexes.append(Index(name=None, url=url, role=IndexRole.FIND_LINKS,

@@ -152,7 +152,7 @@ def write_uv(
     if (want_idx or have_idx is not None) and (have_idx is None or _plain(list(have_idx)) != want_idx):
         if want_idx:
             table()["index"] = _aot(want_idx, fresh_emit)
-        else:
+        elif uv is not None:  # always: have_idx comes from uv
             del uv["index"]
     _set_or_drop(uv, table, "find-links", find_links or None, newline)
     _set_or_drop(uv, table, "no-index", True if manifest.no_index else None, newline)
@@ -301,7 +301,8 @@ def _write_locked_constraints(uv: Any, table: Any, manifest: Manifest, report: R
         pin = f"{p.key}=={p.version}" + (f" ; {p.marker}" if p.marker else "")
         if pin not in pins:
             pins.append(pin)
-    raw = next((r.value for r in manifest.raw if r.format == "uv" and r.key == "tool.uv.constraint-dependencies"), [])
+    raw: list[Any] = next((r.value for r in manifest.raw
+                           if r.format == "uv" and r.key == "tool.uv.constraint-dependencies"), [])
     current = [str(x) for x in (uv.get("constraint-dependencies") if uv is not None and
                                 "constraint-dependencies" in uv else raw)]
     have = {c.split(";")[0].split("==")[0].strip().lower() for c in current}
@@ -317,7 +318,8 @@ def _write_file_constraints(uv: Any, table: Any, manifest: Manifest, newline: st
              for line in raw.value]
     if not lines:
         return
-    raw = next((r.value for r in manifest.raw if r.format == "uv" and r.key == "tool.uv.constraint-dependencies"), [])
+    raw: list[Any] = next((r.value for r in manifest.raw
+                           if r.format == "uv" and r.key == "tool.uv.constraint-dependencies"), [])
     current = [str(x) for x in (uv.get("constraint-dependencies") if uv is not None and
                                 "constraint-dependencies" in uv else raw)]
     merged = current + [line for line in dict.fromkeys(lines) if line not in current]

@@ -112,7 +112,9 @@ def _rows(text: str, origin: str) -> list[tuple[int, list[str]]]:
 def _data(name: str) -> str:
     """A data file shipped beside this module, read through the package's loader (importlib.resources, and the
     tempfile/random modules it imports, would cost ~2.5 ms at every conda conversion's start)."""
-    return __loader__.get_data(os.path.join(os.path.dirname(__file__), name)).decode("utf-8")
+    # mypy declares no module-level __loader__ (the import system sets it: a FileLoader with get_data)
+    data: bytes = __loader__.get_data(os.path.join(os.path.dirname(__file__), name))  # type: ignore[name-defined]
+    return data.decode("utf-8")
 
 
 def _index(items: list[str], value: str, start: int) -> int:
@@ -156,7 +158,7 @@ def _bundled() -> NameMap:
     pypis, written, origins = _table_rows(table)
     condas = [conda or pypi for pypi, conda in zip(pypis, written)]
     nm.to_conda = dict(zip(pypis, condas))
-    nm.table_pypi = dict(nm.to_conda)
+    nm.table_pypi = dict(zip(pypis, condas))
     nm.to_pypi = dict(zip(condas, pypis))  # conda -> PyPI: right wherever one row has that conda name
     if len(nm.to_pypi) < len(condas):
         from collections import Counter
@@ -236,7 +238,7 @@ def _mapping_rows(data: object, path: str) -> list[tuple[str, str, str]]:
             span=Span(file=path),
             hint='e.g. torch = "pytorch" (TOML) or torch: pytorch (YAML)',
         )
-    out = []
+    out: list[tuple[str, str, str]] = []
     for pypi, value in data.items():
         if pypi == NONE:  # conda-only names
             names = [value] if isinstance(value, str) else value

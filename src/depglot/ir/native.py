@@ -210,7 +210,7 @@ def from_json(data: dict[str, Any]) -> model.Manifest:
                 model.Option(name=o["name"], value=o.get("value"), span=_span(o.get("span")))
                 for o in m.get("options", ())
             ),
-            includes=tuple(tuple(i) for i in m.get("includes", ())),  # type: ignore[misc]
+            includes=tuple(tuple(i) for i in m.get("includes", ())),
             lock=model.Lock(
                 packages=_tuple(lock.get("packages"), _locked),
                 version=lock.get("version"),

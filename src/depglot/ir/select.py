@@ -11,7 +11,7 @@ from __future__ import annotations
 from .._records import record
 from ..errors import DepglotError
 from ..report import Report, Severity
-from .model import MAIN, Group, GroupKind, Manifest, canonical_name
+from .model import MAIN, Group, GroupKind, Manifest, Requirement, canonical_name
 
 __all__ = ["Selection", "select", "expand_includes", "DEV_GROUP_NAMES"]
 
@@ -105,7 +105,7 @@ def select(manifest: Manifest, selection: Selection, report: Report, *, flatten:
         )
     if not flatten:
         return manifest.replace(groups=tuple(g for n, g in by_name.items() if n in chosen))
-    reqs = []
+    reqs: list[Requirement] = []
     for name in chosen:
         group = by_name.get(name)
         if group is None:

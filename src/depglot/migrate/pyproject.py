@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import DepglotError
 from ..ir.model import Lock, Manifest
 from ..report import Report, Severity
 from ..span import Span
+
+if TYPE_CHECKING:
+    from tomlkit import TOMLDocument
 
 __all__ = ["add_uv_constraints", "drop_poetry_dependencies", "static_dependencies"]
 
@@ -162,7 +167,7 @@ _POETRY_METADATA = {
 }
 
 
-def _raise_poetry_core(doc) -> str | None:  # type: ignore[no-untyped-def]
+def _raise_poetry_core(doc: TOMLDocument) -> str | None:
     """A poetry-core build that admits poetry-core < 2 (which reads only [tool.poetry]) raised to 2.x; returns the
     requirement replaced, or None."""
     from packaging.requirements import InvalidRequirement, Requirement

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 
 from ...format import WriteOptions
 from ...ir.model import Index, IndexRole, Manifest, Requirement
@@ -188,7 +188,7 @@ def _attached(entries: tuple[Entry, ...], i: int) -> int:
 Opcode = tuple[str, int, int, int, int]
 
 
-def _anchors(a: list[Hashable], b: list[Hashable]) -> list[tuple[int, int]]:
+def _anchors(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[int, int]]:
     """Patience diff's anchors: values found exactly once in ``a`` and once in ``b``, the longest run of them in
     the same order in both (a longest increasing subsequence, O(n log n))."""
     count_a = Counter(a)

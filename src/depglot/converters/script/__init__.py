@@ -116,11 +116,12 @@ class ScriptFormat(Format):
         try:
             doc = load_toml(toml, options.path, "pep723")
         except ParseError as exc:  # the TOML's line L is the script's line block.start + 1 + L, after "# "
-            at = exc.span.line if exc.span is not None and exc.span.line else None
+            toml_span = exc.span
+            at = toml_span.line if toml_span is not None and toml_span.line else None
             line = block.start + 1 + at if at else block.start + 1
+            column = toml_span.column + 2 if toml_span is not None and at and toml_span.column else 1
             raise ParseError(exc.message.replace("invalid TOML", "invalid TOML in the script block", 1),
-                             span=Span(file=options.path, line=line,
-                                       column=(exc.span.column or 1) + 2 if at and exc.span.column else 1),
+                             span=Span(file=options.path, line=line, column=column),
                              source_line=block.lines[line - 1].rstrip("\r\n"), dialect="pep723") from None
         for key in doc:
             if key not in _KEYS:
@@ -136,8 +137,8 @@ class ScriptFormat(Format):
             source = block.lines[span.line - 1].rstrip("\r\n") if span is not None and span.line else None
             raise ParseError(exc.message, span=span, source_line=source, dialect=exc.dialect or "pep723",
                              hint=exc.hint) from None
-        manifest = _shift(manifest, block)
-        return manifest.replace(format="script", project=None,
+        shifted: Manifest = _shift(manifest, block)
+        return shifted.replace(format="script", project=None,
                                 span=Span(file=options.path, line=block.start + 1, column=1))
 
     def write(self, manifest: Manifest, *, base: str | None, report: Report, options: WriteOptions) -> str:
@@ -154,8 +155,8 @@ class ScriptFormat(Format):
                                        or (r.format, r.key) == ("pdm", "tool.pdm.resolution.overrides")))
         text = _pyproject_format().write(m, base=_HEADER + toml, report=report, options=options)
         new_toml = text.split("\n", _HEADER_LINES)[_HEADER_LINES] if text.count("\n") >= _HEADER_LINES else ""
-        if block is not None and new_toml == toml:
-            return base  # type: ignore[return-value]
+        if base is not None and block is not None and new_toml == toml:
+            return base
         if block is None:
             new_toml = _spaced(new_toml)
         new_block = render_block(new_toml, block.newline if block is not None else "\n")

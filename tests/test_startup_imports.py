@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -268,3 +269,54 @@ def test_conda_conversion_loads_no_importlib_resources(tmp_path: Path) -> None:
     src = _corpus_copy(tmp_path, "conda", "__environment.yml", "environment.yml")
     imported = _imported(["convert", src.name, "-t", "requirements", "--fail-on", "never"], tmp_path)
     _check(imported, {"importlib.resources", "json"}, {"depglot.data.conda_names"})
+
+
+_EXTRAS_PYPROJECT = """\
+[project]
+name = "x"
+version = "1"
+dependencies = ["a>=1,<2", "b==1.0", "c>=2"]
+
+[project.optional-dependencies]
+same = ["a>=1,<2", "b==1.0"]
+respelled = ["b==1.0.0"]
+more = ["a>=1,<2", "d"]
+"""
+
+
+def test_extras_loss_grades_by_spelling_before_building_version_sets() -> None:
+    """extras-dropped is a WARNING when each requirement of the extra is a main requirement too: equal spellings
+    decide without building version sets (nor importing packaging.ranges); other spellings of the same set still
+    count (then the sets are built), and a requirement main lacks makes it an ERROR."""
+    code = textwrap.dedent(
+        f"""
+        import sys
+        import depglot
+        m = depglot.loads({_EXTRAS_PYPROJECT!r}, "pep621")
+        out = depglot.dumps(m, "pipfile")  # a Pipfile has no extras: each is dropped with a graded loss
+        got = sorted((l.subject, l.severity.label) for l in out.report if l.code == "extras-dropped")
+        assert got == [("more", "error"), ("respelled", "warning"), ("same", "warning")], got
+        print("packaging.ranges" in sys.modules)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "True"  # "respelled" (==1.0.0 vs ==1.0) needed the sets; "same" alone would not
+
+
+def test_extras_loss_with_equal_spellings_builds_no_version_set() -> None:
+    code = textwrap.dedent(
+        f"""
+        import sys
+        import depglot
+        text = {_EXTRAS_PYPROJECT!r}.replace('respelled = ["b==1.0.0"]', 'respelled = ["b==1.0"]')
+        out = depglot.dumps(depglot.loads(text, "pep621"), "pipfile")
+        assert {{l.subject for l in out.report if l.code == "extras-dropped"}} == {{"same", "respelled", "more"}}
+        print("packaging.ranges" in sys.modules)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "False"

@@ -267,14 +267,30 @@ def _extra_loss(manifest: Manifest, name: str, rule: FeatureLoss) -> tuple[Sever
     if not extra.requirements:
         return Severity.INFO, "is an empty optional extra (only its name is lost)"
 
-    def same(r: Requirement) -> tuple[object, ...]:
-        return (r.key, frozenset(r.extras), r.version.versions if r.version is not None else None, r.marker,
-                r.source, r.editable)
+    def rest(r: Requirement) -> tuple[object, ...]:
+        return (r.key, frozenset(r.extras), r.marker, r.source, r.editable)
 
-    main = {same(r) for g in manifest.groups if g.kind is GroupKind.MAIN for r in g.requirements}
-    if all(same(r) in main for r in extra.requirements):
+    main: dict[tuple[object, ...], list[Requirement]] = {}
+    for g in manifest.groups:
+        if g.kind is GroupKind.MAIN:
+            for r in g.requirements:
+                main.setdefault(rest(r), []).append(r)
+    if all(_same_version_in(r, main.get(rest(r), ())) for r in extra.requirements):
         return Severity.WARNING, "is an optional extra whose requirements are all main requirements too"
     return rule.severity, rule.what
+
+
+def _same_version_in(req: Requirement, candidates: list[Requirement] | tuple[()]) -> bool:
+    """Whether a candidate admits the same versions as ``req``: equal spellings answer without building version
+    sets (and importing packaging), which are built only when the spellings differ."""
+    v = req.version
+    if v is None:
+        return any(c.version is None for c in candidates)
+    for c in candidates:
+        w = c.version
+        if w is not None and ((v.pep440 is not None and v.pep440 == w.pep440) or (v.dialect, v.raw) == (w.dialect, w.raw)):
+            return True
+    return any(c.version is not None and c.version.versions == v.versions for c in candidates)
 
 
 def preflight(manifest: Manifest, target: str, supported: frozenset[Feature], report: Report) -> None:

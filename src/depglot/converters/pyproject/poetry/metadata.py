@@ -12,9 +12,12 @@ entries only, beside the console scripts in the Project.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ....ir.model import Project, Raw
+from ....ir.model import Raw
+
+if TYPE_CHECKING:  # (ir.project, its record class, loads on first use: a Pipfile -> Poetry write needs none)
+    from ....ir.model import Project
 
 __all__ = ["DEPENDENCY_KEYS", "poetry_metadata", "project_metadata", "raw_keys", "read_metadata"]
 
@@ -22,11 +25,11 @@ __all__ = ["DEPENDENCY_KEYS", "poetry_metadata", "project_metadata", "raw_keys",
 DEPENDENCY_KEYS = frozenset({"dependencies", "dev-dependencies", "group", "extras", "source"})
 _URL_KEYS = {"homepage": "Homepage", "repository": "Repository", "documentation": "Documentation"}
 _SIMPLE = ("description", "license", "keywords", "classifiers")
-_PERSON = re.compile(r"^(?P<name>[^<>]+?)\s*<(?P<email>[^<>]+)>\s*$")
+_PERSON = r"^(?P<name>[^<>]+?)\s*<(?P<email>[^<>]+)>\s*$"  # compiled (and cached by re) on first use
 
 
 def _person(text: str) -> dict[str, str]:
-    m = _PERSON.match(text)
+    m = re.match(_PERSON, text)
     if m:
         return {"name": m["name"].strip(), "email": m["email"].strip()}
     if "@" in text and " " not in text.strip():
@@ -96,6 +99,8 @@ def read_metadata(tool_poetry: dict[str, Any], *, legacy: bool) -> tuple[Project
             raws.append(Raw(format="poetry", key=f"tool.poetry.{key}", value=remainder.get(key, value)))
     project = None
     if legacy:
+        from ....ir.model import Project
+
         project = Project(name=tool_poetry.get("name"), version=tool_poetry.get("version"), metadata=tuple(metadata))
     return project, raws
 

@@ -17,16 +17,16 @@ one), and spellings must be canonical (``str(Version(t))
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import pairwise
 from typing import NamedTuple
 
 __all__ = [
-    "CANONICAL",
     "ENABLED",
     "Bound",
     "NotSimple",
     "Spans",
+    "canonical",
     "from_pep440",
     "gaps_prereleases_only",
     "hull",
@@ -65,10 +65,18 @@ class NotSimple(Exception):
 
 # A canonical version (``str(Version(t)) == t``) without a local part: no leading zeros, no ``0!`` epoch, the
 # normalised pre/post/dev spellings. Read without packaging.version (which a single-file conversion then never loads).
-CANONICAL = re.compile(
-    r"(?:([1-9][0-9]*)!)?((?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*))*)"
-    r"(?:(a|b|rc)(0|[1-9][0-9]*))?(?:\.post(0|[1-9][0-9]*))?(?:\.dev(0|[1-9][0-9]*))?"
-)
+@cache
+def canonical() -> re.Pattern[str]:
+    """The pattern of a canonical version (compiled on first use: plain releases are read without it)."""
+    return re.compile(
+        r"(?:([1-9][0-9]*)!)?((?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*))*)"
+        r"(?:(a|b|rc)(0|[1-9][0-9]*))?(?:\.post(0|[1-9][0-9]*))?(?:\.dev(0|[1-9][0-9]*))?"
+    )
+
+
+def _plain_release(parts: list[str]) -> bool:
+    """Whether ``parts`` (a text split at dots) spell a canonical release: ASCII digits, no leading zero."""
+    return all(p.isdigit() and p.isascii() and (p[0] != "0" or p == "0") for p in parts)
 _PRE_RANK = {"a": 0, "b": 1, "rc": 2}
 
 
@@ -79,7 +87,11 @@ def parse_version(text: str) -> Bound:
     The key is packaging 26.4's ``Version._key`` (``version._cmpkey``: epoch, release without trailing zeros, and a
     flat pre/post/dev suffix), built here from the text; a Hypothesis test holds the two equal.
     """
-    m = CANONICAL.fullmatch(text)
+    parts = text.split(".")
+    if _plain_release(parts):  # the common case: 1.2.3
+        release = tuple(map(int, parts))
+        return Bound(_cmpkey(0, release, None, None, None), text, 0, release, None, None, None)
+    m = canonical().fullmatch(text)
     if m is None:
         raise NotSimple(text)
     epoch_s, release_s, pre_l, pre_n, post_s, dev_s = m.groups()

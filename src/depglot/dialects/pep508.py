@@ -26,7 +26,7 @@ Direct references (``name @ url``) become sources:
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from urllib.parse import quote, unquote
 
 from ..ir.model import CondaPackage, IndexRef, LocalPath, Requirement, Source, Url, Vcs
@@ -65,16 +65,30 @@ _EXTRAS = r"\s*\[([^\]]*)\]"
 
 # --- the fast scanner: a strict subset of packaging's grammar (tests/test_startup_pep508_fast.py checks the subset) --
 # Small patterns (compiling regexes is a start-up cost); the structure is checked in Python.
-_FAST = re.compile(
-    r"[ \t]*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[ \t]*(?:\[(?P<extras>[^\]]*)\][ \t]*)?"
-    r"(?:@[ \t]*(?P<url>\S+)(?:[ \t]+(?:;(?P<url_marker>.*))?)?|(?P<spec>[^;]*?)[ \t]*(?:;(?P<marker>.*))?)"
-)
-_FAST_EXTRA = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
-# One clause in canonical spelling: operator, release, then ".*" or pre/post/dev parts (no epoch, "v" or local).
-_FAST_CLAUSE = re.compile(
-    r"[ \t]*(==|!=|<=|>=|<|>|~=)[ \t]*[0-9]+(\.[0-9]+)*(\.\*|(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?)"
-    r"[ \t]*"
-)
+# (Compiled on first use: a conversion that only checks markers, e.g. Pipfile -> Poetry, reads no PEP 508 line.)
+@cache
+def _fast_line() -> re.Pattern[str]:
+    return re.compile(
+        r"[ \t]*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[ \t]*(?:\[(?P<extras>[^\]]*)\][ \t]*)?"
+        r"(?:@[ \t]*(?P<url>\S+)(?:[ \t]+(?:;(?P<url_marker>.*))?)?|(?P<spec>[^;]*?)[ \t]*(?:;(?P<marker>.*))?)"
+    )
+
+
+@cache
+def _fast_extra() -> re.Pattern[str]:
+    return re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+
+
+@cache
+def _fast_clause() -> re.Pattern[str]:
+    """One clause in canonical spelling: operator, release, then ".*" or pre/post/dev parts (no epoch, "v" or
+    local)."""
+    return re.compile(
+        r"[ \t]*(==|!=|<=|>=|<|>|~=)[ \t]*[0-9]+(\.[0-9]+)*"
+        r"(\.\*|(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?)[ \t]*"
+    )
+
+
 _MARKER_VARIABLES = frozenset(
     {"python_version", "python_full_version", "os_name", "sys_platform", "platform_release", "platform_system",
      "platform_version", "platform_machine", "platform_python_implementation", "implementation_name",
@@ -87,8 +101,9 @@ _MAX_FAST_NESTING = 32
 
 def _fast_specs(text: str) -> bool:
     """Whether ``text`` (without parentheses) is a comma-separated list of clauses packaging surely accepts."""
+    fullmatch = _fast_clause().fullmatch
     for clause in text.split(","):
-        m = _FAST_CLAUSE.fullmatch(clause)
+        m = fullmatch(clause)
         if m is None:
             return False
         op, release_tail, tail = m.groups()
@@ -170,14 +185,14 @@ def is_common_specifier_set(text: str) -> bool:
 
 def _fast_decompose(text: str) -> tuple[str, tuple[str, ...], str | None, str | None, str | None] | None:
     """The parts of a requirement in a common shape, or ``None`` when packaging must decide."""
-    m = _FAST.fullmatch(text)
+    m = _fast_line().fullmatch(text)
     if m is None:
         return None
     name, extras_text, url, spec = m.group("name", "extras", "url", "spec")
     extras: tuple[str, ...] = ()
     if extras_text is not None and extras_text.strip(" \t"):
         extras = tuple(e.strip(" \t") for e in extras_text.split(","))
-        if not all(_FAST_EXTRA.fullmatch(e) for e in extras):
+        if not all(_fast_extra().fullmatch(e) for e in extras):
             return None
     elif extras_text is not None and extras_text:
         return None  # "[ ]": valid, but rare; packaging decides

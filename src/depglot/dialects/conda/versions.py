@@ -44,7 +44,7 @@ def to_pep440_version(text: str) -> str | None:
     candidate = text.replace("-", ".").replace("_", ".")
     if candidate.lower().startswith("v"):
         return None  # conda sorts v1.0 below 1.0; PEP 440 reads it as 1.0
-    if fast.CANONICAL.fullmatch(candidate):
+    if fast.canonical().fullmatch(candidate):
         return candidate  # already PEP 440's own spelling (2022.4.26, 1.2rc1): packaging.version need not load
     public = candidate.partition("+")[0].lower()
     if public.isascii() and any(c.isalpha() for c in _PEP440_WORDS.sub("", public)):

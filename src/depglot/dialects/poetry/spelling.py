@@ -193,7 +193,7 @@ def _nicest_fast_text(text: str) -> str | None:
     pin = _RELEASE_PIN.fullmatch(text)
     if pin is not None:
         return pin.group(1)  # ==1.4.3 is Poetry's 1.4.3 (the only candidate nicest() has for a lone == clause)
-    if text.startswith("==") and fast.CANONICAL.fullmatch(text, 2) is not None:
+    if text.startswith("==") and fast.canonical().fullmatch(text, 2) is not None:
         return text[2:]  # ==20.8b1: Poetry reads a canonical version as that very pin
     nice = poetry_nicest(text)  # (NotSimple unless ``text`` has the fast path's shapes, so it is valid)
     if nice is not None:

@@ -427,6 +427,50 @@ def test_poetry1_project_with_its_lock_to_uv(tmp_path: Path) -> None:
         uv_lock_offline(project)
 
 
+UNEARTH = "pdm_pyproject/frostming__unearth__pyproject.toml"  # PDM: [tool.pdm.dev-dependencies], pdm-backend
+
+
+def test_pdm_project_to_uv_moves_its_dev_groups(tmp_path: Path) -> None:
+    original = copy(UNEARTH, tmp_path / "pyproject.toml").read_text(encoding="utf-8")
+    result = depglot("migrate", "--to", "uv", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    # [tool.pdm.version/build/scripts] stay in the file (pdm-backend still builds it): no "dropped" warnings for them
+    assert lines(result.stderr) == [
+        "pyproject.toml: info[migrate-tables-replaced]: [tool.pdm.dev-dependencies] became [dependency-groups] "
+        "(PEP 735), which uv and pip read: test, doc [tool.pdm.dev-dependencies]",
+        "wrote pyproject.toml",
+    ]
+    text = (tmp_path / "pyproject.toml").read_text(encoding="utf-8")
+    doc = tomllib.loads(text)
+    old = tomllib.loads(original)
+    assert doc["dependency-groups"] == {
+        "test": ["pytest>=6.1", "pytest-httpserver>=1.0.4", "flask>=2.1.2", "requests-wsgi-adapter>=0.4.1",
+                 'trustme>=0.9.0 ; python_version < "3.13"', "pytest-mock>=3.12.0"],
+        "doc": ["furo", "sphinx", "myst-parser", "sphinx-copybutton", "sphinx-argparse"]}
+    assert "dev-dependencies" not in doc["tool"]["pdm"]
+    assert {k: v for k, v in doc["tool"]["pdm"].items()} == {
+        k: v for k, v in old["tool"]["pdm"].items() if k != "dev-dependencies"}
+    assert doc["project"] == old["project"]
+    assert text.startswith(original[:original.index("[tool.pdm.dev-dependencies]")])
+    if shutil.which("uv"):
+        uv_lock_offline(tmp_path)
+    again = depglot("migrate", "--to", "uv", "--check", cwd=tmp_path)
+    assert again.exit_code == 0 and "would" not in again.stderr
+    kept = depglot("migrate", "--to", "pdm", "--check", cwd=tmp_path)  # PDM reads PEP 735 groups too
+    assert kept.exit_code == 0, kept.output
+
+
+@pytest.mark.xfail(strict=True, reason="uv writer (converters/pyproject/uv_write.py, _write_default_groups): PDM "
+                   "installs every dev-dependencies group by default (`pdm install`; --prod leaves them out, PDM 1.5 "
+                   "release notes), uv only 'dev'; a PDM manifest needs default-groups = \"all\" as Poetry's gets its "
+                   "non-optional groups")
+def test_pdm_groups_stay_installed_by_default_under_uv(tmp_path: Path) -> None:
+    copy(UNEARTH, tmp_path / "pyproject.toml")
+    depglot("migrate", "--to", "uv", cwd=tmp_path)
+    doc = tomllib.loads((tmp_path / "pyproject.toml").read_text(encoding="utf-8"))
+    assert doc["tool"].get("uv", {}).get("default-groups") in ("all", ["test", "doc"])
+
+
 def test_poetry_groups_to_requirements_files(tmp_path: Path) -> None:
     copy(PLUGIN_EXPORT, tmp_path / "pyproject.toml")
     result = depglot("migrate", "--to", "requirements", cwd=tmp_path)

@@ -26,7 +26,7 @@ from ..report import Report, Severity
 from ..span import Span
 from .merge import as_group, lock_of, merge, merge_locks, name_unnamed, readable_lock, stale_pins
 from .merge import with_constraints
-from .pyproject import add_uv_constraints, drop_poetry_dependencies, static_dependencies
+from .pyproject import add_uv_constraints, drop_poetry_dependencies, pdm_groups_out, static_dependencies
 from .sources import Source, find_sources, group_of, join
 
 __all__ = ["TARGETS", "Migration", "Source", "find_sources", "group_of", "merge", "plan_migration"]
@@ -123,15 +123,21 @@ def plan_migration(
     for path, m, out_fmt in outputs:
         before = _read(path)
         base = before.decode("utf-8") if before is not None else None
+        moved: tuple[str, ...] = ()
         if base is not None and os.path.basename(path) == "pyproject.toml" and target != "poetry":
             base = static_dependencies(base, path, report)
+            if target in ("uv", "pep621"):
+                base, moved = pdm_groups_out(base)
         # a requirements-<group>.txt holds its group (a groupless target writes only main unless told)
         selection = api.Selection(only_groups=tuple(g.name for g in m.groups)) \
             if out_fmt == "requirements" and not any(g.kind is GroupKind.MAIN for g in m.groups) \
             else None
         conv = api.dumps(m, out_fmt, base, path=path, selection=selection, keep_locked=keep_locked,
                          index_strategy=index_strategy, optional_to=optional_to, name_map=name_map)
-        report.extend(conv.report)
+        if moved:
+            conv = _pep735_or_back(conv, m, moved, before, path, report, out_fmt, keep_locked=keep_locked,
+                                   index_strategy=index_strategy, optional_to=optional_to, name_map=name_map)
+        report.extend(_still_written(conv.report, conv.text) if base is not None else conv.report)
         text = conv.text
         if os.path.basename(path) == "pyproject.toml" and target != "poetry" and base is not None:
             text = drop_poetry_dependencies(text, path, report, m)
@@ -155,6 +161,52 @@ def plan_migration(
             removed.append(s.path)
     return Migration(plan=Plan.of(changes, d), report=report, sources=tuple(sources),
                      outputs=tuple(p for p, _, _ in outputs), removed=tuple(removed), manifest=manifest)
+
+
+def _pep735_or_back(conv, m: Manifest, moved: tuple[str, ...], before: bytes | None, path: str, report: Report,
+                    out_fmt: str, **options: object):  # type: ignore[no-untyped-def]
+    """The PDM groups written as ``[dependency-groups]``; if the output does not hold them there, written into the
+    original base (where PDM keeps them), reported."""
+    from .. import api
+    from ..ir.model import canonical_name
+
+    try:
+        back = api.loads(conv.text, "pep621", path=path)
+    except DepglotError:
+        back = None
+    have = {canonical_name(g.name) for g in back.groups if g.kind is GroupKind.GROUP} if back is not None else set()
+    if {canonical_name(n) for n in moved} <= have:
+        report.add("migrate-tables-replaced", Severity.INFO,
+                   "[tool.pdm.dev-dependencies] became [dependency-groups] (PEP 735), which uv and pip read: "
+                   + ", ".join(moved), span=Span(file=path, key="tool.pdm.dev-dependencies"))
+        return conv
+    report.add("migrate-tables-kept", Severity.ERROR,
+               "the PDM dev-dependencies groups could not be written as [dependency-groups]; they stay in "
+               "[tool.pdm.dev-dependencies], which the target tool does not read", span=Span(file=path))
+    base = before.decode("utf-8") if before is not None else None
+    return api.dumps(m, out_fmt, base, path=path, **options)
+
+
+def _still_written(losses: Report, text: str) -> list:  # type: ignore[type-arg]
+    """Without the ``tool-setting-dropped`` losses for tool tables the base file keeps: a migration edits the file
+    in place, so ``[tool.pdm.build]`` of a project built by pdm-backend is still there and still used."""
+    import tomllib
+
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return list(losses)
+
+    def present(key: str) -> bool:
+        node: object = doc
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return False
+            node = node[part]
+        return True
+
+    return [loss for loss in losses if not (loss.code == "tool-setting-dropped" and loss.span is not None
+                                            and loss.span.key and present(loss.span.key))]
 
 
 def _requirements_outputs(d: str, manifest: Manifest) -> list[tuple[str, Manifest, str]]:

@@ -12,7 +12,7 @@ from ..span import Span
 if TYPE_CHECKING:
     from tomlkit import TOMLDocument
 
-__all__ = ["add_uv_constraints", "drop_poetry_dependencies", "static_dependencies"]
+__all__ = ["add_uv_constraints", "drop_poetry_dependencies", "pdm_groups_out", "static_dependencies"]
 
 _POETRY_DEPENDENCY_KEYS = ("dependencies", "dev-dependencies", "group", "source", "extras")
 
@@ -96,6 +96,26 @@ def static_dependencies(text: str, path: str, report: Report) -> str:
                f"{'it is' if len(moved) == 1 else 'they are'} written there and no longer dynamic",
                span=TomlLocator(text, path).span("project", "dynamic"))
     return tomlkit.dumps(doc)
+
+
+def pdm_groups_out(text: str) -> tuple[str, tuple[str, ...]]:
+    """Migrating a PDM project to uv or plain PEP 621: ``[tool.pdm.dev-dependencies]`` (read only by PDM) leaves
+    the base, so the writer puts those groups in ``[dependency-groups]`` (PEP 735, read by uv, pip and PDM).
+    Returns the new base and the group names moved (none: the text as it was)."""
+    import tomlkit
+
+    try:
+        doc = tomlkit.parse(text)
+        pdm = doc.get("tool", {}).get("pdm")
+        if pdm is None or "dev-dependencies" not in pdm:
+            return text, ()
+        names = tuple(str(k) for k in pdm["dev-dependencies"])
+        del pdm["dev-dependencies"]
+        if not pdm:
+            del doc["tool"]["pdm"]
+        return tomlkit.dumps(doc), names
+    except Exception:  # noqa: BLE001 - tomlkit could not edit it: the groups stay where PDM reads them
+        return text, ()
 
 
 def drop_poetry_dependencies(text: str, path: str, report: Report, manifest: Manifest) -> str:

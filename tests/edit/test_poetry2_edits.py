@@ -112,3 +112,32 @@ def test_guarddog_keeps_requires_python_and_the_poetry_python_constraint(tmp_pat
     assert result.error is None
     assert result.losses == ()
     assert _changed_lines(before, result.after) == ['-requires-python = ">=3.10"', '+requires-python = ">=3.11"']
+
+
+def _corpus_file(category: str, prefix: str, tmp_path):
+    files = [p for p in corpus_files(category) if p.name.startswith(prefix)]
+    if not files:
+        pytest.skip("shared corpus absent")
+    target = tmp_path / "pyproject.toml"
+    shutil.copyfile(files[0], target)
+    return target
+
+
+def test_mixed_dynamic_extras_keep_their_strings_and_entries(tmp_path):
+    """chia-blockchain: ``dependencies`` dynamic, extras in ``[project.optional-dependencies]`` as bare names whose
+    versions (and a source) are optional ``[tool.poetry.dependencies]`` entries. An edit of one main dependency
+    used to rewrite every extra as versioned PEP 508 strings and strip the entries to ``{ source = "chia" }``."""
+    target = _corpus_file("poetry", "Chia-Network__chia-blockchain", tmp_path)
+    before = target.read_bytes()
+    main = _process((Found(path=str(target), format="poetry"), Codemod(kind="set", name="aiofiles", spec=">=25")))
+    assert main.error is None and main.losses == ()
+    assert _changed_lines(before, main.after) == [
+        '-aiofiles = ">=24.1.0"  # Async IO for files', '+aiofiles = ">=25"  # Async IO for files']
+    extra = _process((Found(path=str(target), format="poetry"), Codemod(kind="set", name="build", spec=">=2")))
+    assert extra.error is None and extra.losses == ()
+    lines = _changed_lines(before, extra.after)
+    assert lines[0] == '-build = { version = ">=1.5.0", optional = true }'  # its version moves to the string
+    assert lines[1].startswith('-dev = ["aiohttp_cors", "build", "coverage",')
+    assert lines[2].startswith('+dev = ["aiohttp_cors", "build>=2", "coverage",')
+    assert len(lines) == 3
+    assert depglot.loads(extra.after.decode(), "poetry").group("dev").requirements[1].version.pep440 == ">=2"

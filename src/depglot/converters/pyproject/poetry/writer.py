@@ -139,10 +139,10 @@ def _write_base(manifest: Manifest, base: str, report: Report, options: WriteOpt
     return bom + text
 
 
-def _main_and_extras(manifest: Manifest, key: str) -> list[tuple[str, Any]]:
-    """What the main group and the extras say of package ``key``."""
-    return [(g.name, requirement_key(r)) for g in manifest.groups if g.kind in (GroupKind.MAIN, GroupKind.EXTRA)
-            for r in g.requirements if r.key == key]
+def _main_and_extras(manifest: Manifest, key: str) -> list[tuple[str, str, Any]]:
+    """What the main group and the extras say of package ``key`` (and how they spell it)."""
+    return [(g.name, r.name, requirement_key(r)) for g in manifest.groups
+            if g.kind in (GroupKind.MAIN, GroupKind.EXTRA) for r in g.requirements if r.key == key]
 
 
 def _rename_key(table: Any, old: str, new: str) -> None:
@@ -332,7 +332,7 @@ class _Writer(FreshSections, GroupSections):
         # dependencies are whole [tool.poetry.dependencies] entries
         mixed = not self.fresh and "dependencies" not in project and "dependencies" in (project.get("dynamic") or [])
         self._set_pep508_array(project, "dependencies", list(main_reqs),
-                               not mixed and (main is not None or "dependencies" in project))
+                               not mixed and (main is not None or "dependencies" in project), keep_unchanged=True)
         if extras or "optional-dependencies" in project:
             od = self.ops.ensure_table(self.doc, "project", "optional-dependencies")
             wanted = {cn(g.name) for g in extras}
@@ -341,7 +341,8 @@ class _Writer(FreshSections, GroupSections):
                     self.ops.remove_key(od, key)
             existing = {cn(k): k for k in od}
             for g in extras:
-                self._set_pep508_array(od, existing.get(cn(g.name), g.name), list(g.requirements), True)
+                self._set_pep508_array(od, existing.get(cn(g.name), g.name), list(g.requirements), True,
+                                       keep_unchanged=True)
         enrich: dict[str, Any] = {}
         python = self._python_text()
         if python is not None:
@@ -355,24 +356,33 @@ class _Writer(FreshSections, GroupSections):
             # entries Poetry ignored in the base (naming nothing in [project]) are the user's: keep them
             known = {r.key for g in self.old.groups if g.kind in (GroupKind.MAIN, GroupKind.EXTRA)
                      for r in g.requirements} | {r.key for r in (*main_reqs, *(r for g in extras for r in g.requirements))}
+            # and the entry of a package this write does not change stays as written (with the [project] strings
+            # it enriches, also kept as written: together they still mean what they meant)
             table = self.doc["tool"]["poetry"]["dependencies"]
             for key in table:
-                if cn(key) in {cn(k) for k in enrich} or key.lower() == "python":
+                if key.lower() == "python":
                     continue
-                # and an entry of a package this write does not change keeps meaning what it meant
-                if cn(key) not in known or _main_and_extras(self.old, cn(key)) == _main_and_extras(self.new, cn(key)):
+                if self._unchanged(cn(key)) or (cn(key) not in known and cn(key) not in {cn(k) for k in enrich}):
+                    for spelled in [k for k in enrich if cn(k) == cn(key)]:
+                        del enrich[spelled]
                     enrich[key] = table[key].unwrap() if hasattr(table[key], "unwrap") else table[key]
         if enrich or tp_exists:  # Poetry matches enrichments by normalised name: a respelling stays in [project]
             self._sync_table(self.ops.ensure_table(self.doc, "tool", "poetry", "dependencies"), enrich, rename=False)
             if not enrich:
                 self.ops.remove_key(self._tp(), "dependencies")
 
+    def _unchanged(self, key: str) -> bool:
+        """Whether the main group and the extras say the same of package ``key`` before and after this write."""
+        return self.old is not None and _main_and_extras(self.old, key) == _main_and_extras(self.new, key)
+
     def _set_pep508_array(self, container: Any, key: str, reqs: list[Requirement], write: bool,
-                          includes: list[str] | None = None) -> None:
+                          includes: list[str] | None = None, *, keep_unchanged: bool = False) -> None:
         """``container[key]`` as PEP 508 strings for ``reqs`` (+ PEP 735 ``include-group`` items).
 
         An existing string whose requirement (with the enriching ``[tool.poetry]`` version intersected) means the
         same is kept as written; strings fill the array's string slots in order, include items keep their place.
+        ``keep_unchanged`` (main and extras): the string of a package this write does not change is kept too (its
+        enriching entry is kept as well).
         """
         if not write:
             return
@@ -390,8 +400,10 @@ class _Writer(FreshSections, GroupSections):
                 self._unnamed(r)
                 continue
             part = pep508_part(r)
-            match = next((i for i, (_, o) in enumerate(old)
-                          if o is not None and o.name == part.name and same_part(o, part, r)), None)
+            named = [i for i, (_, o) in enumerate(old) if o is not None and o.name == part.name]
+            match = next((i for i in named if same_part(old[i][1], part, r)), None)  # type: ignore[arg-type]
+            if match is None and named and keep_unchanged and self._unchanged(r.key):
+                match = next((i for i in named if old[i][1].marker == part.marker), named[0])  # type: ignore[union-attr]
             if match is not None:
                 strings.append(old.pop(match)[0])
             else:

@@ -230,6 +230,39 @@ def test_poetry_output_ends_with_one_newline(pipenv_project: Path) -> None:
     assert result.stdout == POETRY_FROM_PIPFILE
 
 
+def test_pipfile_and_requirements_files_merge_into_one_uv_project(tmp_path: Path) -> None:
+    copy("pipfile/kennethreitz__requests-html__Pipfile", tmp_path / "scraper" / "Pipfile")
+    project = tmp_path / "scraper"
+    (project / "requirements.txt").write_text("requests>=2.20\nparse==1.19.0\nlxml\nw3lib<1\n")
+    (project / "requirements-dev.txt").write_text("-r requirements.txt\npytest>=7\n")
+    result = depglot("migrate", "--to", "uv", "--remove-old", cwd=project)
+    assert result.exit_code == 0, result.output
+    assert lines(result.stderr) == [
+        "requirements.txt:1:1: info[migrate-duplicate-narrowed]: 'requests' is in group 'main' of two files; kept "
+        "'requests>=2.20', which also satisfies 'requests'",
+        "requirements.txt:2:1: info[migrate-duplicate-narrowed]: 'parse' is in group 'main' of two files; kept "
+        "'parse==1.19.0', which also satisfies 'parse'",
+        "requirements.txt:4:1: info[migrate-duplicate-narrowed]: 'w3lib' is in group 'main' of two files; kept "
+        "'w3lib<1', which also satisfies 'w3lib'",
+        "requirements-dev.txt:2:1: info[migrate-duplicate-narrowed]: 'pytest' is in group 'dev' of two files; kept "
+        "'pytest>=7', which also satisfies 'pytest'",
+        "Pipfile:26:2: warning[pipfile-raw-dropped]: 'scripts' is Pipfile-only data; pep621+uv cannot hold it "
+        "[scripts]",
+        "Pipfile: warning[project-name-invented]: the source names no project; [project] needs a name, so it is "
+        "'scraper' (edit it)",
+        "Pipfile: warning[project-version-invented]: the source names no version; [project] needs one, so it is "
+        "'0.0.0' (edit it)",
+        "created pyproject.toml", "deleted Pipfile", "deleted requirements-dev.txt", "deleted requirements.txt",
+    ]
+    doc = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert doc["project"]["dependencies"] == [
+        "requests>=2.20", "pyquery", "fake-useragent", "parse==1.19.0", "bs4", "w3lib<1", "pyppeteer", "rfc3986",
+        "lxml"]  # the Pipfile's order, the narrower of each pair, then what only requirements.txt lists
+    assert doc["dependency-groups"]["dev"][:3] == ["twine", "requests-file", "pytest>=7"]
+    if shutil.which("uv"):
+        uv_lock_offline(project)
+
+
 def test_pipenv_to_poetry_keep_locked_refuses_a_stale_lock(pipenv_project: Path) -> None:
     before = files(pipenv_project)
     result = depglot("migrate", "--to", "poetry", "--keep-locked", cwd=pipenv_project)

@@ -41,18 +41,29 @@ def merge(manifests: list[Manifest], report: Report) -> Manifest:
             if have is None:
                 groups[g.name] = g
                 continue
-            keys = {r.key: r for r in have.requirements}
-            extra = []
+            reqs = list(have.requirements)
+            at = {r.key: i for i, r in enumerate(reqs)}
             for r in g.requirements:
-                first = keys.get(r.key)
-                if first is None:
-                    extra.append(r)
-                    keys[r.key] = r
-                elif _differs(first, r):
+                i = at.get(r.key)
+                if i is None:
+                    at[r.key] = len(reqs)
+                    reqs.append(r)
+                    continue
+                first = reqs[i]
+                if not _differs(first, r):
+                    continue
+                narrower = _narrower(first, r)
+                if narrower is None:
                     report.add("migrate-duplicate", Severity.WARNING,
                                f"{r.name!r} is in group {g.name!r} of two files that disagree; kept "
                                f"{_show(first)!r}, dropped {_show(r)!r}", subject=r.key, span=r.span)
-            groups[g.name] = have.replace(requirements=(*have.requirements, *extra))
+                    continue
+                wider = r if narrower is first else first
+                report.add("migrate-duplicate-narrowed", Severity.INFO,
+                           f"{r.name!r} is in group {g.name!r} of two files; kept {_show(narrower)!r}, which also "
+                           f"satisfies {_show(wider)!r}", subject=r.key, span=r.span)
+                reqs[i] = narrower
+            groups[g.name] = have.replace(requirements=tuple(reqs))
     return base.replace(groups=tuple(groups.values()), indexes=tuple(indexes), channels=tuple(channels),
                         options=tuple(options), project=project, python=python, losses=tuple(losses),
                         includes=tuple(includes), raw=tuple(raw))
@@ -87,6 +98,22 @@ def _differs(a: Requirement, b: Requirement) -> bool:
 
     return (not same_version(a.version, b.version) or (a.marker or "") != (b.marker or "")
             or sorted(a.extras) != sorted(b.extras) or a.source != b.source)
+
+
+def _narrower(a: Requirement, b: Requirement) -> Requirement | None:
+    """Of two entries that differ only in their version sets, the one whose set lies inside the other's (it
+    satisfies both files); None when they differ otherwise or their sets only overlap."""
+    from ..ir.versions import full_range
+
+    if (a.marker or "") != (b.marker or "") or sorted(a.extras) != sorted(b.extras) or a.source != b.source:
+        return None
+    va = a.version.versions if a.version is not None else full_range()
+    vb = b.version.versions if b.version is not None else full_range()
+    if va.intersection(vb) == vb:
+        return b
+    if va.intersection(vb) == va:
+        return a
+    return None
 
 
 def _show(r: Requirement) -> str:

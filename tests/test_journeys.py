@@ -263,6 +263,15 @@ def test_pipfile_and_requirements_files_merge_into_one_uv_project(tmp_path: Path
         uv_lock_offline(project)
 
 
+@pytest.mark.xfail(strict=True, reason="pin codemod (edit/codemods.py pin): `depglot pin --from LOCK` pins to a locked "
+                   "version outside the manifest's range (typing_extensions >=3.10.0.0 becomes ==3.7.4.3) with only the "
+                   "generic lock-stale warning; migrate --keep-locked now refuses this (keep-locked-stale, via "
+                   "check.static.lock_pin_ok), pin should report it as an error the same way")
+def test_pin_from_a_stale_lock_is_an_error(pipenv_project: Path) -> None:
+    result = depglot("pin", "Pipfile", "--from", "Pipfile.lock", "--diff", cwd=pipenv_project)
+    assert any(line.startswith("Pipfile:23:1: error[") for line in lines(result.stderr)), result.stderr
+
+
 def test_pipenv_to_poetry_keep_locked_refuses_a_stale_lock(pipenv_project: Path) -> None:
     before = files(pipenv_project)
     result = depglot("migrate", "--to", "poetry", "--keep-locked", cwd=pipenv_project)

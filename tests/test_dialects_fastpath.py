@@ -180,6 +180,10 @@ _conda = st.lists(st.lists(_conda_atom, min_size=1, max_size=2).map(",".join), m
 @example(("poetry", "<0 || >=0"))
 @example(("poetry", "^0 || ^0a1.dev0"))
 @example(("pipfile", ">0.1.3"))
+@example(("poetry", "^0,<1.0a1"))
+@example(("poetry", "^1.2,<1.5"))
+@example(("poetry", ">=2.0.0,<3.0.0,<2.5"))
+@example(("poetry", "^1.2,<1.5.0,<1.5"))
 @example(("conda", "<=1.0,!=1.0|>1.0"))
 @example(("poetry", "<1.0 || >1.0"))
 @example(("pep440", ">1.0,>=1.0,<1.0.0.1"))
@@ -461,3 +465,21 @@ def test_conda_plain_releases_read_without_packaging_as_with_it(spec: str, monke
     slow_answer = translate("conda", spec)
     clear_caches()
     assert fast_answer == slow_answer
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_pep440, st.just(""), st.builds(lambda v: f">={v}", _near), st.builds(lambda v: f">{v}", _near)))
+@example(">=2.0.0a1")
+@example(">1.9.9")
+def test_poetry_build_requirement_check_reads_bounds_as_the_interval_algebra(text: str) -> None:
+    """The fresh Poetry writer raises a poetry-core build requirement that admits < 2.0.0 (read off its bounds)."""
+    from packaging.specifiers import InvalidSpecifier
+
+    from depglot.converters.pyproject.poetry.fresh import _admits_below_2
+    from depglot.ir.versions import pep440_range
+
+    try:
+        expected = not pep440_range(text).intersection(pep440_range("<2.0.0")).is_empty
+    except InvalidSpecifier:
+        return
+    assert _admits_below_2(text) == expected

@@ -99,6 +99,9 @@ def _parse(text: str) -> VersionSpec:
     if len(groups) == 1:
         pep = ",".join(groups[0])
         if pep.count(",") > 1:  # ^1.2,<1.5 -> >=1.2,<1.5 (packaging's canonical text is costly: only here)
+            shorter = _fast_canonical(pep)
+            if shorter is not None:
+                return VersionSpec(raw=text, dialect=DIALECT, pep440=shorter)
             versions = _group_range(groups[0])
             canonical = range_to_pep440(versions)
             if canonical is not None and canonical.count(",") < pep.count(","):
@@ -112,6 +115,24 @@ def _parse(text: str) -> VersionSpec:
         versions = _Union(alternatives).to_range()
         return VersionSpec(raw=text, dialect=DIALECT, versions=versions, pep440=set_text(versions))
     return VersionSpec(raw=text, dialect=DIALECT, versions=_Union(alternatives, spans), pep440=union_text)
+
+
+def _fast_canonical(pep: str) -> str | None:
+    """The fast path's answer to "a shorter canonical text of this AND group" for the plainest shape, clauses
+    ``>=L`` and ``<U`` on plain releases only (``^1.2,<1.5`` -> ``>=1.2,<1.5``, packaging's canonical text of the
+    bounds); ``None``: ask packaging."""
+    for clause in pep.split(","):
+        op = ">=" if clause.startswith(">=") else "<" if clause.startswith("<") and clause[1:2] != "=" else None
+        if op is None or not _PLAIN.fullmatch(clause, len(op)) or "!" in clause:
+            return None
+    try:
+        ((lo, hi),) = fast.from_pep440(pep)
+    except fast.NotSimple:
+        return None
+    if lo is None or hi is None:
+        return None
+    text = f">={lo.text},<{fast._fmt(hi.epoch, hi.release)}"
+    return text if text.count(",") < pep.count(",") else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,17 +193,27 @@ def _split(text: str, pattern: re.Pattern[str]) -> list[tuple[str, int]]:
     return out
 
 
+class _NotAVersion(ValueError):
+    """packaging's InvalidVersion, named without importing packaging (plain releases never load it)."""
+
+
 @lru_cache(maxsize=65536)
 def _version(text: str) -> str:
-    """The normalised PEP 440 text of a Poetry version (``v1.0.0-beta.2`` -> ``1.0.0b2``; ``dev`` -> ``0.0.dev0``)."""
-    from packaging.version import Version
+    """The normalised PEP 440 text of a Poetry version (``v1.0.0-beta.2`` -> ``1.0.0b2``; ``dev`` -> ``0.0.dev0``).
 
+    Raises :class:`_NotAVersion` when ``text`` is no version.
+    """
     t = text.strip()
     if _CANONICAL_RELEASE.fullmatch(t):
         return t
     if t.lower() == "dev":
         return "0.0.dev0"
-    return str(Version(t))
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return str(Version(t))
+    except InvalidVersion as exc:
+        raise _NotAVersion(str(exc)) from None
 
 
 @lru_cache(maxsize=65536)
@@ -229,8 +260,6 @@ def _clause(clause: str, offset: int) -> tuple[str, ...]:
 
 @lru_cache(maxsize=65536)
 def _clause_at0(clause: str) -> tuple[str, ...]:
-    from packaging.version import InvalidVersion
-
     offset = 0
 
     if _ANY.match(clause):
@@ -242,7 +271,7 @@ def _clause_at0(clause: str) -> tuple[str, ...]:
     wildcard = m.group("wildcard")
     try:
         version = _version(m.group("version"))
-    except InvalidVersion:
+    except _NotAVersion:
         raise _Invalid(offset, f"{m.group('version')!r} is not a version", max(1, len(clause))) from None
     if op == "<>":
         raise _Invalid(offset, "'<>' is not supported (poetry-core reads it as '=='); write '!='", 2)

@@ -216,7 +216,7 @@ def requirement_key(req: Requirement) -> tuple[Any, ...]:
     from ....ir.model import canonical_name
 
     version = req.version
-    versions = None if version is None or version.is_any else version.versions
+    versions = None if version is None or version.is_any else version
     src = req.source
     if isinstance(src, Vcs):
         src = Vcs(vcs=src.vcs, url=strip_git_prefix(src.url), rev=src.rev,
@@ -229,19 +229,27 @@ def requirement_key(req: Requirement) -> tuple[Any, ...]:
 
 
 class _RangeKey:
-    """Set equality of version ranges (``VersionRange.__eq__`` also compares pre-release policy)."""
+    """Set equality of two specs' version sets (``VersionRange.__eq__`` also compares pre-release policy).
+
+    Equal spellings (the same text in one dialect, or the same PEP 440 text) are equal without building the sets:
+    an unchanged entry of a same-format edit builds none (nor imports packaging).
+    """
 
     __slots__ = ("r",)
 
-    def __init__(self, r: Any) -> None:
+    def __init__(self, r: Any) -> None:  # a VersionSpec, or None for any version
         self.r = r
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, _RangeKey):
             return NotImplemented
-        if self.r is None or other.r is None:
-            return self.r is None and other.r is None
-        return bool(self.r.difference(other.r).is_empty and other.r.difference(self.r).is_empty)
+        a, b = self.r, other.r
+        if a is None or b is None:
+            return a is None and b is None
+        if (a.raw == b.raw and a.dialect == b.dialect) or (a.pep440 is not None and a.pep440 == b.pep440):
+            return True
+        x, y = a.versions, b.versions
+        return bool(x.difference(y).is_empty and y.difference(x).is_empty)
 
     def __hash__(self) -> int:
         return 0

@@ -14,8 +14,8 @@ from ..report import Report, Severity
 from ..span import Span
 from .model import GroupKind, IndexRef, IndexRole, LocalPath, Manifest, Raw, Requirement, Url, Vcs
 
-__all__ = ["FEATURE_LOSSES", "PYPI_SIMPLE", "RAW_KEY_LOSSES", "RAW_LOSSES", "FeatureLoss", "preflight",
-           "searched_indexes", "uses"]
+__all__ = ["FEATURE_LOSSES", "POETRY_METADATA_KEYS", "PYPI_SIMPLE", "RAW_KEY_LOSSES", "RAW_LOSSES", "FeatureLoss",
+           "preflight", "searched_indexes", "uses"]
 
 PYPI_SIMPLE = frozenset({"https://pypi.org/simple", "https://pypi.python.org/simple"})
 
@@ -95,6 +95,12 @@ RAW_LOSSES: dict[str, tuple[FeatureLoss, frozenset[str]]] = {
     ),
 }
 
+_POETRY = frozenset({"poetry", "poetry1", "ir"})  # the targets that write [tool.poetry] back
+# [tool.poetry] metadata keys (one RAW_KEY_LOSSES entry, named by this pattern, serves them all)
+POETRY_METADATA_KEYS = ("name", "version", "description", "license", "authors", "maintainers", "readme", "keywords",
+                        "classifiers", "homepage", "repository", "documentation", "urls", "plugins")
+_POETRY_METADATA = "tool.poetry.{" + ",".join(POETRY_METADATA_KEYS) + "}"
+
 # Raw items, by (format, key), that change what gets installed when dropped (their own code and severity), or
 # that only record a spelling (None: nothing is lost without them). Looked up before RAW_LOSSES.
 RAW_KEY_LOSSES: dict[tuple[str, str], tuple[FeatureLoss, frozenset[str]] | None] = {
@@ -121,10 +127,53 @@ RAW_KEY_LOSSES: dict[tuple[str, str], tuple[FeatureLoss, frozenset[str]] | None]
                     "holds Poetry scripts [project.scripts] cannot spell (file scripts)"),
         frozenset({"poetry", "poetry1", "ir"}),
     ),
+    **{("poetry", f"tool.poetry.{key}"): (FeatureLoss("tool-setting-dropped", Severity.WARNING, what), _POETRY)
+       for key, what in (
+           ("packages", ("is a Poetry build setting (the packages the wheel holds; another build backend, or "
+                         "poetry-core without it, builds other contents)")),
+           ("include", "is a Poetry build setting (files added to the sdist/wheel; built without them elsewhere)"),
+           ("exclude", "is a Poetry build setting (files kept out of the sdist/wheel; built with them elsewhere)"),
+           ("build", "is a Poetry build script (run when building the wheel; not run elsewhere)"),
+           ("package-mode", "is Poetry's package mode (false: the project itself is neither built nor installed)"),
+           ("requires-plugins", "lists Poetry plugins the project needs (Poetry installs them)"),
+           ("build-constraints", "are Poetry build constraints (they narrow the build requirements' versions)"),
+           ("dependencies.python", "is the python range Poetry resolves the lock for (beside requires-python)"),
+       )},
+    ("poetry", "tool.poetry.requires-poetry"): (
+        FeatureLoss("tool-setting-dropped", Severity.INFO, "is the Poetry version the project requires"), _POETRY),
+    # Poetry metadata with no PEP 621 place in the Project: in a Poetry 2 file every metadata key of [tool.poetry]
+    # (poetry-core reads it where [project] lacks the field), in a Poetry 1 file a form PEP 621 cannot spell (several
+    # readme files, a non-string plugin)
+    ("poetry", _POETRY_METADATA): (
+        FeatureLoss("project-metadata-dropped", Severity.INFO,
+                    "is Poetry project metadata (poetry-core uses it where [project] does not set the field)"),
+        _POETRY),
     ("uv", "sources-table"): None,  # the source was spelled in [tool.uv.sources] (the source itself is in the IR)
     ("pdm", "line"): None,  # how PDM spelled an editable dev-dependency line
     ("uv", "default-groups"): None,  # uv stated the groups' install defaults (Group.optional holds them)
+    # any other [tool.poetry] key (Poetry accepts unknown keys; a plugin's settings)
+    ("poetry", "tool.poetry.*"): (FeatureLoss("tool-setting-dropped", Severity.WARNING, "is a Poetry setting"), _POETRY),
 }
+
+
+def _raw_rule(raw: Raw) -> tuple[FeatureLoss, frozenset[str]] | None:
+    """The loss dropping ``raw`` reports (None: none): its key's entry, a [tool.poetry] key's default, its format's."""
+    key = (raw.format, raw.key)
+    if key in RAW_KEY_LOSSES:
+        return RAW_KEY_LOSSES[key]
+    if raw.format == "poetry" and raw.key.startswith("tool.poetry."):
+        metadata = raw.key.removeprefix("tool.poetry.") in POETRY_METADATA_KEYS
+        return RAW_KEY_LOSSES["poetry", _POETRY_METADATA if metadata else "tool.poetry.*"]
+    return RAW_LOSSES.get(raw.format)
+
+
+def _drops_nothing(raw: Raw) -> bool:
+    """A keyed Raw item that is an empty table or array, or Poetry's default ``package-mode = true``: nothing is
+    lost without it (format-wide Raw items are reported whatever their value)."""
+    poetry_key = raw.format == "poetry" and raw.key.startswith("tool.poetry.")
+    if not (poetry_key or (raw.format, raw.key) in RAW_KEY_LOSSES):
+        return False
+    return raw.value in ({}, []) or (raw.key == "tool.poetry.package-mode" and raw.value is True)
 
 
 def _raws(manifest: Manifest) -> Iterator[tuple[Raw, str]]:
@@ -311,11 +360,10 @@ def preflight(manifest: Manifest, target: str, supported: frozenset[Feature], re
         )
     base = target.partition("+")[0]
     for raw, subject in _raws(manifest):
-        key = (raw.format, raw.key)
-        rule = RAW_KEY_LOSSES[key] if key in RAW_KEY_LOSSES else RAW_LOSSES.get(raw.format)
-        if rule is None or base in rule[1] or target in rule[1] or (key in RAW_KEY_LOSSES and raw.value == {}):
+        found = _raw_rule(raw)
+        if found is None or base in found[1] or target in found[1] or _drops_nothing(raw):
             continue
-        loss = rule[0]
+        loss = found[0]
         report.add(
             loss.code,
             loss.severity,

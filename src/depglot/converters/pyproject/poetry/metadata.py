@@ -6,11 +6,15 @@ Mapped: name, version, description, authors/maintainers (``"Name <email>"`` <-> 
 that is not a dependency table (packages, include, exclude, build, package-mode, requires-poetry, multi-file
 readmes...) travels as ``Raw("poetry", "tool.poetry.<key>")`` and is written back verbatim; so do the scripts
 PEP 621 cannot spell (file scripts, scripts with extras): ``Raw("poetry", "tool.poetry.scripts")`` holds those
-entries only, beside the console scripts in the Project.
+entries only, beside the console scripts in the Project. A Poetry 2 file (``[project]``) keeps its metadata in
+``[project]``; its ``[tool.poetry.scripts]`` console scripts join the Project when ``[project]`` declares no scripts
+(poetry-core reads them then). Targets without ``[tool.poetry]`` report each Raw key they drop
+(``RAW_KEY_LOSSES`` in :mod:`depglot.ir.features`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -48,8 +52,13 @@ def _person_text(entry: Any) -> str | None:
     return name or email
 
 
-def read_metadata(tool_poetry: dict[str, Any], *, legacy: bool) -> tuple[Project | None, list[Raw]]:
-    """(Project from ``[tool.poetry]`` when ``legacy`` (no ``[project]`` table), the Raw keys)."""
+def read_metadata(
+    tool_poetry: dict[str, Any], *, legacy: bool, project: Project | None = None
+) -> tuple[Project | None, list[Raw]]:
+    """(the Project, the Raw keys). ``legacy`` (no ``[project]`` table): the Project is built from
+    ``[tool.poetry]``. Otherwise ``project`` (read from ``[project]``) is returned, with the console scripts of
+    ``[tool.poetry.scripts]`` when ``[project]`` declares none: poetry-core reads them there then (its
+    ``_configure_entry_points``), so they are the project's entry points like a Poetry 1 file's."""
     raws: list[Raw] = []
     metadata: list[tuple[str, Any]] = []
     used: set[str] = set(DEPENDENCY_KEYS)
@@ -94,15 +103,38 @@ def read_metadata(tool_poetry: dict[str, Any], *, legacy: bool) -> tuple[Project
         ):
             metadata.append(("entry-points", {k: dict(v) for k, v in plugins.items()}))
             used.add("plugins")
+    elif project is not None and not project.get("scripts") and isinstance(tool_poetry.get("scripts"), dict):
+        console, other = _split_scripts(tool_poetry["scripts"])
+        if console:
+            project = _with_scripts(project, console)
+            if other:
+                remainder["scripts"] = other
+            else:
+                used.add("scripts")
     for key, value in tool_poetry.items():
         if key not in used:
             raws.append(Raw(format="poetry", key=f"tool.poetry.{key}", value=remainder.get(key, value)))
-    project = None
     if legacy:
         from ....ir.model import Project
 
         project = Project(name=tool_poetry.get("name"), version=tool_poetry.get("version"), metadata=tuple(metadata))
     return project, raws
+
+
+def _with_scripts(project: Project, console: dict[str, str]) -> Project:
+    """``project`` with ``scripts`` = ``console`` (replacing an empty ``[project.scripts]``); ``scripts`` leaves
+    ``dynamic`` (a static field must not be listed there)."""
+    meta: list[tuple[str, Any]] = []
+    for key, value in project.metadata:
+        if key == "scripts":
+            continue
+        if key == "dynamic" and isinstance(value, list) and "scripts" in value:
+            value = [d for d in value if d != "scripts"]
+            if not value:
+                continue
+        meta.append((key, value))
+    meta.append(("scripts", console))
+    return dataclasses.replace(project, metadata=tuple(meta))
 
 
 def _split_scripts(scripts: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:

@@ -144,12 +144,9 @@ def read_poetry(doc: dict[str, Any], loc: TomlLocator, manifest: Manifest) -> Ma
     groups = _read_groups(tp, loc, groups, losses)
     _check_sources(groups, indexes, manifest.indexes, losses)
 
-    project, meta_raw = read_metadata(tp, legacy=not has_project)
-    if project is None:
-        project = manifest.project
-    # the scripts Raw (file scripts) is reported by targets that drop it: it carries where the table is
-    raw.extend(dataclasses.replace(r, span=loc.span(*_TP, "scripts")) if r.key == "tool.poetry.scripts" else r
-               for r in meta_raw)
+    project, meta_raw = read_metadata(tp, legacy=not has_project, project=manifest.project)
+    # targets without [tool.poetry] report each Raw key they drop (ir.features): it carries where the key is
+    raw.extend(dataclasses.replace(r, span=loc.span(*_TP, r.key.split(".", 2)[2])) for r in meta_raw)
     return manifest.replace(
         project=project,
         python=python,

@@ -137,7 +137,8 @@ def plan_migration(
         if moved:
             conv = _pep735_or_back(conv, m, moved, before, path, report, out_fmt, keep_locked=keep_locked,
                                    index_strategy=index_strategy, optional_to=optional_to, name_map=name_map)
-        report.extend(_still_written(conv.report, conv.text) if base is not None else conv.report)
+        staying = conv.text if os.path.basename(path) == "pyproject.toml" else _pyproject_text(d)
+        report.extend(_still_written(conv.report, staying))
         text = conv.text
         if os.path.basename(path) == "pyproject.toml" and target != "poetry" and base is not None:
             text = drop_poetry_dependencies(text, path, report, m)
@@ -187,11 +188,23 @@ def _pep735_or_back(conv, m: Manifest, moved: tuple[str, ...], before: bytes | N
     return api.dumps(m, out_fmt, base, path=path, **options)
 
 
-def _still_written(losses: Report, text: str) -> list:  # type: ignore[type-arg]
-    """Without the ``tool-setting-dropped`` losses for tool tables the base file keeps: a migration edits the file
-    in place, so ``[tool.pdm.build]`` of a project built by pdm-backend is still there and still used."""
+_KEPT_CODES = frozenset({"tool-setting-dropped", "project-metadata-dropped"})
+
+
+def _pyproject_text(d: str) -> str | None:
+    """The project's pyproject.toml as it stays (a migration never deletes it), or None."""
+    data = _read(join(d, "pyproject.toml"))
+    return data.decode("utf-8", errors="replace") if data is not None else None
+
+
+def _still_written(losses: Report, text: str | None) -> list:  # type: ignore[type-arg]
+    """Without the losses that call a pyproject tool setting or metadata key dropped while the pyproject.toml that
+    stays after the migration still has it: the file is edited in place (or kept beside requirements.txt), so
+    ``[tool.pdm.build]`` of a pdm-backend project, or ``[tool.poetry] packages``, is still there and still used."""
     import tomllib
 
+    if text is None:
+        return list(losses)
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
@@ -205,8 +218,9 @@ def _still_written(losses: Report, text: str) -> list:  # type: ignore[type-arg]
             node = node[part]
         return True
 
-    return [loss for loss in losses if not (loss.code == "tool-setting-dropped" and loss.span is not None
-                                            and loss.span.key and present(loss.span.key))]
+    return [loss for loss in losses if not (loss.code in _KEPT_CODES and loss.span is not None and loss.span.key
+                                            and os.path.basename(loss.span.file or "") == "pyproject.toml"
+                                            and present(loss.span.key))]
 
 
 def _requirements_outputs(d: str, manifest: Manifest) -> list[tuple[str, Manifest, str]]:

@@ -141,3 +141,19 @@ def test_mixed_dynamic_extras_keep_their_strings_and_entries(tmp_path):
     assert lines[2].startswith('+dev = ["aiohttp_cors", "build>=2", "coverage",')
     assert len(lines) == 3
     assert depglot.loads(extra.after.decode(), "poetry").group("dev").requirements[1].version.pep440 == ">=2"
+
+
+def test_a_replaced_inline_table_keeps_its_own_spacing(tmp_path):
+    """synapse's dependencies mix ``{version = ...}`` and ``{ version = ... }``: an edit of one entry used to take
+    the spacing of the first inline table in the table."""
+    target = tmp_path / "pyproject.toml"
+    target.write_text('[tool.poetry]\nname = "x"\nversion = "1"\n\n[tool.poetry.dependencies]\npython = "^3.9"\n'
+                      'a = {version = ">=1", optional = true}\nidna = { version = ">=2.5", optional = true }\n'
+                      'new = "*"\n\n[tool.poetry.extras]\nall = ["a", "idna"]\n')
+    before = target.read_bytes()
+    result = _process((Found(path=str(target), format="poetry"), Codemod(kind="set", name="idna", spec=">=3")))
+    assert result.error is None and result.losses == ()
+    assert _changed_lines(before, result.after) == ['-idna = { version = ">=2.5", optional = true }',
+                                                    '+idna = { version = ">=3", optional = true }']
+    result = _process((Found(path=str(target), format="poetry"), Codemod(kind="add", requirement="new[x]>=1")))
+    assert _changed_lines(before, result.after) == ['-new = "*"', '+new = {version = ">=1", extras = ["x"]}']

@@ -222,7 +222,9 @@ class _Writer(FreshSections, GroupSections):
                 if key != name and deps and rename:
                     _rename_key(table, key, name)  # same entry, respelled name (``depglot normalize``)
                 continue
-            item = self.ops.toml_item(value, table)
+            own = table[key] if key is not None else None
+            inline = hasattr(own, "as_string") and own.as_string().startswith("{")
+            item = self.ops.toml_item(value, {key: own} if inline else table)  # a replaced { a = 1 } keeps its spacing
             if key is not None:
                 table[key] = item
             else:

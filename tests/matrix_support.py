@@ -445,6 +445,8 @@ ADVISORY = frozenset({
     "constraints-dropped",
     "overrides-dropped",
     "uv-source-dropped",
+    # a requirements file that pip refuses in hash-checking mode (hashes on some lines only)
+    "hashes-partial",
 })
 
 
@@ -464,8 +466,14 @@ def _names_in(loss: Loss) -> set[str]:
     return names
 
 
+# Advisory codes that name requirements without any of them having changed: they explain no difference.
+NON_EXPLAINING = frozenset({
+    "hashes-partial",  # some written requirements lack hashes: pip refuses the file (requirements writer)
+})
+
+
 def explains(loss: Loss, diff: Difference) -> bool:
-    if loss.severity < Severity.WARNING:
+    if loss.severity < Severity.WARNING or loss.code in NON_EXPLAINING:
         return False
     rule = MANIFEST_RULES.get(diff.kind)
     if rule is not None:

@@ -20,6 +20,7 @@ from ...format import WriteOptions
 from ...ir.model import Index, IndexRole, Manifest, Requirement
 from ...report import Report, Severity
 from .bulk import paused_gc
+from .hashmode import check_hash_mode
 from .lines import COMMENT_RE, Document, Entry, Kind, parse_document
 from .options import Token
 from .reader import read_document
@@ -414,6 +415,7 @@ def _terminate(out: list[str], eol: str) -> None:
 def write(manifest: Manifest, *, base: str | None, report: Report, options: WriteOptions) -> str:
     """The text of ``manifest`` as a requirements file (``base``: the existing text to edit in place)."""
     reqs = _requirements(manifest, options)
+    check_hash_mode(reqs, report)
     if base is None:
         return _fresh(manifest, reqs, report)
     with paused_gc(len(base)):

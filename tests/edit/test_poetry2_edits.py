@@ -157,3 +157,19 @@ def test_a_replaced_inline_table_keeps_its_own_spacing(tmp_path):
                                                     '+idna = { version = ">=3", optional = true }']
     result = _process((Found(path=str(target), format="poetry"), Codemod(kind="add", requirement="new[x]>=1")))
     assert _changed_lines(before, result.after) == ['-new = "*"', '+new = {version = ">=1", extras = ["x"]}']
+
+
+def test_poetry1_extras_arrays_are_edited_in_place(tmp_path):
+    """synapse's ``all`` extra is a commented multi-line array with several names a line: removing one package
+    rewrote it one name a line without its comments (and ``pympler`` as ``Pympler``)."""
+    target = _corpus_file("poetry", "matrix-org__synapse", tmp_path)
+    before = target.read_bytes()
+    result = _process((Found(path=str(target), format="poetry"), Codemod(kind="remove", name="psycopg2cffi")))
+    assert result.error is None and result.losses == ()
+    assert _changed_lines(before, result.after) == [
+        '-psycopg2cffi = { version = ">=2.8", markers = "platform_python_implementation == \'PyPy\'", optional = true }',
+        '-postgres = ["psycopg2", "psycopg2cffi", "psycopg2cffi-compat"]',
+        '+postgres = ["psycopg2", "psycopg2cffi-compat"]',
+        '-    "psycopg2", "psycopg2cffi", "psycopg2cffi-compat",',
+        '+    "psycopg2", "psycopg2cffi-compat",',
+    ]

@@ -222,6 +222,11 @@ class _Writer(FreshSections, GroupSections):
                 if key != name and deps and rename:
                     _rename_key(table, key, name)  # same entry, respelled name (``depglot normalize``)
                 continue
+            if key is not None and not deps and isinstance(value, list) and isinstance(table[key], list):
+                spelled = {cn(str(v)): str(v) for v in table[key]}  # a name list: edited in place, comments and
+                self.ops.string_array(table, key, [spelled.get(cn(v), v) for v in value],  # spellings stay
+                                      newline=self.newline)
+                continue
             own = table[key] if key is not None else None
             inline = hasattr(own, "as_string") and own.as_string().startswith("{")
             item = self.ops.toml_item(value, {key: own} if inline else table)  # a replaced { a = 1 } keeps its spacing

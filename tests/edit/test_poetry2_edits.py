@@ -1,9 +1,12 @@
-"""Codemods on Poetry 2 files (``[project]`` plus ``[tool.poetry]``): an edit that names one package changes only
-that package's lines and reports nothing about the rest of the file (issue 10 follow-up).
+"""Codemods on Poetry files: an edit that names one package changes only that package's lines and reports
+nothing about the rest of the file (issue 10 follow-up).
 
-guarddog's pyproject.toml has ``[project]`` with ``requires-python`` and no dependencies, its dependencies (and a
-``python`` constraint) in ``[tool.poetry.dependencies]``: Poetry 2's dynamic-dependencies form. Its edits used to
-be written in Poetry 1's layout and warned ``poetry-requires-python-merged`` on every ``set``/``remove``.
+Poetry 2 (``[project]`` plus ``[tool.poetry]``): guarddog's pyproject.toml has ``[project]`` with
+``requires-python`` and no dependencies, its dependencies (and a ``python`` constraint) in
+``[tool.poetry.dependencies]``: Poetry 2's dynamic-dependencies form. Its edits used to be written in Poetry 1's
+layout and warned ``poetry-requires-python-merged`` on every ``set``/``remove``. Then corpus files whose edits
+rewrote more than the package: chia-blockchain (mixed dynamic), synapse (extras lists, inline-table spacing),
+aws-powertools (dev-dependencies beside a dev group).
 """
 
 from __future__ import annotations
@@ -173,3 +176,15 @@ def test_poetry1_extras_arrays_are_edited_in_place(tmp_path):
         '-    "psycopg2", "psycopg2cffi", "psycopg2cffi-compat",',
         '+    "psycopg2", "psycopg2cffi-compat",',
     ]
+
+
+def test_dev_dependencies_beside_a_dev_group_stay_apart(tmp_path):
+    """aws-powertools has [tool.poetry.dev-dependencies] and [tool.poetry.group.dev.dependencies] (Poetry reads
+    them as one group): an edit of either used to copy every dev-dependencies entry into the group table."""
+    target = _corpus_file("poetry", "aws-powertools__powertools-lambda-python", tmp_path)
+    before = target.read_bytes()
+    for name, old, new in (("mypy", 'mypy = "^1.1.1"', 'mypy = ">=1.2"'),
+                           ("pytest", 'pytest = "^8.3.3"', 'pytest = ">=1.2"')):
+        result = _process((Found(path=str(target), format="poetry"), Codemod(kind="set", name=name, spec=">=1.2")))
+        assert result.error is None and result.losses == ()
+        assert _changed_lines(before, result.after) == [f"-{old}", f"+{new}"]

@@ -55,10 +55,15 @@ class GroupSections:
                     gt = self.ops.ensure_table(self.doc, "tool", "poetry", "group", "dev")
                     self._group_flags(gt, g, ())
             else:
+                reqs = g.requirements
+                if key == "dev" and "dev-dependencies" in tp:  # and [tool.poetry.group.dev], read as one group:
+                    legacy = {cn(k) for k in tp["dev-dependencies"]}  # each entry stays in its table
+                    self._sync_table(tp["dev-dependencies"], self._deps_dict(tuple(r for r in reqs if r.key in legacy)))
+                    reqs = tuple(r for r in reqs if r.key not in legacy)
                 name = poetry_keys.get(key, g.name)
                 gt = self.ops.ensure_table(self.doc, "tool", "poetry", "group", name)
                 self._group_flags(gt, g, tuple(g.includes))
-                desired = self._deps_dict(g.requirements)
+                desired = self._deps_dict(reqs)
                 if desired or "dependencies" in gt or not (g.optional or g.includes):
                     self._sync_table(self.ops.ensure_table(self.doc, "tool", "poetry", "group", name, "dependencies"),
                                      desired)

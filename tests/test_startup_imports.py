@@ -320,3 +320,16 @@ def test_extras_loss_with_equal_spellings_builds_no_version_set() -> None:
                           env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")})
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == "False"
+
+
+def test_poetry_to_uv_builds_no_version_set(tmp_path: Path) -> None:
+    """Textualize/rich's Poetry constraints (^, >=, "a, b" groups) are read as PEP 440 text without packaging's
+    version, specifier or range modules (the grammar names InvalidVersion only for versions that are not plain
+    releases; session 3)."""
+    src = _corpus_copy(tmp_path, "poetry", "Textualize__rich__", "pyproject.toml")
+    imported = _imported(["convert", src.name, "-t", "uv", "--fail-on", "never"], tmp_path)
+    _check(
+        imported,
+        ALWAYS_FORBIDDEN | {"packaging.version", "packaging.specifiers", "packaging.ranges", "tomlkit"},
+        {"depglot.dialects.poetry.grammar", "depglot.converters.pyproject.poetry.reader"},
+    )

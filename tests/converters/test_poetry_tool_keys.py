@@ -108,7 +108,7 @@ def _named_by_project_place(losses: list[Any], key: str) -> bool:
 
 
 @pytest.mark.parametrize("path", corpus_params("poetry", "poetry2"))
-@pytest.mark.parametrize("target", ["pep621", "pep621+uv"])
+@pytest.mark.parametrize("target", ["pep621", "pep621+uv", "pep621+pdm"])
 def test_every_tool_poetry_key_is_carried_or_named(path: Path, target: str, tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     tool_poetry = tomllib.loads(text).get("tool", {}).get("poetry", {})
@@ -323,3 +323,16 @@ def test_poetry2_only_console_scripts_leave_no_raw() -> None:
     assert dict(m.project.metadata)["scripts"] == CONSOLE  # type: ignore[union-attr]
     assert not [r for r in m.raw if r.key == "tool.poetry.scripts"]
     assert "poetry-scripts-dropped" not in api.dumps(m, "pep621").report.codes()
+
+
+def test_poetry2_python_beside_requires_python_is_named() -> None:
+    """poetry-core resolves the lock for ``tool.poetry.dependencies.python`` when it is narrower than
+    requires-python; the IR's python is requires-python, so the Poetry range is a dropped setting elsewhere."""
+    text = ('[project]\nname = "demo"\nversion = "1"\nrequires-python = ">=3.9"\ndependencies = []\n\n'
+            '[tool.poetry.dependencies]\npython = "^3.10"\n')
+    m = api.loads(text, "poetry", path="pyproject.toml")
+    assert m.python is not None and m.python.raw == ">=3.9"
+    conv = api.dumps(m, "pep621")
+    assert _poetry_losses(conv) == [("tool-setting-dropped", Severity.WARNING, "tool.poetry.dependencies.python", 8)]
+    assert _poetry_losses(api.dumps(m, "poetry")) == []
+    assert api.dumps(m, "poetry", base=text).text == text

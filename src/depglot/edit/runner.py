@@ -165,7 +165,8 @@ def _edit(found: Found, codemod: Codemod, data: bytes) -> FileResult:
     seen = {(loss.code, loss.subject, loss.message, loss.span) for loss in manifest.losses}
     noise = _baseline(manifest, fmt.full_name, fmt.features)
     for loss in conversion.report:
-        if (loss.code, loss.subject, loss.message, loss.span) not in seen and (loss.code, loss.subject) not in noise:
+        if (not _the_edit_itself(loss) and (loss.code, loss.subject, loss.message, loss.span) not in seen
+                and (loss.code, loss.subject) not in noise):
             report.append(_located(loss, found.path))
     try:
         fmt.read(conversion.text, ReadOptions(path=found.path))
@@ -181,6 +182,14 @@ def _edit(found: Found, codemod: Codemod, data: bytes) -> FileResult:
                        "matches it; re-lock (depglot never edits locks)",
                        subject=lock, span=_file_span(found.path))
     return FileResult(path=found.path, format=found.format, before=data, after=after, losses=report.losses)
+
+
+def _the_edit_itself(loss: Loss) -> bool:
+    """A writer's report that describes the edit the codemod asked for, not something lost: the pyproject writer
+    warns when base mode changes an existing [dependency-groups] entry (in a conversion into an existing file the
+    old items were the user's); a codemod's change to a group is the requested change, shown by --diff. A group
+    that goes away (or a legacy table that moves) is still reported."""
+    return loss.code == "dependency-group-replaced" and not (loss.data or {}).get("removed")
 
 
 def _baseline(manifest: Manifest, fmt_name: str, features: frozenset) -> set[tuple[str, str | None]]:  # type: ignore[type-arg]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from ...ir.model import IndexRef, LocalPath, Requirement, Url, Vcs
+from ...ir.model import IndexRef, LocalPath, Requirement, Url, Vcs, canonical_name
 from ...ir.versions import VersionSpec
 from ...report import Report
 
@@ -98,7 +98,10 @@ class RequirementText:
         return render(spec, report=self.report, subject="requires-python")
 
     def reuse(self, existing: list[Any], values: list[Any]) -> list[Any]:
-        """``values`` with each string replaced by an existing item that means the same (keeps the file's text)."""
+        """``values`` with each string replaced by an existing item that means the same (keeps the file's text).
+
+        When the existing array has ``{include-group = ...}`` items, the result keeps its arrangement: strings fill
+        the string slots in order, an include still wanted keeps its place (and its text), new items follow."""
         pool = [x for x in existing if isinstance(x, str)]
         out: list[Any] = []
         for v in values:
@@ -109,7 +112,27 @@ class RequirementText:
                     out.append(str(hit))
                     continue
             out.append(v)
-        return out
+        if not any(_include(x) for x in existing):
+            return out
+        strings = iter([v for v in out if not _include(v)])
+        includes = {_include(v): v for v in out if _include(v)}
+        arranged: list[Any] = []
+        for item in existing:
+            if not _include(item):
+                text = next(strings, None)
+                if text is not None:
+                    arranged.append(text)
+            elif _include(item) in includes:
+                arranged.append(item)
+                del includes[_include(item)]
+        return [*arranged, *strings, *includes.values()]
+
+
+def _include(item: Any) -> str | None:
+    """The group an ``{include-group = ...}`` array item names (canonical), None for anything else."""
+    if isinstance(item, dict) and isinstance(item.get("include-group"), str):
+        return canonical_name(item["include-group"])
+    return None
 
 
 @lru_cache(maxsize=4096)

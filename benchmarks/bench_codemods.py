@@ -98,10 +98,10 @@ def in_process(root: Path, jobs: int) -> None:
     import resource
     from collections import defaultdict
 
+    import tomlkit.parser
+
     from depglot.edit.discover import discover
     from depglot.edit.runner import Codemod, _process, run
-
-    import tomlkit.parser
 
     codemod = Codemod(kind="set", name=PACKAGE, spec=">=2")
     c0 = _cpu(resource.RUSAGE_SELF)

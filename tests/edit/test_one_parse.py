@@ -1,6 +1,6 @@
 """A codemod parses each TOML file it edits with tomlkit once: the base document. New entries, inline tables and
 multi-line arrays are built as tomlkit items, not parsed from rendered text (``pyproject.common`` used to parse
-every inline table and new multi-line array it made: 62 parses for 43 edited files in the benchmark)."""
+every inline table and new multi-line array it made: 909 parses for 760 corpus edits)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pytest
 import tomlkit.parser
 
 import depglot
-from depglot.errors import DepglotError
 from depglot import registry
 from depglot.edit.discover import Found
 from depglot.edit.runner import Codemod, _process
+from depglot.errors import DepglotError
 
 from ..conftest import corpus_files
 

@@ -77,7 +77,10 @@ def poetry_fields(text: str, tmp: Path) -> dict[str, Any] | None:
         "maintainers": list(p.maintainers),
         "readme": tuple(str(r.relative_to(d)) for r in p.readmes),
         "keywords": list(p.keywords),
-        "classifiers": list(p.classifiers),
+        # as built: poetry-core adds Python-version classifiers to classifiers from [tool.poetry], not to a static
+        # [project].classifiers (its licence classifier follows the licence's spelling: PEP 639's License-Expression
+        # takes none, by design)
+        "classifiers": [c for c in p.all_classifiers if not c.startswith("License ::")],
         "homepage": p.homepage,
         "repository": p.repository_url,
         "documentation": p.documentation_url,
@@ -98,7 +101,8 @@ _PROJECT_PLACE = {"scripts": "scripts.", "plugins": "entry-points."}
 
 
 def _named(losses: list[Any], key: str) -> list[Any]:
-    return [loss for loss in losses if loss.subject == f"tool.poetry.{key}"]
+    return [loss for loss in losses if loss.subject == f"tool.poetry.{key}"
+            or str(loss.subject).startswith(f"tool.poetry.{key}.")]
 
 
 def _named_by_project_place(losses: list[Any], key: str) -> bool:
@@ -202,6 +206,7 @@ DROPPED = [
     ("tool-setting-dropped", Severity.INFO, "tool.poetry.requires-poetry", 17),
     ("tool-setting-dropped", Severity.WARNING, "tool.poetry.requires-plugins", 18),
     ("tool-setting-dropped", Severity.WARNING, "tool.poetry.my-plugin", 27),
+    ("project-metadata-dropped", Severity.INFO, "tool.poetry.classifiers.generated", 12),
 ]
 
 

@@ -151,6 +151,13 @@ RAW_KEY_LOSSES: dict[tuple[str, str], tuple[FeatureLoss, frozenset[str]] | None]
     ("uv", "sources-table"): None,  # the source was spelled in [tool.uv.sources] (the source itself is in the IR)
     ("pdm", "line"): None,  # how PDM spelled an editable dev-dependency line
     ("uv", "default-groups"): None,  # uv stated the groups' install defaults (Group.optional holds them)
+    # a Poetry 1 file's classifiers: poetry-core adds the Python-version classifiers its python constraint allows
+    # when it builds; written as a static list (PEP 621 [project].classifiers) they are not added
+    ("poetry", "tool.poetry.classifiers.generated"): (
+        FeatureLoss("project-metadata-dropped", Severity.INFO,
+                    "are Poetry classifiers, to which poetry-core adds 'Programming Language :: Python :: 3.x' "
+                    "classifiers when it builds; a static classifiers list gets none"),
+        _POETRY),
     # any other [tool.poetry] key (Poetry accepts unknown keys; a plugin's settings)
     ("poetry", "tool.poetry.*"): (FeatureLoss("tool-setting-dropped", Severity.WARNING, "is a Poetry setting"), _POETRY),
 }

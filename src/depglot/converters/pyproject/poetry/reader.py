@@ -147,6 +147,11 @@ def read_poetry(doc: dict[str, Any], loc: TomlLocator, manifest: Manifest) -> Ma
     project, meta_raw = read_metadata(tp, legacy=not has_project, project=manifest.project)
     # targets without [tool.poetry] report each Raw key they drop (ir.features): it carries where the key is
     raw.extend(dataclasses.replace(r, span=loc.span(*_TP, r.key.split(".", 2)[2])) for r in meta_raw)
+    if not has_project and tp.get("classifiers"):
+        # poetry-core adds Python-version classifiers to these when it builds (its dynamic classifiers); a static
+        # [project].classifiers gets none: a marker (no value to write) that targets holding the list report
+        raw.append(Raw(format="poetry", key="tool.poetry.classifiers.generated", value=True,
+                       span=loc.span(*_TP, "classifiers")))
     return manifest.replace(
         project=project,
         python=python,

@@ -502,10 +502,6 @@ def test_pdm_project_to_uv_moves_its_dev_groups(tmp_path: Path) -> None:
     assert kept.exit_code == 0, kept.output
 
 
-@pytest.mark.xfail(strict=True, reason="uv writer (converters/pyproject/uv_write.py, _write_default_groups): PDM "
-                   "installs every dev-dependencies group by default (`pdm install`; --prod leaves them out, PDM 1.5 "
-                   "release notes), uv only 'dev'; a PDM manifest needs default-groups = \"all\" as Poetry's gets its "
-                   "non-optional groups")
 def test_pdm_groups_stay_installed_by_default_under_uv(tmp_path: Path) -> None:
     copy(UNEARTH, tmp_path / "pyproject.toml")
     depglot("migrate", "--to", "uv", cwd=tmp_path)

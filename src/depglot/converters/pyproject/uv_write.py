@@ -270,9 +270,9 @@ def _write_default_groups(uv: Any, table: Any, manifest: Manifest, newline: str)
         have = names if str(current) == "all" else {canonical_name(str(n)) for n in current}
         if have & names == want_set:
             return  # the base already says it (possibly naming groups defined elsewhere)
-    elif not (any(g.optional for g in groups) or manifest.format.startswith("poetry")
+    elif not (any(g.optional for g in groups) or manifest.format.startswith("poetry") or _pdm_managed(manifest)
               or any(r.format == "uv" and r.key == "default-groups" for r in manifest.raw)):
-        return  # nothing says which groups install by default (Poetry installs every non-optional group; uv said)
+        return  # nothing says which groups install by default (Poetry and PDM install every non-optional group)
     elif want_set == names & {"dev"} and (uv is not None or names <= {"dev"}):
         return  # uv's own default, and what the file written says to its reader (with [tool.uv], or only "dev")
     if not groups:
@@ -283,6 +283,15 @@ def _write_default_groups(uv: Any, table: Any, manifest: Manifest, newline: str)
     t = table()
     t["default-groups"] = value if isinstance(value, str) else make_string_array(value, multiline=False, like=t,
                                                                                   newline=newline)
+
+
+def _pdm_managed(manifest: Manifest) -> bool:
+    """PDM installs every dev-dependencies group by default (``pdm install``; ``--prod`` leaves them out), so its
+    groups need ``default-groups`` under uv, which installs only ``dev``. A PDM project: a group read from
+    ``[tool.pdm.dev-dependencies]``, or ``[tool.pdm]`` settings in a file that has none of uv's."""
+    if any(g.span is not None and (g.span.key or "").startswith("tool.pdm.") for g in manifest.groups):
+        return True
+    return any(r.format == "pdm" for r in manifest.raw) and not any(r.format == "uv" for r in manifest.raw)
 
 
 def _write_locked_constraints(uv: Any, table: Any, manifest: Manifest, report: Report, newline: str) -> None:

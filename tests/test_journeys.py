@@ -340,9 +340,6 @@ def test_poetry_with_dynamic_dependencies_and_a_source_to_uv(tmp_path: Path) -> 
         "(same versions) [project.optional-dependencies.dev[25]]",
         "pyproject.toml:121:10: info[version-respelled]: poetry constraint '>=2.3.2, <3' written as PEP 440 "
         "'>=2.3.2,<3' (same versions) [project.optional-dependencies.upnp[0]]",
-        "pyproject.toml:79:1: warning[uv-source-shared]: 'zstd' is required more than once with different sources; "
-        "[tool.uv.sources] holds one source per name, so this registry requirement installs from index 'chia' too "
-        "[tool.poetry.dependencies.zstd]",
         "pyproject.toml:37:3: warning[index-role-changed]: index 'chia' is supplemental (used only when no other "
         "index has the package); uv has no such role, so it is an ordinary index searched before PyPI "
         "[tool.poetry.source[0]]",
@@ -369,6 +366,7 @@ def test_poetry_with_dynamic_dependencies_and_a_source_to_uv(tmp_path: Path) -> 
     assert 'pytest-monitor>=1.6.6 ; sys_platform == "linux"' in project["optional-dependencies"]["dev"]
     assert doc["tool"]["uv"]["index"] == [{"name": "chia", "url": "https://pypi.chia.net/simple/"}]
     assert doc["tool"]["uv"]["sources"]["miniupnpc"] == {"index": "chia"}
+    assert doc["tool"]["uv"]["sources"]["zstd"] == [{"index": "chia", "marker": "python_version >= '3.12'"}]
     assert doc["tool"]["poetry"] == {"packages": [{"include": "chia"}], "version": "0.0.0"}
     assert doc["tool"]["poetry-dynamic-versioning"] == tomllib.loads(original)["tool"]["poetry-dynamic-versioning"]
     assert text.count("\n# see [tool.poetry-dynamic-versioning]\n") == 1  # comments of kept tables stay
@@ -378,10 +376,6 @@ def test_poetry_with_dynamic_dependencies_and_a_source_to_uv(tmp_path: Path) -> 
     assert again.exit_code == 0 and "would" not in again.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="pyproject uv writer (converters/pyproject/uv_write.py): a Poetry dependency "
-                   "given twice under complementary python markers, one from a source, is written as one unconditional "
-                   "[tool.uv.sources] entry (uv-source-shared); uv 0.13.8 accepts and forks on a source marker, "
-                   "zstd = [{ index = \"chia\", marker = \"python_version >= '3.12'\" }], which says it exactly")
 def test_poetry_conditional_source_to_uv_source_marker(tmp_path: Path) -> None:
     copy(CHIA, tmp_path / "pyproject.toml")
     result = depglot("migrate", "--to", "uv", cwd=tmp_path)
@@ -533,10 +527,6 @@ def test_poetry_groups_to_requirements_files(tmp_path: Path) -> None:
         "-r requirements.txt\n\npytest-github-actions-annotate-failures>=0.1.7,<0.2.0\n")
 
 
-@pytest.mark.xfail(strict=True, reason="pyproject writer (converters/pyproject/uv_write.py, base mode): a table "
-                   "inserted before an existing one gets no blank line: '[tool.uv]\\ndefault-groups = [\"dev\"]\\n"
-                   "[build-system]' (plugin-export) and 'url = \"https://pypi.chia.net/simple/\"\\n[project.scripts]' "
-                   "(chia)")
 @pytest.mark.parametrize("source", [CHIA, PLUGIN_EXPORT])
 def test_tables_written_into_a_pyproject_keep_its_blank_lines(tmp_path: Path, source: str) -> None:
     before = headers_separated(copy(source, tmp_path / "pyproject.toml").read_text(encoding="utf-8"))

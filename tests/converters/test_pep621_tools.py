@@ -13,7 +13,7 @@ import pytest
 
 from depglot import api
 from depglot.dialects.pep508 import parse_requirement
-from depglot.ir.model import Group, Index, IndexRef, IndexRole, LocalPath, Manifest
+from depglot.ir.model import Group, Index, IndexRef, IndexRole, LocalPath, Manifest, Project
 from tests.conftest import FIXTURES
 
 from .test_pep621 import validate
@@ -270,10 +270,49 @@ def test_an_index_pin_on_one_occurrence_is_shared_in_pdm_and_reported() -> None:
     out = api.dumps(m, "pdm", path="/tmp/demo/pyproject.toml")
     [loss] = [loss for loss in out.report if loss.code == "pdm-source-shared"]
     assert (loss.severity.name, loss.subject, loss.data) == ("WARNING", "zstd", {"index": "chia"})
+    # uv scopes a source with a marker (uv 0.13.8 forks on it): the chia index only where python >= 3.12
+    uv = api.dumps(m, "uv", path="/tmp/demo/pyproject.toml")
+    assert [loss.code for loss in uv.report if loss.code == "uv-source-shared"] == []
+    assert "zstd = [{ index = \"chia\", marker = \"python_version >= '3.12'\" }]\n" in uv.text
+    assert tomllib.loads(uv.text)["project"]["dependencies"] == [
+        'zstd>=1.5.7.2 ; python_version < "3.12"', 'zstd>=1.5.7.2 ; python_version >= "3.12"']
+    again = api.loads(uv.text, "uv", path="/tmp/demo/pyproject.toml")  # uv -> uv: the list stays as written
+    assert api.dumps(again, "uv", base=uv.text, path="/tmp/demo/pyproject.toml").text == uv.text
+
+
+def test_an_index_pin_beside_an_unconditional_occurrence_is_shared_in_uv_and_reported() -> None:
+    """An occurrence without a marker overlaps any source marker: one plain source, reported."""
+    m = Manifest(format="poetry", groups=(Group(name="main", requirements=(
+        _req("zstd>=1.5.7.2"),
+        _req('zstd>=1.5.7.2 ; python_version >= "3.12"', source=IndexRef(name="chia")),
+    )),), indexes=(Index(name="chia", url="https://pypi.chia.net/simple/", role=IndexRole.EXPLICIT),))
     uv = api.dumps(m, "uv", path="/tmp/demo/pyproject.toml")
     [loss] = [loss for loss in uv.report if loss.code == "uv-source-shared"]
     assert (loss.severity.name, loss.subject) == ("WARNING", "zstd")
     assert "registry requirement installs from index 'chia' too" in loss.message
+    assert tomllib.loads(uv.text)["tool"]["uv"]["sources"] == {"zstd": {"index": "chia"}}
+
+
+def test_marker_scoped_uv_sources_are_accepted_by_uv(tmp_path: Path) -> None:
+    """Two sources for one name under disjoint markers, each with its marker; uv (the oracle) reads the file."""
+    if shutil.which("uv") is None:
+        pytest.skip("uv (the oracle) is not installed")
+    m = Manifest(format="poetry", project=Project(name="demo", version="1"), groups=(Group(name="main", requirements=(
+        _req('zstd>=1.5.7.2 ; sys_platform == "win32"', source=IndexRef(name="a")),
+        _req('zstd>=1.5.7.2 ; sys_platform != "win32"', source=IndexRef(name="b")),
+    )),), indexes=(Index(name="a", url="https://a.example/simple/", role=IndexRole.EXPLICIT),
+                   Index(name="b", url="https://b.example/simple/", role=IndexRole.EXPLICIT)))
+    uv = api.dumps(m, "uv", path=str(tmp_path / "pyproject.toml"))
+    assert [loss.code for loss in uv.report if loss.code == "uv-source-shared"] == []
+    assert tomllib.loads(uv.text)["tool"]["uv"]["sources"]["zstd"] == [
+        {"index": "a", "marker": "sys_platform == 'win32'"}, {"index": "b", "marker": "sys_platform != 'win32'"}]
+    (tmp_path / "pyproject.toml").write_text(uv.text, encoding="utf-8")
+    run = subprocess.run(["uv", "lock", "--offline", "--no-progress"], cwd=tmp_path, capture_output=True, text=True,
+                         env=dict(os.environ, UV_OFFLINE="1", NO_COLOR="1"), timeout=120, check=False)
+    out = run.stdout + run.stderr
+    assert "Failed to parse" not in out and "TOML parse error" not in out, out
+    # offline, resolution stops at a missing package: uv read the sources and got to resolving (forking on them)
+    assert run.returncode == 0 or "network" in out or "No solution found when resolving" in out, out
 
 
 # --- a version together with a path/URL/VCS source ---------------------------------------------------------------

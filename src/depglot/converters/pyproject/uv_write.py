@@ -90,17 +90,31 @@ def write_uv(
     fresh_emit = isinstance(doc, emit.Table)
     tool = doc.get("tool")
     uv = tool.get("uv") if tool is not None else None
+    created: list[Any] = []  # tables this write adds to a base document (each must end with a blank line)
 
     def table() -> Any:
         nonlocal uv
         if uv is None:
             uv = ensure_table(doc, "tool", "uv")
+            created.append(uv)
         return uv
 
     # Sources.
-    desired: dict[str, dict[str, Any]] = {}
+    desired: dict[str, Any] = {}
     declared = {ix.name for ix in manifest.indexes if ix.name}
+    occurrences: dict[str, list[Requirement]] = {}
     for req in _requirements(lay):
+        if req.name:
+            occurrences.setdefault(req.key, []).append(req)
+    scoped = {key: entries for key, reqs in occurrences.items() if (entries := _marker_scoped(reqs)) is not None}
+    for req in _requirements(lay):
+        if req.name and req.key in scoped:
+            for entry in scoped[req.key]:
+                if "index" in entry and entry["index"] not in declared:
+                    raise ConversionError(f"{req.name!r} names index {entry['index']!r}, which the manifest does not "
+                                          "declare")
+            desired.setdefault(req.name, scoped[req.key])
+            continue
         if uv_keeps_in_pep508(req):
             continue
         if req.editable and not isinstance(req.source, LocalPath):
@@ -113,7 +127,7 @@ def write_uv(
         if isinstance(entry, dict) and "index" in entry and entry["index"] not in declared:
             raise ConversionError(f"{req.name!r} names index {entry['index']!r}, which the manifest does not declare")
         desired.setdefault(req.name, entry)
-    _report_shared_sources(lay, desired, report)
+    _report_shared_sources(lay, desired, report, scoped=frozenset(scoped))
     for raw in manifest.raw:
         if raw.format == "uv" and raw.key.startswith("tool.uv.sources."):
             desired.setdefault(raw.key[len("tool.uv.sources."):], raw.value)
@@ -127,6 +141,7 @@ def write_uv(
 
                 existing = tomlkit.table()
             table()["sources"] = existing
+            created.append(existing)
         by_key = {canonical_name(k): k for k in existing}
         want_keys = {canonical_name(k) for k in desired}
         for key in [k for k in existing if canonical_name(k) not in want_keys]:
@@ -137,11 +152,23 @@ def write_uv(
                 continue
             value: Any
             if fresh_emit:  # spaced, as inline_table_like makes it among fresh (spaced) siblings
-                value = emit_inline(entry, spaced=True) if isinstance(entry, dict) else emit_item(entry)
+                if isinstance(entry, dict):
+                    value = emit_inline(entry, spaced=True)
+                elif canonical_name(name) in scoped:
+                    value = emit.Array(emit_inline(e, spaced=True) for e in entry)
+                else:
+                    value = emit_item(entry)
             else:
                 import tomlkit
 
-                value = inline_table_like(entry, existing) if isinstance(entry, dict) else tomlkit.item(entry)
+                if isinstance(entry, dict):
+                    value = inline_table_like(entry, existing)
+                elif canonical_name(name) in scoped:
+                    value = tomlkit.array()
+                    for e in entry:
+                        value.append(inline_table_like(e, existing))
+                else:
+                    value = tomlkit.item(entry)
             existing[have or name] = value
 
     # Indexes.
@@ -152,6 +179,8 @@ def write_uv(
     if (want_idx or have_idx is not None) and (have_idx is None or _plain(list(have_idx)) != want_idx):
         if want_idx:
             table()["index"] = _aot(want_idx, fresh_emit)
+            if have_idx is None:
+                created.append(uv["index"])
         elif uv is not None:  # always: have_idx comes from uv
             del uv["index"]
     _set_or_drop(uv, table, "find-links", find_links or None, newline)
@@ -207,6 +236,50 @@ def write_uv(
         else:
             table()[key] = value
 
+    if created and not fresh_emit:
+        _separate(doc, created, newline)
+
+
+def _separate(doc: Any, created: list[Any], newline: str) -> None:
+    """A table added to a base document ends with a blank line, as the tables around it do: tomlkit puts a new
+    ``[tool.uv]`` beside the other ``[tool.*]`` tables, right above the next header (``...\n[build-system]``).
+    Not at the end of the file, which ends with one newline."""
+    import tomlkit
+    from tomlkit.items import AoT, Null, Table, Whitespace
+
+    before = tomlkit.dumps(doc)
+    added: list[tuple[Any, Any]] = []
+    for top in created:
+        if any(other is not top and _contains(other, top) for other in created):
+            continue  # inside another new table: the outer one's last table gets the line
+        leaf = top
+        while True:
+            if isinstance(leaf, AoT):
+                leaf = leaf.body[-1]
+                continue
+            body = leaf.value.body
+            last = next((v for _, v in reversed(body) if not isinstance(v, Null)), None)
+            if isinstance(last, (Table, AoT)):
+                leaf = last
+                continue
+            break
+        body = leaf.value.body
+        if body and isinstance(body[-1][1], Whitespace) and body[-1][1].s.endswith("\n"):
+            continue
+        ws = tomlkit.ws(newline)
+        leaf.value.append(None, ws)
+        added.append((leaf, ws))
+    if added and tomlkit.dumps(doc).endswith(newline * 2) and not before.endswith(newline * 2):
+        for leaf, ws in added:  # the new table ended the file: no blank line after it
+            leaf.value.body[:] = [(k, v) for k, v in leaf.value.body if v is not ws]
+
+
+def _contains(outer: Any, inner: Any) -> bool:
+    from tomlkit.items import AoT, Table
+
+    items = outer.body if isinstance(outer, AoT) else [v for _, v in outer.value.body]
+    return any(v is inner or (isinstance(v, (Table, AoT)) and _contains(v, inner)) for v in items)
+
 
 def _aot(entries: list[dict[str, Any]], fresh_emit: bool) -> Any:
     if fresh_emit:
@@ -229,13 +302,57 @@ def _describe(entry: dict[str, Any] | None) -> str:
     return f"{kind} {entry[kind]!r}" if kind and kind != "workspace" else kind or repr(entry)
 
 
-def _report_shared_sources(lay: Layout, desired: dict[str, Any], report: Report) -> None:
+def _marker_scoped(reqs: list[Requirement]) -> list[dict[str, Any]] | None:
+    """One name required several times under different markers, from different sources (Poetry's multiple
+    constraints: ``zstd = [{python = "<3.12"}, {python = ">=3.12", source = "chia"}]``): uv says it with a list of
+    sources, each with the ``marker`` of its occurrences; where none matches, uv uses the registry. None when that
+    is not exact: an occurrence without a marker, a PEP 508 direct reference, a marker shared by two sources, or a
+    single source for every occurrence (one plain entry says it)."""
+    from ...dialects.markers import or_markers
+
+    if len(reqs) < 2 or any(not r.marker for r in reqs):
+        return None
+    by_entry: list[tuple[dict[str, Any], list[str]]] = []
+    plain: set[str] = set()
+    for req in reqs:
+        entry = None if uv_keeps_in_pep508(req) else source_to_uv(req)
+        if entry is None:
+            if req.source is not None:
+                return None  # a direct reference in the PEP 508 string
+            plain.add(str(req.marker))
+            continue
+        if not isinstance(entry, dict) or any(k in entry for k in ("marker", "extra", "group", "workspace")):
+            return None  # already conditional, or a workspace member: kept as it was written
+        for have, markers in by_entry:
+            if have == entry:
+                if req.marker not in markers:
+                    markers.append(str(req.marker))
+                break
+        else:
+            by_entry.append((entry, [str(req.marker)]))
+    if not by_entry or (len(by_entry) == 1 and not plain):
+        return None
+    used = [m for _, markers in by_entry for m in markers]
+    if len(set(used)) != len(used) or plain & set(used):
+        return None
+    out = []
+    for entry, markers in by_entry:
+        marker = str(or_markers(*markers))
+        if "'" not in marker:  # a TOML basic string without escapes: python_version >= '3.12'
+            marker = marker.replace('"', "'")
+        out.append({**entry, "marker": marker})
+    return out
+
+
+def _report_shared_sources(lay: Layout, desired: dict[str, Any], report: Report, *,
+                           scoped: frozenset[str] = frozenset()) -> None:
     """``[tool.uv.sources]`` is keyed by name: a package required twice (a registry pin in main and a local path
     in a dev group, or two different paths) gets the one source for every occurrence. Say so for each
-    occurrence whose own source differs from the one written."""
+    occurrence whose own source differs from the one written (not for ``scoped`` names, whose sources carry
+    each occurrence's marker)."""
     chosen = {canonical_name(name): entry for name, entry in desired.items()}
     for req in _requirements(lay):
-        if not req.name or req.key not in chosen:
+        if not req.name or req.key not in chosen or req.key in scoped:
             continue
         if uv_keeps_in_pep508(req):
             if req.source is None:

@@ -760,7 +760,7 @@ SET_REQUESTS = {
     "envs/caueeg/environment.yml": (["  - requests=2.32.4=py312h06a4308_0"], None),  # see the xfail below
     "envs/jojo/environment.yml": (["    - requests==2.21.0"], ["    - requests>=2.32"]),
     "libs/agents/pyproject.toml": (['    "requests>=2.0, <3",'], ['    "requests>=2.32",']),
-    "libs/docling/pyproject.toml": (["  'requests>=2.32.2,<3.0.0',"], None),  # see the xfail below
+    "libs/docling/pyproject.toml": (["  'requests>=2.32.2,<3.0.0',"], ["  'requests>=2.32',"]),
     "libs/ecosystem/pyproject.toml": (['    "requests (>=2.26,<3.0)",'], ['    "requests>=2.32",']),
     "libs/guarddog/pyproject.toml": (['requests = "^2.34.0"'], ['requests = ">=2.32"']),
     "libs/unearth/pyproject.toml": (['    "requests>=2.25",'], ['    "requests>=2.32",']),
@@ -830,9 +830,6 @@ def test_monorepo_set_check_diff_apply(monorepo: Path) -> None:
     assert again.exit_code == 0 and again.stderr == ""
 
 
-@pytest.mark.xfail(strict=True, reason="pyproject writer (converters/pyproject/, base mode): a changed array item loses "
-                   "the file's quote style: docling writes 'requests>=2.32.2,<3.0.0' in single quotes, the edit gives "
-                   "\"requests>=2.32\"")
 def test_monorepo_set_keeps_the_quote_style(monorepo: Path) -> None:
     diff = diff_by_file(depglot("set", "requests", ">=2.32", "--diff", cwd=monorepo).stdout)
     assert diff["libs/docling/pyproject.toml"][1] == ["  'requests>=2.32',"]

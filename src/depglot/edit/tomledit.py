@@ -116,16 +116,30 @@ def set_string_array(container: Any, key: str, values: list[Any], *, newline: st
             continue
         pairs = min(i2 - i1, j2 - j1) if tag == "replace" else 0
         for k in range(pairs):
-            existing[i1 + k] = values[j1 + k]
+            existing[i1 + k] = _quoted_like(values[j1 + k], current[i1 + k])
         for k in range(i2 - 1, i1 + pairs - 1, -1):
             del existing[k]
+        neighbour = current[i1 - 1] if i1 > 0 else current[0]
         for k in range(j1 + pairs, j2):
-            existing.insert(i1 + (k - j1), values[k])
+            existing.insert(i1 + (k - j1), _quoted_like(values[k], neighbour))
     if [_key(v) for v in existing] != [_key(v) for v in values]:  # tomlkit could not edit in place: rebuild
         multiline = _is_multiline(existing) or len(values) > 1
         container[key] = make_string_array(values, multiline=multiline, indent=array_indent(existing),
                                            newline=newline)
     return True
+
+
+def _quoted_like(value: Any, model: Any) -> Any:
+    """``value`` as a literal string (``'...'``) when the item it replaces or joins is one (docling writes its
+    dependencies so); otherwise as it is (tomlkit writes a basic string)."""
+    from tomlkit.items import String, StringType
+
+    if (isinstance(value, str) and not isinstance(value, String) and isinstance(model, String)
+            and model.type is StringType.SLL and "'" not in value and value.isprintable()):
+        import tomlkit
+
+        return tomlkit.string(value, literal=True)
+    return value
 
 
 def inline_table_like(values: dict[str, Any], siblings: Any = None) -> Any:

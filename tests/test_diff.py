@@ -54,7 +54,7 @@ def test_every_kind_of_change_is_named() -> None:
         "b.txt:2:1: changed[marker]: flask: marker 'python_version>=\"3.8\"' -> \"python_version>='3.9'\" in group 'main'",
         "b.txt:3:1: changed[source]: black: source 'git+https://github.com/psf/black.git@24.1.0' -> "
         "'git+https://github.com/psf/black.git@24.2.0' in group 'main'",
-        "b.txt:4:1: changed[editable]: file:./local: editable 'true' -> 'false' in group 'main'",
+        "b.txt:4:1: changed[editable]: ./local: editable 'true' -> 'false' in group 'main'",
         "b.txt:5:1: added[requirement]: 'attrs' added in group 'main'",
     ]
 
@@ -215,3 +215,32 @@ def test_cli_markers_by_meaning_exit_codes(tmp_path: Path) -> None:
     assert differ.exit_code == 1
     assert differ.stdout == (f"{b}:1:1: changed[marker]: tomli: marker 'python_version < \"3.11\"' -> "
                              "\"python_full_version < '3.11.1'\" in group 'main'\n")
+
+
+def test_sources_and_unnamed_lines_read_as_written() -> None:
+    """A path line without a name prints as the line (``-e .``), a conda package as its MatchSpec and its source as
+    ``conda package 'name'``, a registry requirement's source as PyPI (or its package index), an index as its name."""
+    env = ("name: x\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pip=24.0\n"
+           "  - numpy=1.26=py311_0\n  - conda-forge::scipy=1.11\n  - cudatoolkit=11.8\n  - pip:\n      - -e .\n")
+    reqs = "numpy==1.26\nscipy==1.11.*\n"  # numpy=1.26=py311_0: exactly 1.26 (a build names one version)
+    changes = [c.concise() for c in diff(api.loads(env, "conda", path="environment.yml"),
+                                          api.loads(reqs, "requirements", path="requirements.txt")).changes]
+    assert changes == [  # pip is the installer of the pip: list: compared only when both sides list it
+        "environment.yml:9:5: removed[requirement]: 'cudatoolkit=11.8' removed in group 'main'",
+        "environment.yml:11:9: removed[requirement]: '-e .' removed in group 'main'",
+        ("requirements.txt:1:1: changed[source]: numpy: source \"conda package 'numpy' (build 'py311_0')\" -> 'PyPI' "
+         "in group 'main'"),
+        ("requirements.txt:2:1: changed[source]: scipy: source \"conda package 'conda-forge::scipy'\" -> 'PyPI' "
+         "in group 'main'"),
+    ]
+    private = "--index-url https://corp.example/simple\nnumpy==1.26\n"
+    [first, *_] = [c for c in diff(api.loads(env, "conda", path="environment.yml"),
+                                   api.loads(private, "requirements", path="r.txt")).changes if c.field == "source"]
+    assert first.b == "its package index"
+    poetry = ('[tool.poetry]\nname = "x"\nversion = "1"\n[tool.poetry.dependencies]\npython = "^3.11"\n'
+              'lib = {version = "1", source = "corp"}\n[[tool.poetry.source]]\nname = "corp"\n'
+              'url = "https://corp.example/simple"\npriority = "explicit"\n')
+    plain = ('[tool.poetry]\nname = "x"\nversion = "1"\n[tool.poetry.dependencies]\npython = "^3.11"\nlib = "1"\n'
+             '[[tool.poetry.source]]\nname = "corp"\nurl = "https://corp.example/simple"\npriority = "explicit"\n')
+    [change] = diff(api.loads(poetry, "poetry"), api.loads(plain, "poetry")).changes
+    assert (change.field, change.a, change.b) == ("source", "index 'corp'", "its package index")

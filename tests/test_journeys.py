@@ -596,8 +596,6 @@ torchmetrics==0.6.0
 kornia==0.6
 """
 CONDA_RESPELLED = [
-    "environment.yaml:7:5: info[version-respelled]: conda constraint '=20.3' written as PEP 440 '==20.3.*' "
-    "(same versions) [dependencies]",
     "environment.yaml:9:5: info[version-respelled]: conda constraint '=1.11.0' written as PEP 440 '==1.11.0.*' "
     "(same versions) [dependencies]",
     "environment.yaml:10:5: info[version-respelled]: conda constraint '=0.12.0' written as PEP 440 '==0.12.0.*' "
@@ -606,6 +604,9 @@ CONDA_RESPELLED = [
     "(same versions) [dependencies]",
 ]
 CUDA_AND_TORCH = [
+    "environment.yaml:7:5: info[conda-pip-dropped]: conda package 'pip=20.3' is the installer conda runs the pip: "
+    "list with, not a dependency of the project; not written (`pip install -r` would replace the pip running it) "
+    "[dependencies]",
     "environment.yaml:8:5: error[conda-only-package]: conda package 'cudatoolkit=11.3' has no PyPI counterpart; "
     "not written [dependencies]",
     "environment.yaml:9:5: info[conda-package-as-pypi]: conda package 'pytorch=1.11.0' written as the PyPI "
@@ -644,14 +645,15 @@ def test_conda_environment_to_requirements_and_back(data_science: Path) -> None:
     back = depglot("convert", "requirements.txt", "-t", "conda", "-o", "environment.yml", cwd=data_science)
     assert back.exit_code == 0, back.output
     assert [line.split(": ")[1] for line in lines(back.stderr)] == [
-        "info[version-respelled]", "info[version-respelled]", "info[pypi-as-conda-package]",
+        "info[version-respelled]", "info[pypi-as-conda-package]",
         "info[version-respelled]", "info[version-respelled]", "info[pypi-as-conda-package]",
         "info[conda-kept-on-pip]", "info[conda-kept-on-pip]", "info[conda-kept-on-pip]", "info[conda-kept-on-pip]",
-        "info[conda-kept-on-pip]", "info[conda-kept-on-pip]", "warning[conda-channel-added]"]
+        "info[conda-kept-on-pip]", "info[conda-kept-on-pip]", "warning[conda-pip-added]",
+        "warning[conda-channel-added]"]
     env = (data_science / "environment.yml").read_text(encoding="utf-8")
     assert env.startswith("channels:\n  - conda-forge\ndependencies:\n")
     assert env.endswith(
-        "  - kornia==0.6\n  - pip:\n      - invisible-watermark\n      - test-tube>=0.7.5\n      - torch-fidelity==0.3.0\n"
+        "  - kornia==0.6\n  - pip\n  - pip:\n      - invisible-watermark\n      - test-tube>=0.7.5\n      - torch-fidelity==0.3.0\n"
         "      - -e git+https://github.com/CompVis/taming-transformers.git@master#egg=taming-transformers\n"
         "      - -e git+https://github.com/openai/CLIP.git@main#egg=clip\n      - -e .\n")
     import rattler  # the conda oracle: every dependency is a MatchSpec conda reads
@@ -665,16 +667,19 @@ def test_conda_environment_to_requirements_and_back(data_science: Path) -> None:
     diff = depglot("diff", "environment.yaml", "environment.yml", cwd=data_science)
     assert diff.exit_code == 1
     out = lines(diff.stdout)
-    assert out[0] == "environment.yaml:8:5: removed[requirement]: 'cudatoolkit==11.3.*' removed in group 'main'"
-    assert len(out) == 14  # cudatoolkit, and 13 pip: entries the conda writer moved to conda-forge packages
+    assert out[0] == "environment.yaml:8:5: removed[requirement]: 'cudatoolkit=11.3' removed in group 'main'"
+    # cudatoolkit, pip's version (the installer is not written to requirements.txt; the conda writer adds a bare pip
+    # back), and 13 pip: entries the conda writer moved to conda-forge packages
+    assert out[1] == "environment.yml:20:5: changed[version]: pip: version '=20.3' -> '*' in group 'main'"
+    assert len(out) == 15
 
 
 def test_conda_environment_to_pep621(data_science: Path) -> None:
     result = depglot("convert", "environment.yaml", "-t", "pep621", "-o", "pyproject.toml", cwd=data_science)
     assert result.exit_code == 1
     err = lines(result.stderr)
-    assert err[:2] == CUDA_AND_TORCH
-    assert err[-6:] == [
+    assert err[:3] == CUDA_AND_TORCH
+    assert err[-5:] == [
         "environment.yaml:1:1: warning[project-version-invented]: the source names no version; [project] needs one, "
         "so it is '0.0.0' (edit it)",
         "environment.yaml: info[version-respelled]: conda constraint '=3.8.5' written as PEP 440 '==3.8.5.*' "
@@ -696,10 +701,6 @@ def test_conda_environment_to_pep621(data_science: Path) -> None:
     assert back.stdout.startswith("name: ldm\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.8.5\n")
 
 
-@pytest.mark.xfail(strict=True, reason="conda reader (converters/conda/): the conda package 'pip' that an environment "
-                   "lists because it has a pip: section becomes a project requirement (pip==20.3.* in requirements.txt, "
-                   "in [project].dependencies), so `pip install -r` downgrades pip; the conda writer adds it back "
-                   "itself (conda-pip-added), so the reader should drop it, reported")
 def test_conda_pip_is_the_installer_not_a_requirement(data_science: Path) -> None:
     result = depglot("convert", "environment.yaml", "-t", "requirements", cwd=data_science)
     assert not any(line.startswith("pip") for line in lines(result.stdout))
@@ -716,17 +717,12 @@ def test_project_itself_is_one_loss(data_science: Path) -> None:
         "tool.uv.package = true) [dependencies.pip]"]
 
 
-@pytest.mark.xfail(strict=True, reason="conda writer (converters/conda/): the conda-kept-on-pip message names an "
-                   "unnamed requirement 'requirement' ('requirement stays in the pip: list') instead of '-e .'")
 def test_conda_kept_on_pip_names_the_line(data_science: Path) -> None:
     depglot("convert", "environment.yaml", "-t", "requirements", "-o", "requirements.txt", cwd=data_science)
     back = depglot("convert", "requirements.txt", "-t", "conda", cwd=data_science)
-    assert "requirements.txt:23:4: info[conda-kept-on-pip]: '-e .' stays in the pip: list" in back.stderr
+    assert "requirements.txt:22:4: info[conda-kept-on-pip]: '-e .' stays in the pip: list" in back.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="ir/diff.py rendering: an unnamed path requirement prints as ' @ file:.', and "
-                   "sources as Python reprs ('index' -> 'CondaPackage(albumentations)'); say '-e .' and "
-                   "'PyPI' -> \"conda package 'albumentations'\"")
 def test_diff_speaks_plainly(data_science: Path) -> None:
     depglot("convert", "environment.yaml", "-t", "requirements", "-o", "requirements.txt", cwd=data_science)
     depglot("convert", "requirements.txt", "-t", "conda", "-o", "environment.yml", cwd=data_science)
@@ -757,7 +753,7 @@ MONOREPO = {
 
 # file -> (lines removed, lines added) by `set requests '>=2.32'`: one line each, in each file's own dialect
 SET_REQUESTS = {
-    "envs/caueeg/environment.yml": (["  - requests=2.32.4=py312h06a4308_0"], None),  # see the xfail below
+    "envs/caueeg/environment.yml": (["  - requests=2.32.4=py312h06a4308_0"], ["  - requests>=2.32"]),
     "envs/jojo/environment.yml": (["    - requests==2.21.0"], ["    - requests>=2.32"]),
     "libs/agents/pyproject.toml": (['    "requests>=2.0, <3",'], ['    "requests>=2.32",']),
     "libs/docling/pyproject.toml": (["  'requests>=2.32.2,<3.0.0',"], ["  'requests>=2.32',"]),
@@ -792,15 +788,21 @@ def diff_by_file(diff: str) -> dict[str, tuple[list[str], list[str]]]:
     return out
 
 
+# a conda build string names a build of one version: a new version set drops it (it would still pin that build)
+BUILD_DROPPED = ("envs/caueeg/environment.yml:255:5: info[conda-build-dropped]: the build 'py312h06a4308_0' of "
+                 "'requests=2.32.4=py312h06a4308_0' is not kept: it names a build of the old version, and the version "
+                 "set changed to >=2.32 [dependencies]")
+
+
 def test_monorepo_set_check_diff_apply(monorepo: Path) -> None:
     before = files(monorepo)
     check = depglot("set", "requests", ">=2.32", "--check", cwd=monorepo)
     assert check.exit_code == 1
-    assert lines(check.stderr) == [f"would change {path}" for path in sorted(SET_REQUESTS)]
+    assert lines(check.stderr) == [BUILD_DROPPED, *(f"would change {path}" for path in sorted(SET_REQUESTS))]
     assert files(monorepo) == before
 
     diff = depglot("set", "requests", ">=2.32", "--diff", cwd=monorepo)
-    assert diff.exit_code == 1 and diff.stderr == ""
+    assert diff.exit_code == 1 and lines(diff.stderr) == [BUILD_DROPPED]
     changes = diff_by_file(diff.stdout)
     assert sorted(changes) == sorted(SET_REQUESTS)
     for path, (removed, added) in SET_REQUESTS.items():
@@ -812,7 +814,7 @@ def test_monorepo_set_check_diff_apply(monorepo: Path) -> None:
 
     apply = depglot("set", "requests", ">=2.32", cwd=monorepo)
     assert apply.exit_code == 0, apply.output
-    assert lines(apply.stderr) == ["changed 10 files"]
+    assert lines(apply.stderr) == [BUILD_DROPPED, "changed 10 files"]
     after = files(monorepo)
     assert after["scripts/youtube_summary.py"] == before["scripts/youtube_summary.py"]
     for path in SET_REQUESTS:  # exactly the diff shown, nothing else
@@ -835,10 +837,6 @@ def test_monorepo_set_keeps_the_quote_style(monorepo: Path) -> None:
     assert diff["libs/docling/pyproject.toml"][1] == ["  'requests>=2.32',"]
 
 
-@pytest.mark.xfail(strict=True, reason="conda writer (converters/conda/): `set requests '>=2.32'` on "
-                   "'requests=2.32.4=py312h06a4308_0' keeps the build string of the 2.32.4 build "
-                   "('requests >=2.32 py312h06a4308_0'), which in effect still pins that build; a new version "
-                   "range should drop the build string (reported)")
 def test_monorepo_set_drops_a_conda_build_string(monorepo: Path) -> None:
     diff = diff_by_file(depglot("set", "requests", ">=2.32", "--diff", cwd=monorepo).stdout)
     assert diff["envs/caueeg/environment.yml"][1] == ["  - requests>=2.32"]

@@ -21,7 +21,9 @@ from typing import Any
 from ..redact import redact
 from ..span import Span
 from .model import (
+    CondaPackage,
     GroupKind,
+    IndexRef,
     LocalPath,
     LockedPackage,
     Manifest,
@@ -149,14 +151,29 @@ def _norm_source(source: Source | None) -> tuple[Any, ...] | None:
 
 
 def _source_text(source: Source | None) -> str | None:
+    """Where a requirement comes from, as a user says it: a path as written, a URL, ``index 'corp'``, ``conda
+    package 'conda-forge::numpy' (build 'py312_0')``."""
     if source is None:
         return None
+    if isinstance(source, LocalPath):
+        return source.path
+    if isinstance(source, IndexRef):
+        return f"index {source.name!r}"
+    if isinstance(source, CondaPackage):
+        name = f"{source.channel}::{source.name}" if source.channel else source.name
+        return f"conda package {name!r}" + (f" (build {source.build!r})" if source.build else "")
     from ..dialects.pep508 import render_source
 
     url = render_source(source)
     if url is not None:
         return url
     return f"{type(source).__name__}({getattr(source, 'name', '')})"
+
+
+def _registry(m: Manifest) -> str:
+    """What a requirement without a source installs from: PyPI, unless the manifest names other indexes."""
+    own = {_norm_url(i.url) for i in m.indexes} - {_norm_url(u) for u in _PYPI}
+    return "its package index" if own else "PyPI"
 
 
 def _version_text(spec: VersionSpec | None) -> str:
@@ -171,20 +188,39 @@ def _same_versions(a: VersionSpec | None, b: VersionSpec | None) -> bool:
 
 
 def _text(req: Requirement) -> str:
+    """A requirement as its file spells it: PEP 508 (``name[extras]>=1 ; marker``, ``name @ URL``), a line without a
+    name as pip reads it (``-e .``, ``./lib``, a URL), a conda package as its MatchSpec (``numpy=1.26=py312_0``)."""
+    src = req.source
+    if isinstance(src, CondaPackage):
+        from ..dialects.conda import parse_matchspec
+
+        try:
+            written = parse_matchspec(src.spec)
+        except Exception:  # noqa: BLE001 - a spec edited into something unparsable: the PEP 508 form below
+            written = None
+        if written is not None and _same_versions(written.version, req.version):
+            return src.spec + (f" ; {req.marker}" if req.marker else "")
     extras = f"[{','.join(req.extras)}]" if req.extras else ""
-    if req.source is not None and _source_text(req.source) and "(" not in (_source_text(req.source) or "("):
-        body = f"{req.name}{extras} @ {_source_text(req.source)}"
+    if not req.name and isinstance(src, (LocalPath, Url, Vcs)):
+        from ..dialects.pep508 import render_source
+
+        where = src.path if isinstance(src, LocalPath) else render_source(src) or ""
+        body = ("-e " if req.editable else "") + where
+    elif isinstance(src, (LocalPath, Url, Vcs)) and _source_text(src):
+        from ..dialects.pep508 import render_source
+
+        body = f"{req.name}{extras} @ {render_source(src) or _source_text(src)}"
     else:
         spec = req.version
         body = f"{req.name}{extras}{spec.pep440 if spec is not None and spec.pep440 is not None else _version_text(spec)}"
     return body + (f" ; {req.marker}" if req.marker else "")
 
 
-def _compare(a: Requirement, b: Requirement, group: str) -> list[Change]:
+def _compare(a: Requirement, b: Requirement, group: str, registry: tuple[str, str] = ("PyPI", "PyPI")) -> list[Change]:
     out: list[Change] = []
 
     def change(field: str, va: str | None, vb: str | None) -> None:
-        out.append(Change(kind="changed", name=b.name or a.name or _source_text(b.source), group=group, field=field, a=va, b=vb,
+        out.append(Change(kind="changed", name=b.name or a.name or _text(b), group=group, field=field, a=va, b=vb,
                           span_a=a.span, span_b=b.span))
 
     if not _same_versions(a.version, b.version):
@@ -194,7 +230,7 @@ def _compare(a: Requirement, b: Requirement, group: str) -> list[Change]:
     if not same_marker(a.marker, b.marker, group):
         change("marker", a.marker or "", b.marker or "")
     if _norm_source(a.source) != _norm_source(b.source):
-        change("source", _source_text(a.source) or "index", _source_text(b.source) or "index")
+        change("source", _source_text(a.source) or registry[0], _source_text(b.source) or registry[1])
     if a.editable != b.editable:
         change("editable", str(a.editable).lower(), str(b.editable).lower())
     return out
@@ -233,12 +269,20 @@ def _diff_manifests(a: Manifest, b: Manifest) -> list[Change]:
     for m, target in ((a, groups_a), (b, groups_b)):
         for g in m.groups:
             target.setdefault(group_key(g.name, g.kind), []).extend(g.requirements)
+    # the conda package pip installs an environment's pip: list (as python is its interpreter): compared only when
+    # both sides list pip
+    pips = [any(r.key == "pip" for reqs in side.values() for r in reqs) for side in (groups_a, groups_b)]
+    if pips[0] != pips[1]:
+        for side in (groups_a, groups_b):
+            for key, reqs in side.items():
+                side[key] = [r for r in reqs if not (r.key == "pip" and isinstance(r.source, CondaPackage))]
+    registry = (_registry(a), _registry(b))
     for key in list(dict.fromkeys([*groups_a, *groups_b])):
         pairs, removed, added = _pair(groups_a.get(key, []), groups_b.get(key, []), key)
         for ra in removed:
             changes.append(Change(kind="removed", name=ra.name, group=key, a=_text(ra), span_a=ra.span))
         for ra, rb in pairs:
-            changes.extend(_compare(ra, rb, key))
+            changes.extend(_compare(ra, rb, key, registry))
         for rb in added:
             changes.append(Change(kind="added", name=rb.name, group=key, b=_text(rb), span_b=rb.span))
     if a.python is not None and b.python is not None and a.python.versions != b.python.versions:

@@ -4,6 +4,8 @@ Conda readers keep conda packages as requirements whose source is :class:`CondaP
 counterpart when one is known. A target that cannot hold conda packages gets the plain PyPI requirement
 (``conda-package-as-pypi``, info: same package, PyPI spelling), or — when conda has no PyPI counterpart
 (compilers, cudatoolkit, r-*, system libraries) — nothing, with a ``conda-only-package`` error: never a silent drop.
+The conda package ``pip`` is the installer of the ``pip:`` list, not a project dependency (as ``python`` is the
+interpreter): it is not written (``conda-pip-dropped``, info); a conda target writes it back itself.
 
 Environment-file keys with no PyPI slot (``variables``, ``prefix``, ``platforms``, ``category``,
 ``pip-repositories``, unknown keys) are reported once each with the span of their key; so are a build or channel on
@@ -29,6 +31,17 @@ def to_pypi(manifest: Manifest, report: Report) -> Manifest:
                 reqs.append(req)
                 continue
             changed = True
+            if src.name.lower() == "pip":
+                report.add(
+                    "conda-pip-dropped",
+                    Severity.INFO,
+                    f"conda package {src.spec!r} is the installer conda runs the pip: list with, not a dependency of "
+                    "the project; not written (`pip install -r` would replace the pip running it)",
+                    subject="pip",
+                    span=req.span,
+                    data={"conda": src.spec},
+                )
+                continue
             if src.pypi:
                 if any(r.format == "conda" and r.key == "name-unverified" for r in req.raw):
                     report.add(

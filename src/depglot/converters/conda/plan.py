@@ -108,6 +108,18 @@ def _conda_text(req: Requirement, report: Report) -> str:
     version = ""
     if req.version is not None and not req.version.is_any:
         version = render_version(req.version, report=report, subject=src.name, span=req.span)
+    if src.build and ms is not None and ms.build == src.build and not _same_version(ms.version, req.version):
+        # a build string names a build of one version: kept beside a new version set it would still pin that build
+        report.add(
+            "conda-build-dropped",
+            Severity.INFO,
+            f"the build {src.build!r} of {src.spec!r} is not kept: it names a build of the old version, and the "
+            f"version set changed to {version or 'any'!s}",
+            subject=src.name,
+            span=req.span,
+            data={"build": src.build, "spec": src.spec},
+        )
+        return _join(head, version)
     if src.build:
         return f"{head} {version or '*'} {src.build}"
     return _join(head, version)
@@ -206,7 +218,7 @@ def _to_conda(req: Requirement, names: NameMap, report: Report) -> tuple[str, st
         report.add(
             "conda-kept-on-pip",
             Severity.INFO,
-            f"{req.name or 'requirement'!s} stays in the pip: list ({why})",
+            f"{req.name or repr(_pip_line(req))} stays in the pip: list ({why})",
             subject=req.name or None,
             span=req.span,
             data={"reason": why},

@@ -192,7 +192,7 @@ Repository = "https://github.com/example/demo"
 "Bug Tracker" = "https://github.com/example/demo/issues"
 
 [build-system]
-requires = ["poetry-core>=1.0.0"]
+requires = ["poetry-core>=2.0.0,<3.0.0"]
 build-backend = "poetry.core.masonry.api"
 """
 
@@ -220,6 +220,11 @@ def test_poetry1_metadata_is_written_to_project_and_the_rest_is_named() -> None:
     assert conv.text == PEP621
     assert _poetry_losses(conv) == DROPPED
     assert all(loss.span.file == "pyproject.toml" for loss in conv.report if loss.span is not None)
+    # poetry-core < 2 reads only [tool.poetry]: kept, it would build a wheel without the [project] dependencies
+    raised = [loss for loss in conv.report if loss.code == "poetry-build-requires-raised"]
+    assert [(loss.severity, loss.message) for loss in raised] == [
+        (Severity.INFO, "build-system requires 'poetry-core>=1.0.0', but poetry-core < 2 ignores [project], where the "
+                        "dependencies now are; wrote poetry-core>=2.0.0,<3.0.0")]
 
 
 @pytest.mark.parametrize("target", ["requirements", "pipfile", "conda"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..converters._poetry_core import POETRY_CORE_2, old_poetry_core, report_raised
 from ..errors import DepglotError
 from ..ir.model import Lock, Manifest
 from ..report import Report, Severity
@@ -144,7 +145,7 @@ def drop_poetry_dependencies(text: str, path: str, report: Report, manifest: Man
             trial = tomlkit.parse(tomlkit.dumps(doc))
             del trial["tool"]["poetry"][k]
             tomlkit.dumps(trial)
-        except Exception:  # noqa: BLE001 - then that key stays where it is (Poetry 2 reads [project] first)
+        except Exception:  # noqa: BLE001, S112 - then that key stays where it is (Poetry 2 reads [project] first)
             continue
         doc, poetry = trial, trial["tool"]["poetry"]
         done.append(k)
@@ -171,10 +172,7 @@ def drop_poetry_dependencies(text: str, path: str, report: Report, manifest: Man
                + (f"; so were the keys [project] now holds: {', '.join(moved)}" if moved else ""),
                span=Span(file=path))
     if raised:
-        report.add("poetry-build-requires-raised", Severity.INFO,
-                   f"build-system requires {raised!r}, but poetry-core < 2 ignores [project], where the "
-                   "dependencies now are; wrote poetry-core>=2.0.0,<3.0.0", subject="build-system",
-                   span=Span(file=path, key="build-system.requires"))
+        report_raised(report, raised, span=Span(file=path, key="build-system.requires"))
     return new_text
 
 
@@ -190,21 +188,10 @@ _POETRY_METADATA = {
 def _raise_poetry_core(doc: TOMLDocument) -> str | None:
     """A poetry-core build that admits poetry-core < 2 (which reads only [tool.poetry]) raised to 2.x; returns the
     requirement replaced, or None."""
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.version import Version
-
     build = doc.get("build-system", {})
-    if build.get("build-backend") != "poetry.core.masonry.api":
+    index = old_poetry_core(build)
+    if index is None:
         return None
-    requires = build.get("requires", [])
-    for i, item in enumerate(requires):
-        try:
-            req = Requirement(str(item))
-        except InvalidRequirement:
-            continue
-        if req.name.lower().replace("_", "-") == "poetry-core" and not req.url \
-                and any(req.specifier.contains(Version(v), prereleases=True) for v in ("1.0.0", "1.9.1")) \
-                or req.name.lower().replace("_", "-") == "poetry-core" and not str(req.specifier):
-            requires[i] = "poetry-core>=2.0.0,<3.0.0"
-            return str(item)
-    return None
+    old = str(build["requires"][index])
+    build["requires"][index] = POETRY_CORE_2
+    return old

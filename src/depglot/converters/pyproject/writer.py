@@ -17,6 +17,7 @@ from ...edit.tomlspan import load_toml
 from ...errors import DepglotError
 from ...ir.model import Group, GroupKind, Manifest, Requirement, canonical_name
 from ...report import Report, Severity
+from .._poetry_core import POETRY_CORE_2, old_poetry_core, report_raised
 from .common import (
     EmitTable,
     emit_inline,
@@ -179,7 +180,7 @@ def _write(
     _write_project(doc, manifest, lay, texts, report, options, fresh=base is None, newline=nl)
     _write_groups(doc, lay, texts, report, newline=nl, fresh=base is None, pdm=flavour == "pdm")
     if base is None:
-        _write_build_system(doc, manifest)
+        _write_build_system(doc, manifest, report)
     if flavour == "uv":
         from .uv_write import write_uv
 
@@ -530,11 +531,18 @@ def _report_replaced(report: Report, name: str, old: list[Any], *, removed: bool
                subject=name, data={"old": shown, "removed": removed})
 
 
-def _write_build_system(doc: Any, manifest: Manifest) -> None:
+def _write_build_system(doc: Any, manifest: Manifest, report: Report) -> None:
     for raw in manifest.raw:
         if raw.format == "pyproject" and raw.key == "build-system" and "build-system" not in doc:
+            build = dict(raw.value)
+            index = old_poetry_core(build)
+            if index is not None:  # a Poetry 1 build: poetry-core < 2 would build a wheel without [project]
+                requires = list(build["requires"])
+                report_raised(report, requires[index], span=raw.span)
+                requires[index] = POETRY_CORE_2
+                build["requires"] = requires
             tbl = _new_table(doc)
-            for k, v in raw.value.items():
+            for k, v in build.items():
                 tbl[k] = v
             doc["build-system"] = tbl
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ....dialects import pep508 as pep508_dialect
-from ....errors import DepglotError
 from ....ir.model import GroupKind
 from ....report import Severity
+from ..._poetry_core import POETRY_CORE_2, old_poetry_core, report_raised
 from .metadata import poetry_metadata, project_metadata, raw_keys
 
 __all__ = ["FreshSections"]
@@ -81,23 +80,12 @@ class FreshSections:
 
     def _poetry_core_2(self, build: dict[str, Any]) -> dict[str, Any]:
         """poetry-core < 2 ignores ``[project]``: a build requirement that admits it is raised to 2.x."""
-        if build.get("build-backend") != "poetry.core.masonry.api" or not isinstance(build.get("requires"), list):
+        index = old_poetry_core(build)
+        if index is None:
             return build
-        requires = []
-        for item in build["requires"]:
-            try:
-                req = pep508_dialect.parse_requirement(item) if isinstance(item, str) else None
-            except DepglotError:
-                req = None
-            old_core = req is not None and req.key == "poetry-core" and _admits_below_2(
-                req.version.pep440 if req.version is not None and req.version.pep440 is not None else ""
-            )
-            if old_core:
-                self.report.add("poetry-build-requires-raised", Severity.INFO,
-                                f"build-system requires {item!r}, but poetry-core < 2 ignores [project]; "
-                                "wrote poetry-core>=2.0.0,<3.0.0", subject="build-system")
-                item = "poetry-core>=2.0.0,<3.0.0"
-            requires.append(item)
+        requires = list(build["requires"])
+        report_raised(self.report, requires[index])
+        requires[index] = POETRY_CORE_2
         return {**build, "requires": requires}
 
     def fresh_tail(self) -> None:
@@ -134,17 +122,3 @@ class FreshSections:
                 del tool["poetry"]
                 if not tool:
                     del self.doc["tool"]
-
-
-def _admits_below_2(pep440: str) -> bool:
-    """Whether a PEP 440 text admits a version below 2.0.0 (read off its bounds when the fast path can)."""
-    from ....dialects import _intervals
-
-    try:
-        spans = _intervals.from_pep440(pep440)
-    except _intervals.NotSimple:
-        from ....ir.versions import pep440_range
-
-        return not pep440_range(pep440).intersection(pep440_range("<2.0.0")).is_empty
-    below = _intervals.parse_version("2.0.0.dev0").key  # <2.0.0 ends at 2.0.0.dev0
-    return any(lo is None or lo.key < below for lo, _ in spans)

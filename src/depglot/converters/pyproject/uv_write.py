@@ -109,10 +109,10 @@ def write_uv(
     scoped = {key: entries for key, reqs in occurrences.items() if (entries := _marker_scoped(reqs)) is not None}
     for req in _requirements(lay):
         if req.name and req.key in scoped:
-            for entry in scoped[req.key]:
-                if "index" in entry and entry["index"] not in declared:
-                    raise ConversionError(f"{req.name!r} names index {entry['index']!r}, which the manifest does not "
-                                          "declare")
+            for scoped_entry in scoped[req.key]:
+                if "index" in scoped_entry and scoped_entry["index"] not in declared:
+                    raise ConversionError(f"{req.name!r} names index {scoped_entry['index']!r}, which the manifest "
+                                          "does not declare")
             desired.setdefault(req.name, scoped[req.key])
             continue
         if uv_keeps_in_pep508(req):
@@ -178,9 +178,10 @@ def write_uv(
     have_idx = uv.get("index") if uv is not None else None
     if (want_idx or have_idx is not None) and (have_idx is None or _plain(list(have_idx)) != want_idx):
         if want_idx:
-            table()["index"] = _aot(want_idx, fresh_emit)
+            uv_table = table()
+            uv_table["index"] = _aot(want_idx, fresh_emit)
             if have_idx is None:
-                created.append(uv["index"])
+                created.append(uv_table["index"])
         elif uv is not None:  # always: have_idx comes from uv
             del uv["index"]
     _set_or_drop(uv, table, "find-links", find_links or None, newline)

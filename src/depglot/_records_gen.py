@@ -39,6 +39,95 @@ def _make_0(D, F, FrozenInstanceError, cell):
 
 def _make_1(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
+    def __init__(self, *, path, manifest, role=D[2]):
+        _setattr(self, 'path', path)
+        _setattr(self, 'manifest', manifest)
+        _setattr(self, 'role', role)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(path={self.path!r}, manifest={self.manifest!r}, role={self.role!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.path,self.manifest,self.role,) == (other.path,other.manifest,other.role,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.path,self.manifest,self.role,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('path','manifest','role',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('path','manifest','role',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.path, self.manifest, self.role]
+    def __setstate__(self, state):
+        for name, value in zip(('path','manifest','role',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_2(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, name, marker, extras, optional):
+        _setattr(self, 'name', name)
+        _setattr(self, 'marker', marker)
+        _setattr(self, 'extras', extras)
+        _setattr(self, 'optional', optional)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(name={self.name!r}, marker={self.marker!r}, extras={self.extras!r}, optional={self.optional!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.name,self.marker,self.extras,self.optional,) == (other.name,other.marker,other.extras,other.optional,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.name,self.marker,self.extras,self.optional,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('name','marker','extras','optional',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('name','marker','extras','optional',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.name, self.marker, self.extras, self.optional]
+    def __setstate__(self, state):
+        for name, value in zip(('name','marker','extras','optional',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_3(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, group, name, marker, extras=D[3]):
+        _setattr(self, 'group', group)
+        _setattr(self, 'name', name)
+        _setattr(self, 'marker', marker)
+        _setattr(self, 'extras', extras)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(group={self.group!r}, name={self.name!r}, marker={self.marker!r}, extras={self.extras!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.group,self.name,self.marker,self.extras,) == (other.group,other.name,other.marker,other.extras,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.group,self.name,self.marker,self.extras,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('group','name','marker','extras',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('group','name','marker','extras',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.group, self.name, self.marker, self.extras]
+    def __setstate__(self, state):
+        for name, value in zip(('group','name','marker','extras',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_4(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
     def __init__(self, *, kind, lineno, text, logical=D[3], comment=D[4], args=D[5], options=D[6], ignored=D[7], pieces=D[8], lead=D[9], indent=D[10]):
         _setattr(self, 'kind', kind)
         _setattr(self, 'lineno', lineno)
@@ -74,7 +163,505 @@ def _make_1(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_2(D, F, FrozenInstanceError, cell):
+def _make_5(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, start, end, lines):
+        _setattr(self, 'start', start)
+        _setattr(self, 'end', end)
+        _setattr(self, 'lines', lines)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(start={self.start!r}, end={self.end!r}, lines={self.lines!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.start,self.end,self.lines,) == (other.start,other.end,other.lines,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.start,self.end,self.lines,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('start','end','lines',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('start','end','lines',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.start, self.end, self.lines]
+    def __setstate__(self, state):
+        for name, value in zip(('start','end','lines',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_6(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, feature, losses):
+        _setattr(self, 'feature', feature)
+        _setattr(self, 'losses', losses)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(feature={self.feature!r}, losses={self.losses!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.feature,self.losses,) == (other.feature,other.losses,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.feature,self.losses,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('feature','losses',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('feature','losses',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.feature, self.losses]
+    def __setstate__(self, state):
+        for name, value in zip(('feature','losses',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_7(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, *, path, format, lock=D[2]):
+        _setattr(self, 'path', path)
+        _setattr(self, 'format', format)
+        _setattr(self, 'lock', lock)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(path={self.path!r}, format={self.format!r}, lock={self.lock!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.path,self.format,self.lock,) == (other.path,other.format,other.lock,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.path,self.format,self.lock,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('path','format','lock',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('path','format','lock',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.path, self.format, self.lock]
+    def __setstate__(self, state):
+        for name, value in zip(('path','format','lock',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_8(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, *, path, before, after):
+        _setattr(self, 'path', path)
+        _setattr(self, 'before', before)
+        _setattr(self, 'after', after)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(path={self.path!r}, before={self.before!r}, after={self.after!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.path,self.before,self.after,) == (other.path,other.before,other.after,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.path,self.before,self.after,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('path','before','after',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('path','before','after',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.path, self.before, self.after]
+    def __setstate__(self, state):
+        for name, value in zip(('path','before','after',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_9(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, changes=D[0], root=D[1]):
+        _setattr(self, 'changes', changes)
+        _setattr(self, 'root', root)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(changes={self.changes!r}, root={self.root!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.changes,self.root,) == (other.changes,other.root,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.changes,self.root,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('changes','root',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('changes','root',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.changes, self.root]
+    def __setstate__(self, state):
+        for name, value in zip(('changes','root',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_10(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, *, action=D[0], files=D[1], temps_removed=D[2]):
+        _setattr(self, 'action', action)
+        _setattr(self, 'files', files)
+        _setattr(self, 'temps_removed', temps_removed)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(action={self.action!r}, files={self.files!r}, temps_removed={self.temps_removed!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.action,self.files,self.temps_removed,) == (other.action,other.files,other.temps_removed,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.action,self.files,self.temps_removed,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('action','files','temps_removed',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('action','files','temps_removed',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.action, self.files, self.temps_removed]
+    def __setstate__(self, state):
+        for name, value in zip(('action','files','temps_removed',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_11(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, *, kind, name=D[1], requirement=D[2], spec=D[3], group=D[4], old=D[5], new=D[6], sort=D[7], lock=D[8], drop_hashes=D[9]):
+        _setattr(self, 'kind', kind)
+        _setattr(self, 'name', name)
+        _setattr(self, 'requirement', requirement)
+        _setattr(self, 'spec', spec)
+        _setattr(self, 'group', group)
+        _setattr(self, 'old', old)
+        _setattr(self, 'new', new)
+        _setattr(self, 'sort', sort)
+        _setattr(self, 'lock', lock)
+        _setattr(self, 'drop_hashes', drop_hashes)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(kind={self.kind!r}, name={self.name!r}, requirement={self.requirement!r}, spec={self.spec!r}, group={self.group!r}, old={self.old!r}, new={self.new!r}, sort={self.sort!r}, lock={self.lock!r}, drop_hashes={self.drop_hashes!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.kind,self.name,self.requirement,self.spec,self.group,self.old,self.new,self.sort,self.lock,self.drop_hashes,) == (other.kind,other.name,other.requirement,other.spec,other.group,other.old,other.new,other.sort,other.lock,other.drop_hashes,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.kind,self.name,self.requirement,self.spec,self.group,self.old,self.new,self.sort,self.lock,self.drop_hashes,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('kind','name','requirement','spec','group','old','new','sort','lock','drop_hashes',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('kind','name','requirement','spec','group','old','new','sort','lock','drop_hashes',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.kind, self.name, self.requirement, self.spec, self.group, self.old, self.new, self.sort, self.lock, self.drop_hashes]
+    def __setstate__(self, state):
+        for name, value in zip(('kind','name','requirement','spec','group','old','new','sort','lock','drop_hashes',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_12(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, *, path, format, before=D[2], after=D[3], losses=D[4], error=D[5]):
+        _setattr(self, 'path', path)
+        _setattr(self, 'format', format)
+        _setattr(self, 'before', before)
+        _setattr(self, 'after', after)
+        _setattr(self, 'losses', losses)
+        _setattr(self, 'error', error)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(path={self.path!r}, format={self.format!r}, before={self.before!r}, after={self.after!r}, losses={self.losses!r}, error={self.error!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.path,self.format,self.before,self.after,self.losses,self.error,) == (other.path,other.format,other.before,other.after,other.losses,other.error,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.path,self.format,self.before,self.after,self.losses,self.error,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('path','format','before','after','losses','error',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('path','format','before','after','losses','error',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.path, self.format, self.before, self.after, self.losses, self.error]
+    def __setstate__(self, state):
+        for name, value in zip(('path','format','before','after','losses','error',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_13(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, *, files=D[0], plan=D[1], report=D[2]):
+        _setattr(self, 'files', files)
+        _setattr(self, 'plan', F[1]() if plan is D[1] else plan)
+        _setattr(self, 'report', F[2]() if report is D[2] else report)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(files={self.files!r}, plan={self.plan!r}, report={self.report!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.files,self.plan,self.report,) == (other.files,other.plan,other.report,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.files,self.plan,self.report,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('files','plan','report',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('files','plan','report',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.files, self.plan, self.report]
+    def __setstate__(self, state):
+        for name, value in zip(('files','plan','report',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_14(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, *, path=D[0], exclude=D[1], respect_gitignore=D[2], jobs=D[3], keep_going=D[4], fail_on=D[5], output_format=D[6], drop_hashes=D[7]):
+        _setattr(self, 'path', path)
+        _setattr(self, 'exclude', exclude)
+        _setattr(self, 'respect_gitignore', respect_gitignore)
+        _setattr(self, 'jobs', jobs)
+        _setattr(self, 'keep_going', keep_going)
+        _setattr(self, 'fail_on', fail_on)
+        _setattr(self, 'output_format', output_format)
+        _setattr(self, 'drop_hashes', drop_hashes)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(path={self.path!r}, exclude={self.exclude!r}, respect_gitignore={self.respect_gitignore!r}, jobs={self.jobs!r}, keep_going={self.keep_going!r}, fail_on={self.fail_on!r}, output_format={self.output_format!r}, drop_hashes={self.drop_hashes!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.path,self.exclude,self.respect_gitignore,self.jobs,self.keep_going,self.fail_on,self.output_format,self.drop_hashes,) == (other.path,other.exclude,other.respect_gitignore,other.jobs,other.keep_going,other.fail_on,other.output_format,other.drop_hashes,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.path,self.exclude,self.respect_gitignore,self.jobs,self.keep_going,self.fail_on,self.output_format,self.drop_hashes,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('path','exclude','respect_gitignore','jobs','keep_going','fail_on','output_format','drop_hashes',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('path','exclude','respect_gitignore','jobs','keep_going','fail_on','output_format','drop_hashes',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.path, self.exclude, self.respect_gitignore, self.jobs, self.keep_going, self.fail_on, self.output_format, self.drop_hashes]
+    def __setstate__(self, state):
+        for name, value in zip(('path','exclude','respect_gitignore','jobs','keep_going','fail_on','output_format','drop_hashes',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_15(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, *, location, dists=D[1], conda=D[2], problems=D[3]):
+        _setattr(self, 'location', location)
+        _setattr(self, 'dists', dists)
+        _setattr(self, 'conda', conda)
+        _setattr(self, 'problems', problems)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(location={self.location!r}, dists={self.dists!r}, conda={self.conda!r}, problems={self.problems!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.location,self.dists,self.conda,self.problems,) == (other.location,other.dists,other.conda,other.problems,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.location,self.dists,self.conda,self.problems,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('location','dists','conda','problems',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('location','dists','conda','problems',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.location, self.dists, self.conda, self.problems]
+    def __setstate__(self, state):
+        for name, value in zip(('location','dists','conda','problems',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_16(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, *, name, version, build, channel, path, files=D[5], requested_spec=D[6]):
+        _setattr(self, 'name', name)
+        _setattr(self, 'version', version)
+        _setattr(self, 'build', build)
+        _setattr(self, 'channel', channel)
+        _setattr(self, 'path', path)
+        _setattr(self, 'files', files)
+        _setattr(self, 'requested_spec', requested_spec)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(name={self.name!r}, version={self.version!r}, build={self.build!r}, channel={self.channel!r}, path={self.path!r}, files={self.files!r}, requested_spec={self.requested_spec!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.name,self.version,self.build,self.channel,self.path,self.files,self.requested_spec,) == (other.name,other.version,other.build,other.channel,other.path,other.files,other.requested_spec,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.name,self.version,self.build,self.channel,self.path,self.files,self.requested_spec,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('name','version','build','channel','path','files','requested_spec',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('name','version','build','channel','path','files','requested_spec',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.name, self.version, self.build, self.channel, self.path, self.files, self.requested_spec]
+    def __setstate__(self, state):
+        for name, value in zip(('name','version','build','channel','path','files','requested_spec',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_17(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, *, url, source, editable=D[2], hashes=D[3]):
+        _setattr(self, 'url', url)
+        _setattr(self, 'source', source)
+        _setattr(self, 'editable', editable)
+        _setattr(self, 'hashes', hashes)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(url={self.url!r}, source={self.source!r}, editable={self.editable!r}, hashes={self.hashes!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.url,self.source,self.editable,self.hashes,) == (other.url,other.source,other.editable,other.hashes,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.url,self.source,self.editable,self.hashes,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('url','source','editable','hashes',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('url','source','editable','hashes',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.url, self.source, self.editable, self.hashes]
+    def __setstate__(self, state):
+        for name, value in zip(('url','source','editable','hashes',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_18(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, *, name, version, path, requires_dist=D[3], requires_python=D[4], provides_extra=D[5], installer=D[6], requested=D[7], source=D[8], url=D[9], editable=D[10], hashes=D[11]):
+        _setattr(self, 'name', name)
+        _setattr(self, 'version', version)
+        _setattr(self, 'path', path)
+        _setattr(self, 'requires_dist', requires_dist)
+        _setattr(self, 'requires_python', requires_python)
+        _setattr(self, 'provides_extra', provides_extra)
+        _setattr(self, 'installer', installer)
+        _setattr(self, 'requested', requested)
+        _setattr(self, 'source', source)
+        _setattr(self, 'url', url)
+        _setattr(self, 'editable', editable)
+        _setattr(self, 'hashes', hashes)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(name={self.name!r}, version={self.version!r}, path={self.path!r}, requires_dist={self.requires_dist!r}, requires_python={self.requires_python!r}, provides_extra={self.provides_extra!r}, installer={self.installer!r}, requested={self.requested!r}, source={self.source!r}, url={self.url!r}, editable={self.editable!r}, hashes={self.hashes!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.name,self.version,self.path,self.requires_dist,self.requires_python,self.provides_extra,self.installer,self.requested,self.source,self.url,self.editable,self.hashes,) == (other.name,other.version,other.path,other.requires_dist,other.requires_python,other.provides_extra,other.installer,other.requested,other.source,other.url,other.editable,other.hashes,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.name,self.version,self.path,self.requires_dist,self.requires_python,self.provides_extra,self.installer,self.requested,self.source,self.url,self.editable,self.hashes,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('name','version','path','requires_dist','requires_python','provides_extra','installer','requested','source','url','editable','hashes',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('name','version','path','requires_dist','requires_python','provides_extra','installer','requested','source','url','editable','hashes',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.name, self.version, self.path, self.requires_dist, self.requires_python, self.provides_extra, self.installer, self.requested, self.source, self.url, self.editable, self.hashes]
+    def __setstate__(self, state):
+        for name, value in zip(('name','version','path','requires_dist','requires_python','provides_extra','installer','requested','source','url','editable','hashes',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_19(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, *, prefix, site_dirs, python_version=D[2], markers=D[3], how=D[4], conda=D[5]):
+        _setattr(self, 'prefix', prefix)
+        _setattr(self, 'site_dirs', site_dirs)
+        _setattr(self, 'python_version', python_version)
+        _setattr(self, 'markers', F[3]() if markers is D[3] else markers)
+        _setattr(self, 'how', how)
+        _setattr(self, 'conda', conda)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(prefix={self.prefix!r}, site_dirs={self.site_dirs!r}, python_version={self.python_version!r}, markers={self.markers!r}, how={self.how!r}, conda={self.conda!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.prefix,self.site_dirs,self.python_version,self.markers,self.how,self.conda,) == (other.prefix,other.site_dirs,other.python_version,other.markers,other.how,other.conda,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.prefix,self.site_dirs,self.python_version,self.markers,self.how,self.conda,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('prefix','site_dirs','python_version','markers','how','conda',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('prefix','site_dirs','python_version','markers','how','conda',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.prefix, self.site_dirs, self.python_version, self.markers, self.how, self.conda]
+    def __setstate__(self, state):
+        for name, value in zip(('prefix','site_dirs','python_version','markers','how','conda',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_20(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, *, name, version, requires_dist=D[2], requires_python=D[3], provides_extra=D[4], summary=D[5]):
+        _setattr(self, 'name', name)
+        _setattr(self, 'version', version)
+        _setattr(self, 'requires_dist', requires_dist)
+        _setattr(self, 'requires_python', requires_python)
+        _setattr(self, 'provides_extra', provides_extra)
+        _setattr(self, 'summary', summary)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(name={self.name!r}, version={self.version!r}, requires_dist={self.requires_dist!r}, requires_python={self.requires_python!r}, provides_extra={self.provides_extra!r}, summary={self.summary!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.name,self.version,self.requires_dist,self.requires_python,self.provides_extra,self.summary,) == (other.name,other.version,other.requires_dist,other.requires_python,other.provides_extra,other.summary,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.name,self.version,self.requires_dist,self.requires_python,self.provides_extra,self.summary,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('name','version','requires_dist','requires_python','provides_extra','summary',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('name','version','requires_dist','requires_python','provides_extra','summary',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.name, self.version, self.requires_dist, self.requires_python, self.provides_extra, self.summary]
+    def __setstate__(self, state):
+        for name, value in zip(('name','version','requires_dist','requires_python','provides_extra','summary',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_21(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, path=D[0], follow_includes=D[1], allow_outside=D[2], root=D[3], max_include_depth=D[4], name_map=D[5]):
         _setattr(self, 'path', path)
@@ -106,7 +693,7 @@ def _make_2(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_3(D, F, FrozenInstanceError, cell):
+def _make_22(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, no_hashes=D[0], index_strategy=D[1], optional_to=D[2], keep_locked=D[3], path=D[4], pipfile=D[5], name_map=D[6]):
         _setattr(self, 'no_hashes', no_hashes)
@@ -139,7 +726,40 @@ def _make_3(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_4(D, F, FrozenInstanceError, cell):
+def _make_23(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, *, path, tool, indexes=D[2], no_index=D[3], options=D[4], channels=D[5], losses=D[6]):
+        _setattr(self, 'path', path)
+        _setattr(self, 'tool', tool)
+        _setattr(self, 'indexes', indexes)
+        _setattr(self, 'no_index', no_index)
+        _setattr(self, 'options', options)
+        _setattr(self, 'channels', channels)
+        _setattr(self, 'losses', losses)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(path={self.path!r}, tool={self.tool!r}, indexes={self.indexes!r}, no_index={self.no_index!r}, options={self.options!r}, channels={self.channels!r}, losses={self.losses!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.path,self.tool,self.indexes,self.no_index,self.options,self.channels,self.losses,) == (other.path,other.tool,other.indexes,other.no_index,other.options,other.channels,other.losses,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.path,self.tool,self.indexes,self.no_index,self.options,self.channels,self.losses,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('path','tool','indexes','no_index','options','channels','losses',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('path','tool','indexes','no_index','options','channels','losses',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.path, self.tool, self.indexes, self.no_index, self.options, self.channels, self.losses]
+    def __setstate__(self, state):
+        for name, value in zip(('path','tool','indexes','no_index','options','channels','losses',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_24(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, packages=D[0], version=D[1], content_hash=D[2], raw=D[3]):
         _setattr(self, 'packages', packages)
@@ -169,7 +789,7 @@ def _make_4(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_5(D, F, FrozenInstanceError, cell):
+def _make_25(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, name=D[0], url=D[1], path=D[2], hashes=D[3], kind=D[4]):
         _setattr(self, 'name', name)
@@ -200,7 +820,7 @@ def _make_5(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_6(D, F, FrozenInstanceError, cell):
+def _make_26(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, name, version, marker=D[2], source=D[3], index=D[4], files=D[5], groups=D[6], extras=D[7], requires_python=D[8], dependencies=D[9], raw=D[10], span=D[11]):
         _setattr(self, 'name', name)
@@ -238,7 +858,7 @@ def _make_6(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_7(D, F, FrozenInstanceError, cell):
+def _make_27(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, name, spec, channel=D[2], build=D[3], pypi=D[4]):
         _setattr(self, 'name', name)
@@ -269,7 +889,7 @@ def _make_7(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_8(D, F, FrozenInstanceError, cell):
+def _make_28(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, name, kind=D[1], requirements=D[2], includes=D[3], optional=D[4], comments=D[5], raw=D[6], span=D[7]):
         _setattr(self, 'name', name)
@@ -303,7 +923,7 @@ def _make_8(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_9(D, F, FrozenInstanceError, cell):
+def _make_29(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, name, url, role=D[2], verify_ssl=D[3], raw=D[4], span=D[5]):
         _setattr(self, 'name', name)
@@ -335,7 +955,7 @@ def _make_9(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_10(D, F, FrozenInstanceError, cell):
+def _make_30(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, name):
         _setattr(self, 'name', name)
@@ -362,7 +982,7 @@ def _make_10(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_11(D, F, FrozenInstanceError, cell):
+def _make_31(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, path, subdirectory=D[1]):
         _setattr(self, 'path', path)
@@ -390,7 +1010,7 @@ def _make_11(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_12(D, F, FrozenInstanceError, cell):
+def _make_32(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, format, project=D[1], python=D[2], groups=D[3], indexes=D[4], no_index=D[5], index_strategy=D[6], allow_prereleases=D[7], channels=D[8], options=D[9], includes=D[10], lock=D[11], comments=D[12], raw=D[13], losses=D[14], span=D[15]):
         _setattr(self, 'format', format)
@@ -432,7 +1052,7 @@ def _make_12(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_13(D, F, FrozenInstanceError, cell):
+def _make_33(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, name, value=D[1], span=D[2]):
         _setattr(self, 'name', name)
@@ -461,7 +1081,7 @@ def _make_13(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_14(D, F, FrozenInstanceError, cell):
+def _make_34(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, format, key, value, span=D[3]):
         _setattr(self, 'format', format)
@@ -491,7 +1111,7 @@ def _make_14(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_15(D, F, FrozenInstanceError, cell):
+def _make_35(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, name, extras=D[1], version=D[2], marker=D[3], source=D[4], editable=D[5], optional=D[6], allow_prereleases=D[7], hashes=D[8], options=D[9], comments=D[10], raw=D[11], span=D[12]):
         _setattr(self, 'name', name)
@@ -530,7 +1150,7 @@ def _make_15(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_16(D, F, FrozenInstanceError, cell):
+def _make_36(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, url, subdirectory=D[1]):
         _setattr(self, 'url', url)
@@ -558,7 +1178,7 @@ def _make_16(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_17(D, F, FrozenInstanceError, cell):
+def _make_37(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, vcs, url, rev=D[2], rev_kind=D[3], subdirectory=D[4]):
         _setattr(self, 'vcs', vcs)
@@ -589,7 +1209,7 @@ def _make_17(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_18(D, F, FrozenInstanceError, cell):
+def _make_38(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, name=D[0], version=D[1], metadata=D[2], raw=D[3]):
         _setattr(self, 'name', name)
@@ -619,7 +1239,7 @@ def _make_18(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_19(D, F, FrozenInstanceError, cell):
+def _make_39(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, groups=D[0], only_groups=D[1], all_groups=D[2], no_dev=D[3], extras=D[4], all_extras=D[5]):
         _setattr(self, 'groups', groups)
@@ -651,7 +1271,7 @@ def _make_19(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_20(D, F, FrozenInstanceError, cell):
+def _make_40(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, raw, dialect=D[1], pep440=D[2], _versions=D[3]):
         _setattr(self, 'raw', raw)
@@ -681,7 +1301,68 @@ def _make_20(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_21(D, F, FrozenInstanceError, cell):
+def _make_41(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, *, plan, report=D[1], sources=D[2], outputs=D[3], removed=D[4], manifest=D[5]):
+        _setattr(self, 'plan', plan)
+        _setattr(self, 'report', F[1]() if report is D[1] else report)
+        _setattr(self, 'sources', sources)
+        _setattr(self, 'outputs', outputs)
+        _setattr(self, 'removed', removed)
+        _setattr(self, 'manifest', manifest)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(plan={self.plan!r}, report={self.report!r}, sources={self.sources!r}, outputs={self.outputs!r}, removed={self.removed!r}, manifest={self.manifest!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.plan,self.report,self.sources,self.outputs,self.removed,self.manifest,) == (other.plan,other.report,other.sources,other.outputs,other.removed,other.manifest,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.plan,self.report,self.sources,self.outputs,self.removed,self.manifest,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('plan','report','sources','outputs','removed','manifest',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('plan','report','sources','outputs','removed','manifest',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.plan, self.report, self.sources, self.outputs, self.removed, self.manifest]
+    def __setstate__(self, state):
+        for name, value in zip(('plan','report','sources','outputs','removed','manifest',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_42(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, *, path, role, group=D[2]):
+        _setattr(self, 'path', path)
+        _setattr(self, 'role', role)
+        _setattr(self, 'group', group)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(path={self.path!r}, role={self.role!r}, group={self.group!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.path,self.role,self.group,) == (other.path,other.role,other.group,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.path,self.role,self.group,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('path','role','group',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('path','role','group',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.path, self.role, self.group]
+    def __setstate__(self, state):
+        for name, value in zip(('path','role','group',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_43(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, code, severity, message, subject=D[3], span=D[4], data=D[5]):
         _setattr(self, 'code', code)
@@ -713,7 +1394,7 @@ def _make_21(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_22(D, F, FrozenInstanceError, cell):
+def _make_44(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, file=D[0], line=D[1], column=D[2], end_line=D[3], end_column=D[4], key=D[5]):
         _setattr(self, 'file', file)
@@ -748,26 +1429,48 @@ def _make_22(D, F, FrozenInstanceError, cell):
 
 GENERATED = {
     'depglot.api.Conversion': ((False, True, (('text', False, False, True, True, True, None), ('manifest', False, False, True, True, True, None), ('report', False, True, True, True, True, None), ('format', True, False, True, True, True, None))), _make_0),
-    'depglot.converters.requirements.lines.Entry': ((True, True, (('kind', False, False, True, True, True, None), ('lineno', False, False, True, True, True, None), ('text', False, False, True, True, True, None), ('logical', True, False, True, True, True, None), ('comment', True, False, True, True, True, None), ('args', True, False, True, True, True, None), ('options', True, False, True, True, True, None), ('ignored', True, False, True, True, True, None), ('pieces', True, False, True, False, True, None), ('lead', True, False, True, False, True, None), ('indent', True, False, True, True, True, None))), _make_1),
-    'depglot.format.ReadOptions': ((True, True, (('path', True, False, True, True, True, None), ('follow_includes', True, False, True, True, True, None), ('allow_outside', True, False, True, True, True, None), ('root', True, False, True, True, True, None), ('max_include_depth', True, False, True, True, True, None), ('name_map', True, False, True, True, True, None))), _make_2),
-    'depglot.format.WriteOptions': ((True, True, (('no_hashes', True, False, True, True, True, None), ('index_strategy', True, False, True, True, True, None), ('optional_to', True, False, True, True, True, None), ('keep_locked', True, False, True, True, True, None), ('path', True, False, True, True, True, None), ('pipfile', True, False, True, True, True, None), ('name_map', True, False, True, True, True, None))), _make_3),
-    'depglot.ir.lock.Lock': ((True, True, (('packages', True, False, True, True, True, None), ('version', True, False, True, True, True, None), ('content_hash', True, False, True, True, True, None), ('raw', True, False, True, True, True, None))), _make_4),
-    'depglot.ir.lock.LockFile': ((True, True, (('name', True, False, True, True, True, None), ('url', True, False, True, True, True, None), ('path', True, False, True, True, True, None), ('hashes', True, False, True, True, True, None), ('kind', True, False, True, True, True, None))), _make_5),
-    'depglot.ir.lock.LockedPackage': ((True, True, (('name', False, False, True, True, True, None), ('version', False, False, True, True, True, None), ('marker', True, False, True, True, True, None), ('source', True, False, True, True, True, None), ('index', True, False, True, True, True, None), ('files', True, False, True, True, True, None), ('groups', True, False, True, True, True, None), ('extras', True, False, True, True, True, None), ('requires_python', True, False, True, True, True, None), ('dependencies', True, False, True, True, True, None), ('raw', True, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_6),
-    'depglot.ir.model.CondaPackage': ((True, True, (('name', False, False, True, True, True, None), ('spec', False, False, True, True, True, None), ('channel', True, False, True, True, True, None), ('build', True, False, True, True, True, None), ('pypi', True, False, True, True, True, None))), _make_7),
-    'depglot.ir.model.Group': ((True, True, (('name', False, False, True, True, True, None), ('kind', True, False, True, True, True, None), ('requirements', True, False, True, True, True, None), ('includes', True, False, True, True, True, None), ('optional', True, False, True, True, True, None), ('comments', True, False, True, True, True, None), ('raw', True, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_8),
-    'depglot.ir.model.Index': ((True, True, (('name', False, False, True, True, True, None), ('url', False, False, True, True, True, None), ('role', True, False, True, True, True, None), ('verify_ssl', True, False, True, True, True, None), ('raw', True, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_9),
-    'depglot.ir.model.IndexRef': ((True, True, (('name', False, False, True, True, True, None),)), _make_10),
-    'depglot.ir.model.LocalPath': ((True, True, (('path', False, False, True, True, True, None), ('subdirectory', True, False, True, True, True, None))), _make_11),
-    'depglot.ir.model.Manifest': ((True, True, (('format', False, False, True, True, True, None), ('project', True, False, True, True, True, None), ('python', True, False, True, True, True, None), ('groups', True, False, True, True, True, None), ('indexes', True, False, True, True, True, None), ('no_index', True, False, True, True, True, None), ('index_strategy', True, False, True, True, True, None), ('allow_prereleases', True, False, True, True, True, None), ('channels', True, False, True, True, True, None), ('options', True, False, True, True, True, None), ('includes', True, False, True, True, True, None), ('lock', True, False, True, True, True, None), ('comments', True, False, True, True, True, None), ('raw', True, False, True, True, True, None), ('losses', True, False, True, True, False, None), ('span', True, False, True, True, True, None))), _make_12),
-    'depglot.ir.model.Option': ((True, True, (('name', False, False, True, True, True, None), ('value', True, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_13),
-    'depglot.ir.model.Raw': ((True, True, (('format', False, False, True, True, True, None), ('key', False, False, True, True, True, None), ('value', False, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_14),
-    'depglot.ir.model.Requirement': ((True, True, (('name', False, False, True, True, True, None), ('extras', True, False, True, True, True, None), ('version', True, False, True, True, True, None), ('marker', True, False, True, True, True, None), ('source', True, False, True, True, True, None), ('editable', True, False, True, True, True, None), ('optional', True, False, True, True, True, None), ('allow_prereleases', True, False, True, True, True, None), ('hashes', True, False, True, True, True, None), ('options', True, False, True, True, True, None), ('comments', True, False, True, True, True, None), ('raw', True, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_15),
-    'depglot.ir.model.Url': ((True, True, (('url', False, False, True, True, True, None), ('subdirectory', True, False, True, True, True, None))), _make_16),
-    'depglot.ir.model.Vcs': ((True, True, (('vcs', False, False, True, True, True, None), ('url', False, False, True, True, True, None), ('rev', True, False, True, True, True, None), ('rev_kind', True, False, True, True, True, None), ('subdirectory', True, False, True, True, True, None))), _make_17),
-    'depglot.ir.project.Project': ((True, True, (('name', True, False, True, True, True, None), ('version', True, False, True, True, True, None), ('metadata', True, False, True, True, True, None), ('raw', True, False, True, True, True, None))), _make_18),
-    'depglot.ir.select.Selection': ((True, True, (('groups', True, False, True, True, True, None), ('only_groups', True, False, True, True, True, None), ('all_groups', True, False, True, True, True, None), ('no_dev', True, False, True, True, True, None), ('extras', True, False, True, True, True, None), ('all_extras', True, False, True, True, True, None))), _make_19),
-    'depglot.ir.versions.VersionSpec': ((True, False, (('raw', False, False, True, True, True, None), ('dialect', True, False, True, True, True, None), ('pep440', True, False, True, True, True, None), ('_versions', True, False, True, False, False, False))), _make_20),
-    'depglot.report.Loss': ((True, True, (('code', False, False, True, True, True, None), ('severity', False, False, True, True, True, None), ('message', False, False, True, True, True, None), ('subject', True, False, True, True, True, None), ('span', True, False, True, True, True, None), ('data', False, True, True, True, True, None))), _make_21),
-    'depglot.span.Span': ((True, True, (('file', True, False, True, True, True, None), ('line', True, False, True, True, True, None), ('column', True, False, True, True, True, None), ('end_line', True, False, True, True, True, None), ('end_column', True, False, True, True, True, None), ('key', True, False, True, True, True, None))), _make_22),
+    'depglot.check.static.Loaded': ((True, True, (('path', False, False, True, True, True, None), ('manifest', False, False, True, True, True, None), ('role', True, False, True, True, True, None))), _make_1),
+    'depglot.converters.poetry_lock.graph.Edge': ((False, True, (('name', False, False, True, True, True, None), ('marker', False, False, True, True, True, None), ('extras', False, False, True, True, True, None), ('optional', False, False, True, True, True, None))), _make_2),
+    'depglot.converters.poetry_lock.graph.Root': ((False, True, (('group', False, False, True, True, True, None), ('name', False, False, True, True, True, None), ('marker', False, False, True, True, True, None), ('extras', True, False, True, True, True, None))), _make_3),
+    'depglot.converters.requirements.lines.Entry': ((True, True, (('kind', False, False, True, True, True, None), ('lineno', False, False, True, True, True, None), ('text', False, False, True, True, True, None), ('logical', True, False, True, True, True, None), ('comment', True, False, True, True, True, None), ('args', True, False, True, True, True, None), ('options', True, False, True, True, True, None), ('ignored', True, False, True, True, True, None), ('pieces', True, False, True, False, True, None), ('lead', True, False, True, False, True, None), ('indent', True, False, True, True, True, None))), _make_4),
+    'depglot.converters.script.block.Block': ((False, True, (('start', False, False, True, True, True, None), ('end', False, False, True, True, True, None), ('lines', False, False, True, True, True, None))), _make_5),
+    'depglot.docs_gen.Outcome': ((False, True, (('feature', False, False, True, True, True, None), ('losses', False, False, True, True, True, None))), _make_6),
+    'depglot.edit.discover.Found': ((True, True, (('path', False, False, True, True, True, None), ('format', False, False, True, True, True, None), ('lock', True, False, True, True, True, None))), _make_7),
+    'depglot.edit.plan.FileChange': ((True, True, (('path', False, False, True, True, True, None), ('before', False, False, True, True, True, None), ('after', False, False, True, True, True, None))), _make_8),
+    'depglot.edit.plan.Plan': ((False, True, (('changes', True, False, True, True, True, None), ('root', True, False, True, True, True, None))), _make_9),
+    'depglot.edit.plan.RecoveryResult': ((True, True, (('action', True, False, True, True, True, None), ('files', True, False, True, True, True, None), ('temps_removed', True, False, True, True, True, None))), _make_10),
+    'depglot.edit.runner.Codemod': ((True, True, (('kind', False, False, True, True, True, None), ('name', True, False, True, True, True, None), ('requirement', True, False, True, True, True, None), ('spec', True, False, True, True, True, None), ('group', True, False, True, True, True, None), ('old', True, False, True, True, True, None), ('new', True, False, True, True, True, None), ('sort', True, False, True, True, True, None), ('lock', True, False, True, True, True, None), ('drop_hashes', True, False, True, True, True, None))), _make_11),
+    'depglot.edit.runner.FileResult': ((True, True, (('path', False, False, True, True, True, None), ('format', False, False, True, True, True, None), ('before', True, False, True, True, True, None), ('after', True, False, True, True, True, None), ('losses', True, False, True, True, True, None), ('error', True, False, True, True, True, None))), _make_12),
+    'depglot.edit.runner.RunResult': ((True, True, (('files', True, False, True, True, True, None), ('plan', False, True, True, True, True, None), ('report', False, True, True, True, True, None))), _make_13),
+    'depglot.edit.settings.Settings': ((True, True, (('path', True, False, True, True, True, None), ('exclude', True, False, True, True, True, None), ('respect_gitignore', True, False, True, True, True, None), ('jobs', True, False, True, True, True, None), ('keep_going', True, False, True, True, True, None), ('fail_on', True, False, True, True, True, None), ('output_format', True, False, True, True, True, None), ('drop_hashes', True, False, True, True, True, None))), _make_14),
+    'depglot.env.Environment': ((True, True, (('location', False, False, True, True, True, None), ('dists', True, False, True, True, True, None), ('conda', True, False, True, True, True, None), ('problems', True, False, True, True, True, None))), _make_15),
+    'depglot.env.conda_meta.CondaRecord': ((True, True, (('name', False, False, True, True, True, None), ('version', False, False, True, True, True, None), ('build', False, False, True, True, True, None), ('channel', False, False, True, True, True, None), ('path', False, False, True, True, True, None), ('files', True, False, True, True, True, None), ('requested_spec', True, False, True, True, True, None))), _make_16),
+    'depglot.env.direct_url.DirectUrl': ((True, True, (('url', False, False, True, True, True, None), ('source', False, False, True, True, True, None), ('editable', True, False, True, True, True, None), ('hashes', True, False, True, True, True, None))), _make_17),
+    'depglot.env.dists.InstalledDist': ((True, True, (('name', False, False, True, True, True, None), ('version', False, False, True, True, True, None), ('path', False, False, True, True, True, None), ('requires_dist', True, False, True, True, True, None), ('requires_python', True, False, True, True, True, None), ('provides_extra', True, False, True, True, True, None), ('installer', True, False, True, True, True, None), ('requested', True, False, True, True, True, None), ('source', True, False, True, True, True, None), ('url', True, False, True, True, True, None), ('editable', True, False, True, True, True, None), ('hashes', True, False, True, True, True, None))), _make_18),
+    'depglot.env.locate.Location': ((True, True, (('prefix', False, False, True, True, True, None), ('site_dirs', False, False, True, True, True, None), ('python_version', True, False, True, True, True, None), ('markers', False, True, True, True, True, None), ('how', True, False, True, True, True, None), ('conda', True, False, True, True, True, None))), _make_19),
+    'depglot.env.metadata.CoreMetadata': ((True, True, (('name', False, False, True, True, True, None), ('version', False, False, True, True, True, None), ('requires_dist', True, False, True, True, True, None), ('requires_python', True, False, True, True, True, None), ('provides_extra', True, False, True, True, True, None), ('summary', True, False, True, True, True, None))), _make_20),
+    'depglot.format.ReadOptions': ((True, True, (('path', True, False, True, True, True, None), ('follow_includes', True, False, True, True, True, None), ('allow_outside', True, False, True, True, True, None), ('root', True, False, True, True, True, None), ('max_include_depth', True, False, True, True, True, None), ('name_map', True, False, True, True, True, None))), _make_21),
+    'depglot.format.WriteOptions': ((True, True, (('no_hashes', True, False, True, True, True, None), ('index_strategy', True, False, True, True, True, None), ('optional_to', True, False, True, True, True, None), ('keep_locked', True, False, True, True, True, None), ('path', True, False, True, True, True, None), ('pipfile', True, False, True, True, True, None), ('name_map', True, False, True, True, True, None))), _make_22),
+    'depglot.indexconf.model.IndexConfig': ((True, True, (('path', False, False, True, True, True, None), ('tool', False, False, True, True, True, None), ('indexes', True, False, True, True, True, None), ('no_index', True, False, True, True, True, None), ('options', True, False, True, True, True, None), ('channels', True, False, True, True, True, None), ('losses', True, False, True, True, True, None))), _make_23),
+    'depglot.ir.lock.Lock': ((True, True, (('packages', True, False, True, True, True, None), ('version', True, False, True, True, True, None), ('content_hash', True, False, True, True, True, None), ('raw', True, False, True, True, True, None))), _make_24),
+    'depglot.ir.lock.LockFile': ((True, True, (('name', True, False, True, True, True, None), ('url', True, False, True, True, True, None), ('path', True, False, True, True, True, None), ('hashes', True, False, True, True, True, None), ('kind', True, False, True, True, True, None))), _make_25),
+    'depglot.ir.lock.LockedPackage': ((True, True, (('name', False, False, True, True, True, None), ('version', False, False, True, True, True, None), ('marker', True, False, True, True, True, None), ('source', True, False, True, True, True, None), ('index', True, False, True, True, True, None), ('files', True, False, True, True, True, None), ('groups', True, False, True, True, True, None), ('extras', True, False, True, True, True, None), ('requires_python', True, False, True, True, True, None), ('dependencies', True, False, True, True, True, None), ('raw', True, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_26),
+    'depglot.ir.model.CondaPackage': ((True, True, (('name', False, False, True, True, True, None), ('spec', False, False, True, True, True, None), ('channel', True, False, True, True, True, None), ('build', True, False, True, True, True, None), ('pypi', True, False, True, True, True, None))), _make_27),
+    'depglot.ir.model.Group': ((True, True, (('name', False, False, True, True, True, None), ('kind', True, False, True, True, True, None), ('requirements', True, False, True, True, True, None), ('includes', True, False, True, True, True, None), ('optional', True, False, True, True, True, None), ('comments', True, False, True, True, True, None), ('raw', True, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_28),
+    'depglot.ir.model.Index': ((True, True, (('name', False, False, True, True, True, None), ('url', False, False, True, True, True, None), ('role', True, False, True, True, True, None), ('verify_ssl', True, False, True, True, True, None), ('raw', True, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_29),
+    'depglot.ir.model.IndexRef': ((True, True, (('name', False, False, True, True, True, None),)), _make_30),
+    'depglot.ir.model.LocalPath': ((True, True, (('path', False, False, True, True, True, None), ('subdirectory', True, False, True, True, True, None))), _make_31),
+    'depglot.ir.model.Manifest': ((True, True, (('format', False, False, True, True, True, None), ('project', True, False, True, True, True, None), ('python', True, False, True, True, True, None), ('groups', True, False, True, True, True, None), ('indexes', True, False, True, True, True, None), ('no_index', True, False, True, True, True, None), ('index_strategy', True, False, True, True, True, None), ('allow_prereleases', True, False, True, True, True, None), ('channels', True, False, True, True, True, None), ('options', True, False, True, True, True, None), ('includes', True, False, True, True, True, None), ('lock', True, False, True, True, True, None), ('comments', True, False, True, True, True, None), ('raw', True, False, True, True, True, None), ('losses', True, False, True, True, False, None), ('span', True, False, True, True, True, None))), _make_32),
+    'depglot.ir.model.Option': ((True, True, (('name', False, False, True, True, True, None), ('value', True, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_33),
+    'depglot.ir.model.Raw': ((True, True, (('format', False, False, True, True, True, None), ('key', False, False, True, True, True, None), ('value', False, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_34),
+    'depglot.ir.model.Requirement': ((True, True, (('name', False, False, True, True, True, None), ('extras', True, False, True, True, True, None), ('version', True, False, True, True, True, None), ('marker', True, False, True, True, True, None), ('source', True, False, True, True, True, None), ('editable', True, False, True, True, True, None), ('optional', True, False, True, True, True, None), ('allow_prereleases', True, False, True, True, True, None), ('hashes', True, False, True, True, True, None), ('options', True, False, True, True, True, None), ('comments', True, False, True, True, True, None), ('raw', True, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_35),
+    'depglot.ir.model.Url': ((True, True, (('url', False, False, True, True, True, None), ('subdirectory', True, False, True, True, True, None))), _make_36),
+    'depglot.ir.model.Vcs': ((True, True, (('vcs', False, False, True, True, True, None), ('url', False, False, True, True, True, None), ('rev', True, False, True, True, True, None), ('rev_kind', True, False, True, True, True, None), ('subdirectory', True, False, True, True, True, None))), _make_37),
+    'depglot.ir.project.Project': ((True, True, (('name', True, False, True, True, True, None), ('version', True, False, True, True, True, None), ('metadata', True, False, True, True, True, None), ('raw', True, False, True, True, True, None))), _make_38),
+    'depglot.ir.select.Selection': ((True, True, (('groups', True, False, True, True, True, None), ('only_groups', True, False, True, True, True, None), ('all_groups', True, False, True, True, True, None), ('no_dev', True, False, True, True, True, None), ('extras', True, False, True, True, True, None), ('all_extras', True, False, True, True, True, None))), _make_39),
+    'depglot.ir.versions.VersionSpec': ((True, False, (('raw', False, False, True, True, True, None), ('dialect', True, False, True, True, True, None), ('pep440', True, False, True, True, True, None), ('_versions', True, False, True, False, False, False))), _make_40),
+    'depglot.migrate.Migration': ((True, True, (('plan', False, False, True, True, True, None), ('report', False, True, True, True, True, None), ('sources', True, False, True, True, True, None), ('outputs', True, False, True, True, True, None), ('removed', True, False, True, True, True, None), ('manifest', True, False, True, True, True, None))), _make_41),
+    'depglot.migrate.sources.Source': ((True, True, (('path', False, False, True, True, True, None), ('role', False, False, True, True, True, None), ('group', True, False, True, True, True, None))), _make_42),
+    'depglot.report.Loss': ((True, True, (('code', False, False, True, True, True, None), ('severity', False, False, True, True, True, None), ('message', False, False, True, True, True, None), ('subject', True, False, True, True, True, None), ('span', True, False, True, True, True, None), ('data', False, True, True, True, True, None))), _make_43),
+    'depglot.span.Span': ((True, True, (('file', True, False, True, True, True, None), ('line', True, False, True, True, True, None), ('column', True, False, True, True, True, None), ('end_line', True, False, True, True, True, None), ('end_column', True, False, True, True, True, None), ('key', True, False, True, True, True, None))), _make_44),
 }

@@ -16,10 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from . import registry
+from ._records import record
 from .format import Feature, Format
 from .ir.features import FEATURE_LOSSES
 from .report import Severity
@@ -89,8 +89,10 @@ DOC_FORMATS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=False)
 class Outcome:
+    """What a target does with one feature: kept (no losses) or the losses it reports."""
+
     feature: Feature
     losses: tuple[tuple[str, Severity], ...]  # empty: kept
 

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
+from .._records import record
 from ..errors import DepglotError
 from ..ir.model import CondaPackage, GroupKind, IndexRef, LockedPackage, Manifest, Requirement
 from ..ir.versions import VersionSpec
@@ -38,8 +38,10 @@ from .markers import disjoint
 __all__ = ["Loaded", "admits", "check_manifests", "check_paths", "load_set", "lock_pin_ok"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Loaded:
+    """A manifest loaded for a static check, and whether it was named (manifest) or constrains (constraint)."""
+
     path: str
     manifest: Manifest
     role: str = "manifest"  # manifest | constraint

@@ -15,9 +15,9 @@ import glob
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cache
 
+from .._records import record
 from ..errors import DepglotError
 
 __all__ = [
@@ -42,8 +42,10 @@ LOCK_FORMATS = frozenset({"pipfile-lock", "poetry-lock", "uv-lock", "pdm-lock", 
 _NOT_EDITABLE = frozenset({"freeze", "ir", "env"})
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Found:
+    """A manifest or lock found under a directory, with the format it was detected as."""
+
     path: str
     format: str  # full format name as detected (``poetry``, ``pep621``, ``requirements``...)
     lock: bool = False

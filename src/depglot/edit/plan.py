@@ -27,9 +27,9 @@ import os
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import TypeVar
 
+from .._records import record
 from ..errors import WriteError
 from .atomic import TEMP_PREFIX
 
@@ -76,7 +76,7 @@ def _digest(data: bytes | None) -> str | None:
     return None if data is None else hashlib.sha256(data).hexdigest()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class FileChange:
     """One file of a plan: ``before`` is ``None`` for a new file, ``after`` is ``None`` to delete it."""
 
@@ -117,7 +117,7 @@ def _text(data: bytes | None) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RecoveryResult:
     """What :func:`recover` did: ``finished`` or ``reverted`` an interrupted plan (or ``none``), temps removed."""
 
@@ -126,7 +126,7 @@ class RecoveryResult:
     temps_removed: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=False)
 class Plan:
     """Every file a run changes, applied together (see the module docstring)."""
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from .._records import record
 from ..errors import DepglotError
 from ..ir.model import Lock, Manifest
 from ..report import Loss, Report, Severity
@@ -25,7 +26,7 @@ from .plan import FileChange, Plan
 __all__ = ["Codemod", "FileResult", "RunResult", "name_regex", "run"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Codemod:
     """One codemod with its arguments, as plain data (sent to worker processes)."""
 
@@ -69,8 +70,10 @@ class Codemod:
         raise DepglotError(f"unknown codemod {self.kind!r}")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class FileResult:
+    """What a codemod did to one file: its bytes before and after, its losses, or its error."""
+
     path: str
     format: str
     before: bytes | None = None
@@ -83,8 +86,10 @@ class FileResult:
         return self.error is None and self.before is not None and self.after is not None and self.before != self.after
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RunResult:
+    """What a codemod did over every file: per-file results, the write plan and the combined report."""
+
     files: tuple[FileResult, ...] = ()
     plan: Plan = field(default_factory=Plan)
     report: Report = field(default_factory=Report)

@@ -16,16 +16,18 @@ root (the directory holding ``.git``), is used. Command-line flags override it. 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any
 
+from .._records import record
 from ..errors import ParseError
 
 __all__ = ["Settings", "find_settings_file", "load_settings"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Settings:
+    """Codemod settings from ``[tool.depglot]`` in a pyproject.toml (command-line flags override them)."""
+
     path: str | None = None  # the pyproject.toml they came from
     exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True

@@ -10,9 +10,9 @@ packages as :class:`~depglot.ir.model.CondaPackage` sources, pip-installed distr
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
+from .._records import record
 from ..ir.model import MAIN, CondaPackage, Group, GroupKind, Manifest, Raw, Requirement, Url, canonical_name
 from ..ir.versions import VersionSpec
 from ..report import Loss
@@ -38,8 +38,10 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Environment:
+    """An installed environment: where it is, its distributions, its conda records, what could not be read."""
+
     location: Location
     dists: tuple[InstalledDist, ...] = ()
     conda: tuple[CondaRecord, ...] = ()

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
+from .._records import record
 from ..report import Loss, Severity
 from ..span import Span
 
 __all__ = ["CondaRecord", "channel_name", "read_conda_meta"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class CondaRecord:
+    """A package installed by conda, as its ``conda-meta/*.json`` record says."""
+
     name: str
     version: str
     build: str | None

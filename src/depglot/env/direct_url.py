@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
+from .._records import record
 from ..dialects.pep508 import parse_url
 from ..ir.model import LocalPath, Source, Url, Vcs
 
 __all__ = ["DirectUrl", "parse_direct_url"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class DirectUrl:
+    """A distribution's ``direct_url.json`` (PEP 610): where it was installed from."""
+
     url: str
     source: Source
     editable: bool = False

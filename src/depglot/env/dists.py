@@ -8,9 +8,9 @@ Each record is read from its files alone (``METADATA``/``PKG-INFO``, ``requires.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
+from .._records import record
 from ..ir.model import Source, canonical_name
 from ..report import Loss, Severity
 from ..span import Span
@@ -20,8 +20,10 @@ from .metadata import parse_metadata, parse_requires_txt
 __all__ = ["InstalledDist", "read_dist", "scan_site"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class InstalledDist:
+    """One installed distribution found on a path (its ``.dist-info``/``.egg-info``)."""
+
     name: str
     version: str
     path: str  # the .dist-info / .egg-info directory (or PKG-INFO file)

@@ -18,9 +18,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
+from .._records import record
 from ..errors import DepglotError
 
 __all__ = ["QUERY", "Location", "default_location", "locate_prefix", "locate_python"]
@@ -58,7 +59,7 @@ print(json.dumps({"purelib": paths["purelib"], "platlib": paths["platlib"], "pre
 """
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Location:
     """An environment's site directories, its prefix and (when known) its marker environment."""
 

@@ -6,14 +6,17 @@ the distribution is imported or executed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from email.parser import HeaderParser
+
+from .._records import record
 
 __all__ = ["CoreMetadata", "parse_metadata", "parse_requires_txt"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class CoreMetadata:
+    """The fields of a distribution's core metadata (``METADATA``/``PKG-INFO``) that dependency work needs."""
+
     name: str
     version: str
     requires_dist: tuple[str, ...] = ()

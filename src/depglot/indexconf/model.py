@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from .._records import record
 from ..ir.model import Index, Option
 from ..report import Loss
 
 __all__ = ["IndexConfig"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class IndexConfig:
+    """Index configuration read from one tool's config file (pip.conf, uv.toml, .condarc)."""
+
     path: str | None
     tool: str  # pip | uv | conda
     indexes: tuple[Index, ...] = ()

@@ -18,14 +18,23 @@ the pins as ``[tool.uv] constraint-dependencies`` (issue 7).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from .._records import record
 from ..errors import DepglotError
 from ..ir.model import Group, GroupKind, Manifest
 from ..report import Report, Severity
 from ..span import Span
-from .merge import as_group, lock_of, merge, merge_locks, name_unnamed, readable_lock, stale_pins
-from .merge import with_constraints
+from .merge import (
+    as_group,
+    lock_of,
+    merge,
+    merge_locks,
+    name_unnamed,
+    readable_lock,
+    stale_pins,
+    with_constraints,
+)
 from .pyproject import add_uv_constraints, drop_poetry_dependencies, pdm_groups_out, static_dependencies
 from .sources import Source, find_sources, group_of, join
 
@@ -46,8 +55,10 @@ _OWN_LOCKS = {"poetry": "poetry.lock", "uv": "uv.lock", "pdm": "pdm.lock", "pipe
               "conda": "conda-lock.yml"}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Migration:
+    """A planned migration: the write plan, what it read and writes and removes, and its report."""
+
     plan: object  # depglot.edit.plan.Plan
     report: Report = field(default_factory=Report)
     sources: tuple[Source, ...] = ()

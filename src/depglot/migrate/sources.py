@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from .._records import record
 from ..errors import DepglotError, ParseError
 
 __all__ = ["LOCK_NAMES", "Source", "find_sources", "group_of", "join"]
@@ -18,7 +18,7 @@ _MAIN_NAMES = frozenset({"", "main", "base", "prod", "production", "common", "re
 _DEV_ALIASES = {"develop": "dev", "development": "dev", "devel": "dev", "tests": "test", "testing": "test"}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Source:
     """A file the migration reads: a ``manifest``, a ``lock`` for it, or the ``compiled`` .txt of a .in."""
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
+from ..._records import record
 from ...dialects import markers as md
 from ...ir.model import canonical_name
 
@@ -45,8 +45,10 @@ def strip_extra(marker: str | None) -> tuple[str | None, tuple[str, ...]]:
     return marker, ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=False)
 class Root:
+    """A dependency the project itself declares, where the lock graph walk starts."""
+
     group: str  # "main", a group name, or "extra:<name>" for the project's own extras
     name: str
     marker: str | None
@@ -122,8 +124,10 @@ def roots_from_pyproject(doc: dict[str, Any]) -> list[Root]:
     return roots
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=False)
 class Edge:
+    """A locked package's dependency on another package, with its marker and extras."""
+
     name: str
     marker: str | None
     extras: tuple[str, ...]

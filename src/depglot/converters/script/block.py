@@ -9,8 +9,8 @@ tools MUST refuse them).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from ..._records import record
 from ...errors import ParseError
 from ...span import Span
 
@@ -19,8 +19,10 @@ __all__ = ["Block", "block_toml", "find_block", "render_block", "splice"]
 _OPEN = re.compile(r"# /// (?P<type>[a-zA-Z0-9-]+)")
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=False)
 class Block:
+    """A PEP 723 ``# /// script`` block: its first and last line and the lines of the file."""
+
     start: int  # 0-based index of the "# /// script" line
     end: int  # 0-based index of the closing "# ///" line
     lines: tuple[str, ...]  # every line of the file, with its line ending

@@ -341,7 +341,12 @@ def differences(before: Manifest, after: Manifest, *, flatten: bool, metadata: b
     diffs: list[Difference] = []
     names: dict[str, set[str]] = {}
     a, b = entries(before, flatten=flatten, aliases=names), entries(after, flatten=flatten, aliases=names)
+    # conda's pip package installs the pip: list (as python is the interpreter): PyPI targets leave it out
+    # (conda-pip-dropped, info), so it is no dependency that goes missing
+    installer = any(r.key == "pip" and isinstance(r.source, CondaPackage) for r in before.requirements())
     for key in a.keys() - b.keys():
+        if installer and key[1] == "pip" and not after.format.startswith("conda"):
+            continue
         diffs.append(Difference("missing", key[1], f"group {key[0]}", key[0]))
     for key in b.keys() - a.keys():
         diffs.append(Difference("added", key[1], f"group {key[0]}", key[0]))

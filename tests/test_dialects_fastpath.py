@@ -472,10 +472,11 @@ def test_conda_plain_releases_read_without_packaging_as_with_it(spec: str, monke
 @example(">=2.0.0a1")
 @example(">1.9.9")
 def test_poetry_build_requirement_check_reads_bounds_as_the_interval_algebra(text: str) -> None:
-    """The fresh Poetry writer raises a poetry-core build requirement that admits < 2.0.0 (read off its bounds)."""
+    """A poetry-core build requirement admitting < 2.0.0 is raised to 2.x (converters/_poetry_core.py, read off its
+    bounds): the same answer as the interval algebra."""
     from packaging.specifiers import InvalidSpecifier
 
-    from depglot.converters.pyproject.poetry.fresh import _admits_below_2
+    from depglot.converters._poetry_core import _admits_below_2
     from depglot.ir.versions import pep440_range
 
     try:

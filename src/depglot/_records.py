@@ -14,8 +14,8 @@ compiles to bytecode like any module; creating the class only binds those functi
 Safety: the generated methods are used only when the class's fields still match the description they were
 generated from (names, defaults, ``field()`` flags, ``kw_only``/``init``), and only on the Python version the
 equivalence test runs on (CPython 3.11, the version whose ``dataclasses`` internals this mirrors). Anything else
--- a field added without regenerating, ``__post_init__``, a base class, another Python -- falls back to
-``dataclasses.dataclass`` itself, which is always right, only slower. tests/test_records.py checks that the
+-- a field added without regenerating, ``__post_init__``, a base class with fields or a ``__dict__``, another
+Python -- falls back to ``dataclasses.dataclass`` itself, which is always right, only slower. tests/test_records.py checks that the
 generated file is current, that nothing falls back, and that every record behaves exactly as the dataclass it
 replaces (signature, fields, repr, equality, hash, immutability, pickling, ``replace``/``asdict``).
 Set ``DEPGLOT_PLAIN_DATACLASSES=1`` to use ``dataclasses`` for every record.
@@ -27,9 +27,10 @@ import dataclasses
 import functools
 import os
 import sys
-from typing import Any, Callable, TypeVar, dataclass_transform, overload
+from collections.abc import Callable
+from typing import Any, TypeVar, dataclass_transform, overload
 
-__all__ = ["record", "FALLBACKS", "SPECS", "generate_source"]
+__all__ = ["FALLBACKS", "SPECS", "generate_source", "record"]
 
 T = TypeVar("T")
 
@@ -133,7 +134,7 @@ def _from_generated(
 ) -> type[T] | None:
     global _GENERATED
     namespace = cls.__dict__
-    if cls.__bases__ != (object,) or cls.__doc__ is None:
+    if cls.__doc__ is None or not all(_bare_base(base) for base in cls.__mro__[1:-1]):
         return None
     if any(name in namespace for name in ("__slots__", "__post_init__", "__setattr__", "__delattr__")):
         return None
@@ -208,6 +209,12 @@ def _from_generated(
     new.__qualname__ = qualname
     cell.append(new)
     return new
+
+
+def _bare_base(base: type) -> bool:
+    """A base that adds no fields and no instance storage (``__slots__ = ()``, e.g. an abc with methods only)."""
+    namespace = vars(base)
+    return namespace.get("__slots__", None) == () and "__dataclass_fields__" not in namespace
 
 
 def _recursive_repr(function: Callable[[Any], str]) -> Callable[[Any], str]:
@@ -336,7 +343,7 @@ def generate_source() -> str:
 def _main() -> int:
     from pathlib import Path
 
-    from depglot import _records  # the module the classes registered with (this one runs as __main__)
+    from depglot import _records  # noqa: PLW0406 - the module the classes registered with (this runs as __main__)
 
     target = Path(_records.__file__).with_name("_records_gen.py")
     text = _records.generate_source()

@@ -194,6 +194,62 @@ def _make_5(D, F, FrozenInstanceError, cell):
 
 def _make_6(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
+    def __init__(self, text, spans=D[1]):
+        _setattr(self, 'text', text)
+        _setattr(self, 'spans', spans)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(text={self.text!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.text,) == (other.text,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.text,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('text','spans',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('text','spans',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.text, self.spans]
+    def __setstate__(self, state):
+        for name, value in zip(('text','spans',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_7(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
+    def __init__(self, groups, spans=D[1]):
+        _setattr(self, 'groups', groups)
+        _setattr(self, 'spans', spans)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(groups={self.groups!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.groups,) == (other.groups,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.groups,))
+    def __setattr__(self, name, value):
+        if type(self) is cell[0] or name in ('groups','spans',):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cell[0], self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cell[0] or name in ('groups','spans',):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cell[0], self).__delattr__(name)
+    def __getstate__(self):
+        return [self.groups, self.spans]
+    def __setstate__(self, state):
+        for name, value in zip(('groups','spans',), state):
+            _setattr(self, name, value)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
+
+def _make_8(D, F, FrozenInstanceError, cell):
+    _setattr = object.__setattr__
     def __init__(self, feature, losses):
         _setattr(self, 'feature', feature)
         _setattr(self, 'losses', losses)
@@ -220,7 +276,7 @@ def _make_6(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_7(D, F, FrozenInstanceError, cell):
+def _make_9(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, path, format, lock=D[2]):
         _setattr(self, 'path', path)
@@ -249,7 +305,7 @@ def _make_7(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_8(D, F, FrozenInstanceError, cell):
+def _make_10(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, path, before, after):
         _setattr(self, 'path', path)
@@ -278,7 +334,7 @@ def _make_8(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_9(D, F, FrozenInstanceError, cell):
+def _make_11(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, changes=D[0], root=D[1]):
         _setattr(self, 'changes', changes)
@@ -306,7 +362,7 @@ def _make_9(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_10(D, F, FrozenInstanceError, cell):
+def _make_12(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, action=D[0], files=D[1], temps_removed=D[2]):
         _setattr(self, 'action', action)
@@ -335,7 +391,7 @@ def _make_10(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_11(D, F, FrozenInstanceError, cell):
+def _make_13(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, kind, name=D[1], requirement=D[2], spec=D[3], group=D[4], old=D[5], new=D[6], sort=D[7], lock=D[8], drop_hashes=D[9]):
         _setattr(self, 'kind', kind)
@@ -371,7 +427,7 @@ def _make_11(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_12(D, F, FrozenInstanceError, cell):
+def _make_14(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, path, format, before=D[2], after=D[3], losses=D[4], error=D[5]):
         _setattr(self, 'path', path)
@@ -403,7 +459,7 @@ def _make_12(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_13(D, F, FrozenInstanceError, cell):
+def _make_15(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, files=D[0], plan=D[1], report=D[2]):
         _setattr(self, 'files', files)
@@ -432,7 +488,7 @@ def _make_13(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_14(D, F, FrozenInstanceError, cell):
+def _make_16(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, path=D[0], exclude=D[1], respect_gitignore=D[2], jobs=D[3], keep_going=D[4], fail_on=D[5], output_format=D[6], drop_hashes=D[7]):
         _setattr(self, 'path', path)
@@ -466,7 +522,7 @@ def _make_14(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_15(D, F, FrozenInstanceError, cell):
+def _make_17(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, location, dists=D[1], conda=D[2], problems=D[3]):
         _setattr(self, 'location', location)
@@ -496,7 +552,7 @@ def _make_15(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_16(D, F, FrozenInstanceError, cell):
+def _make_18(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, name, version, build, channel, path, files=D[5], requested_spec=D[6]):
         _setattr(self, 'name', name)
@@ -529,7 +585,7 @@ def _make_16(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_17(D, F, FrozenInstanceError, cell):
+def _make_19(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, url, source, editable=D[2], hashes=D[3]):
         _setattr(self, 'url', url)
@@ -559,7 +615,7 @@ def _make_17(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_18(D, F, FrozenInstanceError, cell):
+def _make_20(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, name, version, path, requires_dist=D[3], requires_python=D[4], provides_extra=D[5], installer=D[6], requested=D[7], source=D[8], url=D[9], editable=D[10], hashes=D[11]):
         _setattr(self, 'name', name)
@@ -597,7 +653,7 @@ def _make_18(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_19(D, F, FrozenInstanceError, cell):
+def _make_21(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, prefix, site_dirs, python_version=D[2], markers=D[3], how=D[4], conda=D[5]):
         _setattr(self, 'prefix', prefix)
@@ -629,7 +685,7 @@ def _make_19(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_20(D, F, FrozenInstanceError, cell):
+def _make_22(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, name, version, requires_dist=D[2], requires_python=D[3], provides_extra=D[4], summary=D[5]):
         _setattr(self, 'name', name)
@@ -661,7 +717,7 @@ def _make_20(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_21(D, F, FrozenInstanceError, cell):
+def _make_23(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, path=D[0], follow_includes=D[1], allow_outside=D[2], root=D[3], max_include_depth=D[4], name_map=D[5]):
         _setattr(self, 'path', path)
@@ -693,7 +749,7 @@ def _make_21(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_22(D, F, FrozenInstanceError, cell):
+def _make_24(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, no_hashes=D[0], index_strategy=D[1], optional_to=D[2], keep_locked=D[3], path=D[4], pipfile=D[5], name_map=D[6]):
         _setattr(self, 'no_hashes', no_hashes)
@@ -726,7 +782,7 @@ def _make_22(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_23(D, F, FrozenInstanceError, cell):
+def _make_25(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, path, tool, indexes=D[2], no_index=D[3], options=D[4], channels=D[5], losses=D[6]):
         _setattr(self, 'path', path)
@@ -759,7 +815,7 @@ def _make_23(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_24(D, F, FrozenInstanceError, cell):
+def _make_26(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, packages=D[0], version=D[1], content_hash=D[2], raw=D[3]):
         _setattr(self, 'packages', packages)
@@ -789,7 +845,7 @@ def _make_24(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_25(D, F, FrozenInstanceError, cell):
+def _make_27(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, name=D[0], url=D[1], path=D[2], hashes=D[3], kind=D[4]):
         _setattr(self, 'name', name)
@@ -820,7 +876,7 @@ def _make_25(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_26(D, F, FrozenInstanceError, cell):
+def _make_28(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, name, version, marker=D[2], source=D[3], index=D[4], files=D[5], groups=D[6], extras=D[7], requires_python=D[8], dependencies=D[9], raw=D[10], span=D[11]):
         _setattr(self, 'name', name)
@@ -858,7 +914,7 @@ def _make_26(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_27(D, F, FrozenInstanceError, cell):
+def _make_29(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, name, spec, channel=D[2], build=D[3], pypi=D[4]):
         _setattr(self, 'name', name)
@@ -889,7 +945,7 @@ def _make_27(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_28(D, F, FrozenInstanceError, cell):
+def _make_30(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, name, kind=D[1], requirements=D[2], includes=D[3], optional=D[4], comments=D[5], raw=D[6], span=D[7]):
         _setattr(self, 'name', name)
@@ -923,7 +979,7 @@ def _make_28(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_29(D, F, FrozenInstanceError, cell):
+def _make_31(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, name, url, role=D[2], verify_ssl=D[3], raw=D[4], span=D[5]):
         _setattr(self, 'name', name)
@@ -955,7 +1011,7 @@ def _make_29(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_30(D, F, FrozenInstanceError, cell):
+def _make_32(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, name):
         _setattr(self, 'name', name)
@@ -982,7 +1038,7 @@ def _make_30(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_31(D, F, FrozenInstanceError, cell):
+def _make_33(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, path, subdirectory=D[1]):
         _setattr(self, 'path', path)
@@ -1010,7 +1066,7 @@ def _make_31(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_32(D, F, FrozenInstanceError, cell):
+def _make_34(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, format, project=D[1], python=D[2], groups=D[3], indexes=D[4], no_index=D[5], index_strategy=D[6], allow_prereleases=D[7], channels=D[8], options=D[9], includes=D[10], lock=D[11], comments=D[12], raw=D[13], losses=D[14], span=D[15]):
         _setattr(self, 'format', format)
@@ -1052,7 +1108,7 @@ def _make_32(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_33(D, F, FrozenInstanceError, cell):
+def _make_35(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, name, value=D[1], span=D[2]):
         _setattr(self, 'name', name)
@@ -1081,7 +1137,7 @@ def _make_33(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_34(D, F, FrozenInstanceError, cell):
+def _make_36(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, format, key, value, span=D[3]):
         _setattr(self, 'format', format)
@@ -1111,7 +1167,7 @@ def _make_34(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_35(D, F, FrozenInstanceError, cell):
+def _make_37(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, name, extras=D[1], version=D[2], marker=D[3], source=D[4], editable=D[5], optional=D[6], allow_prereleases=D[7], hashes=D[8], options=D[9], comments=D[10], raw=D[11], span=D[12]):
         _setattr(self, 'name', name)
@@ -1150,7 +1206,7 @@ def _make_35(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_36(D, F, FrozenInstanceError, cell):
+def _make_38(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, url, subdirectory=D[1]):
         _setattr(self, 'url', url)
@@ -1178,7 +1234,7 @@ def _make_36(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_37(D, F, FrozenInstanceError, cell):
+def _make_39(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, vcs, url, rev=D[2], rev_kind=D[3], subdirectory=D[4]):
         _setattr(self, 'vcs', vcs)
@@ -1209,7 +1265,7 @@ def _make_37(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_38(D, F, FrozenInstanceError, cell):
+def _make_40(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, name=D[0], version=D[1], metadata=D[2], raw=D[3]):
         _setattr(self, 'name', name)
@@ -1239,7 +1295,7 @@ def _make_38(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_39(D, F, FrozenInstanceError, cell):
+def _make_41(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, groups=D[0], only_groups=D[1], all_groups=D[2], no_dev=D[3], extras=D[4], all_extras=D[5]):
         _setattr(self, 'groups', groups)
@@ -1271,7 +1327,7 @@ def _make_39(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_40(D, F, FrozenInstanceError, cell):
+def _make_42(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, raw, dialect=D[1], pep440=D[2], _versions=D[3]):
         _setattr(self, 'raw', raw)
@@ -1301,7 +1357,7 @@ def _make_40(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_41(D, F, FrozenInstanceError, cell):
+def _make_43(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, plan, report=D[1], sources=D[2], outputs=D[3], removed=D[4], manifest=D[5]):
         _setattr(self, 'plan', plan)
@@ -1333,7 +1389,7 @@ def _make_41(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_42(D, F, FrozenInstanceError, cell):
+def _make_44(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, path, role, group=D[2]):
         _setattr(self, 'path', path)
@@ -1362,7 +1418,7 @@ def _make_42(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_43(D, F, FrozenInstanceError, cell):
+def _make_45(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, code, severity, message, subject=D[3], span=D[4], data=D[5]):
         _setattr(self, 'code', code)
@@ -1394,7 +1450,7 @@ def _make_43(D, F, FrozenInstanceError, cell):
             _setattr(self, name, value)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__, '__getstate__': __getstate__, '__setstate__': __setstate__}
 
-def _make_44(D, F, FrozenInstanceError, cell):
+def _make_46(D, F, FrozenInstanceError, cell):
     _setattr = object.__setattr__
     def __init__(self, *, file=D[0], line=D[1], column=D[2], end_line=D[3], end_column=D[4], key=D[5]):
         _setattr(self, 'file', file)
@@ -1434,43 +1490,45 @@ GENERATED = {
     'depglot.converters.poetry_lock.graph.Root': ((False, True, (('group', False, False, True, True, True, None), ('name', False, False, True, True, True, None), ('marker', False, False, True, True, True, None), ('extras', True, False, True, True, True, None))), _make_3),
     'depglot.converters.requirements.lines.Entry': ((True, True, (('kind', False, False, True, True, True, None), ('lineno', False, False, True, True, True, None), ('text', False, False, True, True, True, None), ('logical', True, False, True, True, True, None), ('comment', True, False, True, True, True, None), ('args', True, False, True, True, True, None), ('options', True, False, True, True, True, None), ('ignored', True, False, True, True, True, None), ('pieces', True, False, True, False, True, None), ('lead', True, False, True, False, True, None), ('indent', True, False, True, True, True, None))), _make_4),
     'depglot.converters.script.block.Block': ((False, True, (('start', False, False, True, True, True, None), ('end', False, False, True, True, True, None), ('lines', False, False, True, True, True, None))), _make_5),
-    'depglot.docs_gen.Outcome': ((False, True, (('feature', False, False, True, True, True, None), ('losses', False, False, True, True, True, None))), _make_6),
-    'depglot.edit.discover.Found': ((True, True, (('path', False, False, True, True, True, None), ('format', False, False, True, True, True, None), ('lock', True, False, True, True, True, None))), _make_7),
-    'depglot.edit.plan.FileChange': ((True, True, (('path', False, False, True, True, True, None), ('before', False, False, True, True, True, None), ('after', False, False, True, True, True, None))), _make_8),
-    'depglot.edit.plan.Plan': ((False, True, (('changes', True, False, True, True, True, None), ('root', True, False, True, True, True, None))), _make_9),
-    'depglot.edit.plan.RecoveryResult': ((True, True, (('action', True, False, True, True, True, None), ('files', True, False, True, True, True, None), ('temps_removed', True, False, True, True, True, None))), _make_10),
-    'depglot.edit.runner.Codemod': ((True, True, (('kind', False, False, True, True, True, None), ('name', True, False, True, True, True, None), ('requirement', True, False, True, True, True, None), ('spec', True, False, True, True, True, None), ('group', True, False, True, True, True, None), ('old', True, False, True, True, True, None), ('new', True, False, True, True, True, None), ('sort', True, False, True, True, True, None), ('lock', True, False, True, True, True, None), ('drop_hashes', True, False, True, True, True, None))), _make_11),
-    'depglot.edit.runner.FileResult': ((True, True, (('path', False, False, True, True, True, None), ('format', False, False, True, True, True, None), ('before', True, False, True, True, True, None), ('after', True, False, True, True, True, None), ('losses', True, False, True, True, True, None), ('error', True, False, True, True, True, None))), _make_12),
-    'depglot.edit.runner.RunResult': ((True, True, (('files', True, False, True, True, True, None), ('plan', False, True, True, True, True, None), ('report', False, True, True, True, True, None))), _make_13),
-    'depglot.edit.settings.Settings': ((True, True, (('path', True, False, True, True, True, None), ('exclude', True, False, True, True, True, None), ('respect_gitignore', True, False, True, True, True, None), ('jobs', True, False, True, True, True, None), ('keep_going', True, False, True, True, True, None), ('fail_on', True, False, True, True, True, None), ('output_format', True, False, True, True, True, None), ('drop_hashes', True, False, True, True, True, None))), _make_14),
-    'depglot.env.Environment': ((True, True, (('location', False, False, True, True, True, None), ('dists', True, False, True, True, True, None), ('conda', True, False, True, True, True, None), ('problems', True, False, True, True, True, None))), _make_15),
-    'depglot.env.conda_meta.CondaRecord': ((True, True, (('name', False, False, True, True, True, None), ('version', False, False, True, True, True, None), ('build', False, False, True, True, True, None), ('channel', False, False, True, True, True, None), ('path', False, False, True, True, True, None), ('files', True, False, True, True, True, None), ('requested_spec', True, False, True, True, True, None))), _make_16),
-    'depglot.env.direct_url.DirectUrl': ((True, True, (('url', False, False, True, True, True, None), ('source', False, False, True, True, True, None), ('editable', True, False, True, True, True, None), ('hashes', True, False, True, True, True, None))), _make_17),
-    'depglot.env.dists.InstalledDist': ((True, True, (('name', False, False, True, True, True, None), ('version', False, False, True, True, True, None), ('path', False, False, True, True, True, None), ('requires_dist', True, False, True, True, True, None), ('requires_python', True, False, True, True, True, None), ('provides_extra', True, False, True, True, True, None), ('installer', True, False, True, True, True, None), ('requested', True, False, True, True, True, None), ('source', True, False, True, True, True, None), ('url', True, False, True, True, True, None), ('editable', True, False, True, True, True, None), ('hashes', True, False, True, True, True, None))), _make_18),
-    'depglot.env.locate.Location': ((True, True, (('prefix', False, False, True, True, True, None), ('site_dirs', False, False, True, True, True, None), ('python_version', True, False, True, True, True, None), ('markers', False, True, True, True, True, None), ('how', True, False, True, True, True, None), ('conda', True, False, True, True, True, None))), _make_19),
-    'depglot.env.metadata.CoreMetadata': ((True, True, (('name', False, False, True, True, True, None), ('version', False, False, True, True, True, None), ('requires_dist', True, False, True, True, True, None), ('requires_python', True, False, True, True, True, None), ('provides_extra', True, False, True, True, True, None), ('summary', True, False, True, True, True, None))), _make_20),
-    'depglot.format.ReadOptions': ((True, True, (('path', True, False, True, True, True, None), ('follow_includes', True, False, True, True, True, None), ('allow_outside', True, False, True, True, True, None), ('root', True, False, True, True, True, None), ('max_include_depth', True, False, True, True, True, None), ('name_map', True, False, True, True, True, None))), _make_21),
-    'depglot.format.WriteOptions': ((True, True, (('no_hashes', True, False, True, True, True, None), ('index_strategy', True, False, True, True, True, None), ('optional_to', True, False, True, True, True, None), ('keep_locked', True, False, True, True, True, None), ('path', True, False, True, True, True, None), ('pipfile', True, False, True, True, True, None), ('name_map', True, False, True, True, True, None))), _make_22),
-    'depglot.indexconf.model.IndexConfig': ((True, True, (('path', False, False, True, True, True, None), ('tool', False, False, True, True, True, None), ('indexes', True, False, True, True, True, None), ('no_index', True, False, True, True, True, None), ('options', True, False, True, True, True, None), ('channels', True, False, True, True, True, None), ('losses', True, False, True, True, True, None))), _make_23),
-    'depglot.ir.lock.Lock': ((True, True, (('packages', True, False, True, True, True, None), ('version', True, False, True, True, True, None), ('content_hash', True, False, True, True, True, None), ('raw', True, False, True, True, True, None))), _make_24),
-    'depglot.ir.lock.LockFile': ((True, True, (('name', True, False, True, True, True, None), ('url', True, False, True, True, True, None), ('path', True, False, True, True, True, None), ('hashes', True, False, True, True, True, None), ('kind', True, False, True, True, True, None))), _make_25),
-    'depglot.ir.lock.LockedPackage': ((True, True, (('name', False, False, True, True, True, None), ('version', False, False, True, True, True, None), ('marker', True, False, True, True, True, None), ('source', True, False, True, True, True, None), ('index', True, False, True, True, True, None), ('files', True, False, True, True, True, None), ('groups', True, False, True, True, True, None), ('extras', True, False, True, True, True, None), ('requires_python', True, False, True, True, True, None), ('dependencies', True, False, True, True, True, None), ('raw', True, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_26),
-    'depglot.ir.model.CondaPackage': ((True, True, (('name', False, False, True, True, True, None), ('spec', False, False, True, True, True, None), ('channel', True, False, True, True, True, None), ('build', True, False, True, True, True, None), ('pypi', True, False, True, True, True, None))), _make_27),
-    'depglot.ir.model.Group': ((True, True, (('name', False, False, True, True, True, None), ('kind', True, False, True, True, True, None), ('requirements', True, False, True, True, True, None), ('includes', True, False, True, True, True, None), ('optional', True, False, True, True, True, None), ('comments', True, False, True, True, True, None), ('raw', True, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_28),
-    'depglot.ir.model.Index': ((True, True, (('name', False, False, True, True, True, None), ('url', False, False, True, True, True, None), ('role', True, False, True, True, True, None), ('verify_ssl', True, False, True, True, True, None), ('raw', True, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_29),
-    'depglot.ir.model.IndexRef': ((True, True, (('name', False, False, True, True, True, None),)), _make_30),
-    'depglot.ir.model.LocalPath': ((True, True, (('path', False, False, True, True, True, None), ('subdirectory', True, False, True, True, True, None))), _make_31),
-    'depglot.ir.model.Manifest': ((True, True, (('format', False, False, True, True, True, None), ('project', True, False, True, True, True, None), ('python', True, False, True, True, True, None), ('groups', True, False, True, True, True, None), ('indexes', True, False, True, True, True, None), ('no_index', True, False, True, True, True, None), ('index_strategy', True, False, True, True, True, None), ('allow_prereleases', True, False, True, True, True, None), ('channels', True, False, True, True, True, None), ('options', True, False, True, True, True, None), ('includes', True, False, True, True, True, None), ('lock', True, False, True, True, True, None), ('comments', True, False, True, True, True, None), ('raw', True, False, True, True, True, None), ('losses', True, False, True, True, False, None), ('span', True, False, True, True, True, None))), _make_32),
-    'depglot.ir.model.Option': ((True, True, (('name', False, False, True, True, True, None), ('value', True, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_33),
-    'depglot.ir.model.Raw': ((True, True, (('format', False, False, True, True, True, None), ('key', False, False, True, True, True, None), ('value', False, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_34),
-    'depglot.ir.model.Requirement': ((True, True, (('name', False, False, True, True, True, None), ('extras', True, False, True, True, True, None), ('version', True, False, True, True, True, None), ('marker', True, False, True, True, True, None), ('source', True, False, True, True, True, None), ('editable', True, False, True, True, True, None), ('optional', True, False, True, True, True, None), ('allow_prereleases', True, False, True, True, True, None), ('hashes', True, False, True, True, True, None), ('options', True, False, True, True, True, None), ('comments', True, False, True, True, True, None), ('raw', True, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_35),
-    'depglot.ir.model.Url': ((True, True, (('url', False, False, True, True, True, None), ('subdirectory', True, False, True, True, True, None))), _make_36),
-    'depglot.ir.model.Vcs': ((True, True, (('vcs', False, False, True, True, True, None), ('url', False, False, True, True, True, None), ('rev', True, False, True, True, True, None), ('rev_kind', True, False, True, True, True, None), ('subdirectory', True, False, True, True, True, None))), _make_37),
-    'depglot.ir.project.Project': ((True, True, (('name', True, False, True, True, True, None), ('version', True, False, True, True, True, None), ('metadata', True, False, True, True, True, None), ('raw', True, False, True, True, True, None))), _make_38),
-    'depglot.ir.select.Selection': ((True, True, (('groups', True, False, True, True, True, None), ('only_groups', True, False, True, True, True, None), ('all_groups', True, False, True, True, True, None), ('no_dev', True, False, True, True, True, None), ('extras', True, False, True, True, True, None), ('all_extras', True, False, True, True, True, None))), _make_39),
-    'depglot.ir.versions.VersionSpec': ((True, False, (('raw', False, False, True, True, True, None), ('dialect', True, False, True, True, True, None), ('pep440', True, False, True, True, True, None), ('_versions', True, False, True, False, False, False))), _make_40),
-    'depglot.migrate.Migration': ((True, True, (('plan', False, False, True, True, True, None), ('report', False, True, True, True, True, None), ('sources', True, False, True, True, True, None), ('outputs', True, False, True, True, True, None), ('removed', True, False, True, True, True, None), ('manifest', True, False, True, True, True, None))), _make_41),
-    'depglot.migrate.sources.Source': ((True, True, (('path', False, False, True, True, True, None), ('role', False, False, True, True, True, None), ('group', True, False, True, True, True, None))), _make_42),
-    'depglot.report.Loss': ((True, True, (('code', False, False, True, True, True, None), ('severity', False, False, True, True, True, None), ('message', False, False, True, True, True, None), ('subject', True, False, True, True, True, None), ('span', True, False, True, True, True, None), ('data', False, True, True, True, True, None))), _make_43),
-    'depglot.span.Span': ((True, True, (('file', True, False, True, True, True, None), ('line', True, False, True, True, True, None), ('column', True, False, True, True, True, None), ('end_line', True, False, True, True, True, None), ('end_column', True, False, True, True, True, None), ('key', True, False, True, True, True, None))), _make_44),
+    'depglot.dialects.conda.versions._Spec': ((False, True, (('text', False, False, True, True, True, None), ('spans', True, False, True, False, False, None))), _make_6),
+    'depglot.dialects.poetry.grammar._Union': ((False, True, (('groups', False, False, True, True, True, None), ('spans', True, False, True, False, False, None))), _make_7),
+    'depglot.docs_gen.Outcome': ((False, True, (('feature', False, False, True, True, True, None), ('losses', False, False, True, True, True, None))), _make_8),
+    'depglot.edit.discover.Found': ((True, True, (('path', False, False, True, True, True, None), ('format', False, False, True, True, True, None), ('lock', True, False, True, True, True, None))), _make_9),
+    'depglot.edit.plan.FileChange': ((True, True, (('path', False, False, True, True, True, None), ('before', False, False, True, True, True, None), ('after', False, False, True, True, True, None))), _make_10),
+    'depglot.edit.plan.Plan': ((False, True, (('changes', True, False, True, True, True, None), ('root', True, False, True, True, True, None))), _make_11),
+    'depglot.edit.plan.RecoveryResult': ((True, True, (('action', True, False, True, True, True, None), ('files', True, False, True, True, True, None), ('temps_removed', True, False, True, True, True, None))), _make_12),
+    'depglot.edit.runner.Codemod': ((True, True, (('kind', False, False, True, True, True, None), ('name', True, False, True, True, True, None), ('requirement', True, False, True, True, True, None), ('spec', True, False, True, True, True, None), ('group', True, False, True, True, True, None), ('old', True, False, True, True, True, None), ('new', True, False, True, True, True, None), ('sort', True, False, True, True, True, None), ('lock', True, False, True, True, True, None), ('drop_hashes', True, False, True, True, True, None))), _make_13),
+    'depglot.edit.runner.FileResult': ((True, True, (('path', False, False, True, True, True, None), ('format', False, False, True, True, True, None), ('before', True, False, True, True, True, None), ('after', True, False, True, True, True, None), ('losses', True, False, True, True, True, None), ('error', True, False, True, True, True, None))), _make_14),
+    'depglot.edit.runner.RunResult': ((True, True, (('files', True, False, True, True, True, None), ('plan', False, True, True, True, True, None), ('report', False, True, True, True, True, None))), _make_15),
+    'depglot.edit.settings.Settings': ((True, True, (('path', True, False, True, True, True, None), ('exclude', True, False, True, True, True, None), ('respect_gitignore', True, False, True, True, True, None), ('jobs', True, False, True, True, True, None), ('keep_going', True, False, True, True, True, None), ('fail_on', True, False, True, True, True, None), ('output_format', True, False, True, True, True, None), ('drop_hashes', True, False, True, True, True, None))), _make_16),
+    'depglot.env.Environment': ((True, True, (('location', False, False, True, True, True, None), ('dists', True, False, True, True, True, None), ('conda', True, False, True, True, True, None), ('problems', True, False, True, True, True, None))), _make_17),
+    'depglot.env.conda_meta.CondaRecord': ((True, True, (('name', False, False, True, True, True, None), ('version', False, False, True, True, True, None), ('build', False, False, True, True, True, None), ('channel', False, False, True, True, True, None), ('path', False, False, True, True, True, None), ('files', True, False, True, True, True, None), ('requested_spec', True, False, True, True, True, None))), _make_18),
+    'depglot.env.direct_url.DirectUrl': ((True, True, (('url', False, False, True, True, True, None), ('source', False, False, True, True, True, None), ('editable', True, False, True, True, True, None), ('hashes', True, False, True, True, True, None))), _make_19),
+    'depglot.env.dists.InstalledDist': ((True, True, (('name', False, False, True, True, True, None), ('version', False, False, True, True, True, None), ('path', False, False, True, True, True, None), ('requires_dist', True, False, True, True, True, None), ('requires_python', True, False, True, True, True, None), ('provides_extra', True, False, True, True, True, None), ('installer', True, False, True, True, True, None), ('requested', True, False, True, True, True, None), ('source', True, False, True, True, True, None), ('url', True, False, True, True, True, None), ('editable', True, False, True, True, True, None), ('hashes', True, False, True, True, True, None))), _make_20),
+    'depglot.env.locate.Location': ((True, True, (('prefix', False, False, True, True, True, None), ('site_dirs', False, False, True, True, True, None), ('python_version', True, False, True, True, True, None), ('markers', False, True, True, True, True, None), ('how', True, False, True, True, True, None), ('conda', True, False, True, True, True, None))), _make_21),
+    'depglot.env.metadata.CoreMetadata': ((True, True, (('name', False, False, True, True, True, None), ('version', False, False, True, True, True, None), ('requires_dist', True, False, True, True, True, None), ('requires_python', True, False, True, True, True, None), ('provides_extra', True, False, True, True, True, None), ('summary', True, False, True, True, True, None))), _make_22),
+    'depglot.format.ReadOptions': ((True, True, (('path', True, False, True, True, True, None), ('follow_includes', True, False, True, True, True, None), ('allow_outside', True, False, True, True, True, None), ('root', True, False, True, True, True, None), ('max_include_depth', True, False, True, True, True, None), ('name_map', True, False, True, True, True, None))), _make_23),
+    'depglot.format.WriteOptions': ((True, True, (('no_hashes', True, False, True, True, True, None), ('index_strategy', True, False, True, True, True, None), ('optional_to', True, False, True, True, True, None), ('keep_locked', True, False, True, True, True, None), ('path', True, False, True, True, True, None), ('pipfile', True, False, True, True, True, None), ('name_map', True, False, True, True, True, None))), _make_24),
+    'depglot.indexconf.model.IndexConfig': ((True, True, (('path', False, False, True, True, True, None), ('tool', False, False, True, True, True, None), ('indexes', True, False, True, True, True, None), ('no_index', True, False, True, True, True, None), ('options', True, False, True, True, True, None), ('channels', True, False, True, True, True, None), ('losses', True, False, True, True, True, None))), _make_25),
+    'depglot.ir.lock.Lock': ((True, True, (('packages', True, False, True, True, True, None), ('version', True, False, True, True, True, None), ('content_hash', True, False, True, True, True, None), ('raw', True, False, True, True, True, None))), _make_26),
+    'depglot.ir.lock.LockFile': ((True, True, (('name', True, False, True, True, True, None), ('url', True, False, True, True, True, None), ('path', True, False, True, True, True, None), ('hashes', True, False, True, True, True, None), ('kind', True, False, True, True, True, None))), _make_27),
+    'depglot.ir.lock.LockedPackage': ((True, True, (('name', False, False, True, True, True, None), ('version', False, False, True, True, True, None), ('marker', True, False, True, True, True, None), ('source', True, False, True, True, True, None), ('index', True, False, True, True, True, None), ('files', True, False, True, True, True, None), ('groups', True, False, True, True, True, None), ('extras', True, False, True, True, True, None), ('requires_python', True, False, True, True, True, None), ('dependencies', True, False, True, True, True, None), ('raw', True, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_28),
+    'depglot.ir.model.CondaPackage': ((True, True, (('name', False, False, True, True, True, None), ('spec', False, False, True, True, True, None), ('channel', True, False, True, True, True, None), ('build', True, False, True, True, True, None), ('pypi', True, False, True, True, True, None))), _make_29),
+    'depglot.ir.model.Group': ((True, True, (('name', False, False, True, True, True, None), ('kind', True, False, True, True, True, None), ('requirements', True, False, True, True, True, None), ('includes', True, False, True, True, True, None), ('optional', True, False, True, True, True, None), ('comments', True, False, True, True, True, None), ('raw', True, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_30),
+    'depglot.ir.model.Index': ((True, True, (('name', False, False, True, True, True, None), ('url', False, False, True, True, True, None), ('role', True, False, True, True, True, None), ('verify_ssl', True, False, True, True, True, None), ('raw', True, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_31),
+    'depglot.ir.model.IndexRef': ((True, True, (('name', False, False, True, True, True, None),)), _make_32),
+    'depglot.ir.model.LocalPath': ((True, True, (('path', False, False, True, True, True, None), ('subdirectory', True, False, True, True, True, None))), _make_33),
+    'depglot.ir.model.Manifest': ((True, True, (('format', False, False, True, True, True, None), ('project', True, False, True, True, True, None), ('python', True, False, True, True, True, None), ('groups', True, False, True, True, True, None), ('indexes', True, False, True, True, True, None), ('no_index', True, False, True, True, True, None), ('index_strategy', True, False, True, True, True, None), ('allow_prereleases', True, False, True, True, True, None), ('channels', True, False, True, True, True, None), ('options', True, False, True, True, True, None), ('includes', True, False, True, True, True, None), ('lock', True, False, True, True, True, None), ('comments', True, False, True, True, True, None), ('raw', True, False, True, True, True, None), ('losses', True, False, True, True, False, None), ('span', True, False, True, True, True, None))), _make_34),
+    'depglot.ir.model.Option': ((True, True, (('name', False, False, True, True, True, None), ('value', True, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_35),
+    'depglot.ir.model.Raw': ((True, True, (('format', False, False, True, True, True, None), ('key', False, False, True, True, True, None), ('value', False, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_36),
+    'depglot.ir.model.Requirement': ((True, True, (('name', False, False, True, True, True, None), ('extras', True, False, True, True, True, None), ('version', True, False, True, True, True, None), ('marker', True, False, True, True, True, None), ('source', True, False, True, True, True, None), ('editable', True, False, True, True, True, None), ('optional', True, False, True, True, True, None), ('allow_prereleases', True, False, True, True, True, None), ('hashes', True, False, True, True, True, None), ('options', True, False, True, True, True, None), ('comments', True, False, True, True, True, None), ('raw', True, False, True, True, True, None), ('span', True, False, True, True, True, None))), _make_37),
+    'depglot.ir.model.Url': ((True, True, (('url', False, False, True, True, True, None), ('subdirectory', True, False, True, True, True, None))), _make_38),
+    'depglot.ir.model.Vcs': ((True, True, (('vcs', False, False, True, True, True, None), ('url', False, False, True, True, True, None), ('rev', True, False, True, True, True, None), ('rev_kind', True, False, True, True, True, None), ('subdirectory', True, False, True, True, True, None))), _make_39),
+    'depglot.ir.project.Project': ((True, True, (('name', True, False, True, True, True, None), ('version', True, False, True, True, True, None), ('metadata', True, False, True, True, True, None), ('raw', True, False, True, True, True, None))), _make_40),
+    'depglot.ir.select.Selection': ((True, True, (('groups', True, False, True, True, True, None), ('only_groups', True, False, True, True, True, None), ('all_groups', True, False, True, True, True, None), ('no_dev', True, False, True, True, True, None), ('extras', True, False, True, True, True, None), ('all_extras', True, False, True, True, True, None))), _make_41),
+    'depglot.ir.versions.VersionSpec': ((True, False, (('raw', False, False, True, True, True, None), ('dialect', True, False, True, True, True, None), ('pep440', True, False, True, True, True, None), ('_versions', True, False, True, False, False, False))), _make_42),
+    'depglot.migrate.Migration': ((True, True, (('plan', False, False, True, True, True, None), ('report', False, True, True, True, True, None), ('sources', True, False, True, True, True, None), ('outputs', True, False, True, True, True, None), ('removed', True, False, True, True, True, None), ('manifest', True, False, True, True, True, None))), _make_43),
+    'depglot.migrate.sources.Source': ((True, True, (('path', False, False, True, True, True, None), ('role', False, False, True, True, True, None), ('group', True, False, True, True, True, None))), _make_44),
+    'depglot.report.Loss': ((True, True, (('code', False, False, True, True, True, None), ('severity', False, False, True, True, True, None), ('message', False, False, True, True, True, None), ('subject', True, False, True, True, True, None), ('span', True, False, True, True, True, None), ('data', False, True, True, True, True, None))), _make_45),
+    'depglot.span.Span': ((True, True, (('file', True, False, True, True, True, None), ('line', True, False, True, True, True, None), ('column', True, False, True, True, True, None), ('end_line', True, False, True, True, True, None), ('end_column', True, False, True, True, True, None), ('key', True, False, True, True, True, None))), _make_46),
 }

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import field
 from functools import lru_cache
 
+from ..._records import record
 from ...ir.versions import RangeSource, VersionSpec, pep440_range, range_to_pep440
 from ...span import Span
 from .. import _intervals as fast
@@ -134,29 +136,15 @@ def _fast_canonical(pep: str) -> str | None:
     return text if text.count(",") < pep.count(",") else None
 
 
+@record(kw_only=False)
 class _Union(RangeSource):
     """An ``||`` of AND groups of PEP 440 clauses; its set is built on first use (``spans``: the fast path's).
 
-    Equal (and hashed) by ``groups`` alone, like the frozen dataclass it was: a plain class, since creating a
-    dataclass costs ~0.8 ms when the grammar loads.
+    Equal (and hashed) by ``groups`` alone.
     """
 
-    __slots__ = ("groups", "spans")
-
-    def __init__(self, groups: tuple[tuple[str, ...], ...], spans: tuple | None = None) -> None:
-        self.groups = groups
-        self.spans = spans
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self.groups == other.groups  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash((self.groups,))
-
-    def __repr__(self) -> str:
-        return f"_Union(groups={self.groups!r})"
+    groups: tuple[tuple[str, ...], ...]
+    spans: tuple | None = field(default=None, compare=False, repr=False)
 
     def to_range(self):  # -> VersionRange
         versions = _group_range(list(self.groups[0]))

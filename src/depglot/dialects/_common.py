@@ -8,7 +8,7 @@ versions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import lru_cache, wraps
 from itertools import pairwise
@@ -89,10 +89,10 @@ def same_set(a: VersionRange, b: VersionRange) -> bool:
     return a.difference(b).is_empty and b.difference(a).is_empty
 
 
-def spans_of(spec: VersionSpec):  # -> _intervals.Spans
+def spans_of(spec: VersionSpec) -> _intervals.Spans:
     """The fast path's spans of ``spec``'s set (from its dialect's parse, else its PEP 440 text), or NotSimple."""
     source = spec.source
-    spans = getattr(source, "spans", None) if source is not None else None
+    spans: _intervals.Spans | None = getattr(source, "spans", None) if source is not None else None
     if spans is not None:
         return spans
     if spec.pep440 is None:
@@ -310,10 +310,12 @@ def cached_render(impl: Callable[..., str]) -> Callable[..., str]:
         return text, tuple(recorder.losses)
 
     @wraps(impl)
-    def render(spec, *, report=None, subject=None, span=None):
+    def render(spec: VersionSpec | None, *, report: Report | _Recorder | None = None, subject: str | None = None,
+               span: Span | None = None) -> str:
         if spec is None:
             return impl(spec, report=report, subject=subject, span=span)
         # equal specs with a PEP 440 text mean that text's set; others are told apart by what builds their set
+        meaning: object
         if spec.pep440 is not None:
             meaning = None
         else:
@@ -326,7 +328,7 @@ def cached_render(impl: Callable[..., str]) -> Callable[..., str]:
                 report.add(code, severity, message, subject=subject, span=span, data=data)
         return text
 
-    render.cache_clear = run.cache_clear  # type: ignore[attr-defined]
+    render.cache_clear = run.cache_clear  # type: ignore[attr-defined]  # tests clear it like an lru_cache's
     return render
 
 
@@ -339,7 +341,8 @@ class _Recorder:
         self.losses: list[tuple[str, Severity, str, dict]] = []
         self._seen: set[tuple[str, str]] = set()
 
-    def add(self, code: str, severity: Severity, message: str, *, subject=None, span=None, data=None) -> None:
+    def add(self, code: str, severity: Severity, message: str, *, subject: str | None = None,
+            span: Span | None = None, data: Mapping[str, object] | None = None) -> None:
         if (code, message) not in self._seen:  # Report keeps one loss per code, subject, place and message
             self._seen.add((code, message))
             self.losses.append((code, severity, message, dict(data or {})))

@@ -19,7 +19,10 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 from itertools import pairwise
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 __all__ = [
     "ENABLED",
@@ -315,7 +318,7 @@ def _mergeable_gap(up: Bound, low: Bound) -> bool:
     return up.key == (low.key if low.after is None else low.after) or (up.dev == 0 and low.dev == 0 and up.pre is None and low.pre is None)
 
 
-def wildcard_text(lo, hi) -> str | None:  # lo, hi: Bound, or packaging Versions (the same attribute names)
+def wildcard_text(lo: Bound | Version, hi: Bound | Version) -> str | None:  # (the same attribute names)
     """``==X.*`` when ``[lo, hi)`` is ``[X.dev0, X'.dev0)``, X' being X with its last component incremented.
 
     The one test of this shape, for the fast path's bounds and the interval algebra's versions alike.

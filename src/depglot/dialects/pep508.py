@@ -289,9 +289,9 @@ def _decompose(
 ) -> tuple[str, tuple[str, ...], str | None, str | None, str | None]:
     result = _decompose_cached(text)
     if len(result) == 2:
-        offset, reason = result  # type: ignore[misc]
+        offset, reason = result
         raise located_error("requirement", text, offset, reason, dialect=DIALECT, span=span)
-    return result  # type: ignore[return-value]
+    return result
 
 
 # ------------------------------------------------------------------------------------------------------ sources

@@ -157,11 +157,11 @@ class VersionSpec:
         """The set of versions admitted (built on first use, then kept)."""
         got = self._versions
         if got is None:
-            got = pep440_range(self.pep440)  # type: ignore[arg-type]  # __init__ ensures pep440 is set
+            got = pep440_range(self.pep440)
         elif isinstance(got, RangeSource):
             got = got.to_range()
         else:
-            return got  # type: ignore[return-value]
+            return got
         object.__setattr__(self, "_versions", got)
         return got
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ...ir.versions import VersionSpec, _clause_order
 from ...report import Report, Severity
@@ -16,6 +16,9 @@ from .. import _intervals as fast
 from .. import pep440
 from .._common import admits_all, cached_render, interval_text, mergeable, report_respelled, spans_of
 from .versions import DIALECT, fewer_components
+
+if TYPE_CHECKING:
+    from packaging.ranges import VersionRange
 
 __all__ = ["render_version"]
 
@@ -96,7 +99,7 @@ def _render_text(pep: str) -> tuple[str, tuple[tuple[str, Severity], ...]]:
     return ",".join(parts) or "*", tuple(notes)
 
 
-def _union_runs(versions) -> list[str] | None:  # versions: VersionRange
+def _union_runs(versions: VersionRange) -> list[str] | None:
     """PEP 440 texts of the largest expressible runs of a union's intervals (packaging 26.4 ``_bounds``)."""
     cls = type(versions)
     runs: list[tuple] = []
@@ -111,7 +114,8 @@ def _union_runs(versions) -> list[str] | None:  # versions: VersionRange
     if run:
         runs.append(run)
     texts = [interval_text(cls._build(r)) for r in runs]
-    return None if any(t is None for t in texts) else texts  # type: ignore[return-value]
+    said = [t for t in texts if t is not None]
+    return said if len(said) == len(texts) else None
 
 
 @cached_render

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..._records import record
 from ...ir.versions import RangeSource, VersionSpec, pep440_range
@@ -16,6 +16,15 @@ from ...report import Report, Severity
 from ...span import Span
 from .. import _intervals as fast
 from .._common import located_error, set_text
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    from packaging.ranges import VersionRange
+
+    class _HasRelease(Protocol):  # a packaging Version, or the fast path's plain release
+        @property
+        def release(self) -> tuple[int, ...]: ...
 
 __all__ = ["DIALECT", "dialect_losses", "fewer_components", "parse_version", "to_pep440_version"]
 
@@ -162,7 +171,7 @@ def _atom_at0(text: str, fuzzy: bool) -> _Atom:
     return _Atom([f"{op}{pep}"])
 
 
-def fewer_components(v) -> str:
+def fewer_components(v: _HasRelease) -> str:
     """V's release with trailing zeros dropped (``2.0`` -> ``2``): a spelling conda orders differently."""
     release = list(v.release)
     while len(release) > 1 and release[-1] == 0:
@@ -301,7 +310,7 @@ def _flat(text: str) -> _Flat | None:
     return out
 
 
-def _tree_range(node: tuple):  # -> VersionRange
+def _tree_range(node: tuple) -> VersionRange:
     """The set of a parsed spec: atoms as PEP 440 sets, ``&``/``|`` folded left to right."""
     kind, body = node
     if kind == "atom":
@@ -313,7 +322,7 @@ def _tree_range(node: tuple):  # -> VersionRange
     return result
 
 
-def _tree_spans(node: tuple):  # -> _intervals.Spans (or NotSimple)
+def _tree_spans(node: tuple) -> fast.Spans:  # (or NotSimple)
     kind, body = node
     if kind == "atom":
         return fast.from_pep440(body)
@@ -331,7 +340,7 @@ class _Spec(RangeSource):
     text: str
     spans: tuple | None = field(default=None, compare=False, repr=False)
 
-    def to_range(self):  # -> VersionRange
+    def to_range(self) -> VersionRange:
         if _analyse(self.text)[1]:
             return pep440_range(">=0.dev0")
         return _tree_range(_Parser(self.text, first_fuzzy=False).parse())

@@ -152,4 +152,5 @@ def _tilde_interval(v: Bound) -> Interval:
 
 def _read(text: str) -> Interval:
     """The one interval of a PEP 440 text of the fast path's shapes."""
-    return from_pep440(text)[0]
+    interval: Interval = from_pep440(text)[0]
+    return interval

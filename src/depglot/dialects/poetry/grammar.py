@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from ..._records import record
 from ...ir.versions import RangeSource, VersionSpec, pep440_range, range_to_pep440
 from ...span import Span
 from .. import _intervals as fast
 from .._common import located_error, set_text
+
+if TYPE_CHECKING:
+    from packaging.ranges import VersionRange
 
 __all__ = [
     "DIALECT",
@@ -146,7 +150,7 @@ class _Union(RangeSource):
     groups: tuple[tuple[str, ...], ...]
     spans: tuple | None = field(default=None, compare=False, repr=False)
 
-    def to_range(self):  # -> VersionRange
+    def to_range(self) -> VersionRange:
         versions = _group_range(list(self.groups[0]))
         for clauses in self.groups[1:]:
             versions = versions | _group_range(list(clauses))
@@ -160,7 +164,7 @@ _PLAIN = re.compile(r"(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*")
 _FINAL = re.compile(r"(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*(?:\.post[0-9]+)?")
 
 
-def _group_range(clauses: list[str]):  # -> VersionRange
+def _group_range(clauses: list[str]) -> VersionRange:
     """The set of one AND group of PEP 440 clauses.
 
     ``>=L,<U`` with L a final release and U a plain one (every ``^``/``~`` of a final version) is built straight
@@ -180,7 +184,7 @@ def _group_range(clauses: list[str]):  # -> VersionRange
 
 
 @lru_cache(maxsize=65536)
-def _bounds_range(lower: str, upper: str):  # -> VersionRange
+def _bounds_range(lower: str, upper: str) -> VersionRange:
     from packaging.ranges import VersionRange
     from packaging.version import Version
 

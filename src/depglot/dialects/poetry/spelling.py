@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from ...ir.versions import VersionSpec, pep440_range, range_to_pep440
 from ...report import Report, Severity
@@ -12,12 +13,15 @@ from .. import _intervals as fast
 from .._common import cached_render, interval_text, is_full, mergeable, report_respelled, same_set, spans_of
 from .fast import poetry_nicest, run_spellings
 
+if TYPE_CHECKING:
+    from packaging.ranges import VersionRange
+
 __all__ = ["DIALECT", "nicest", "render"]
 
 DIALECT = "poetry"  # (grammar.DIALECT; the grammar loads only when a Poetry text is read)
 
 
-def _poetry_set(text: str):  # -> VersionRange | None
+def _poetry_set(text: str) -> VersionRange | None:
     from .grammar import parse_or_none
 
     spec = parse_or_none(text)
@@ -68,7 +72,7 @@ def _nicest_text(pep: str) -> str | None:
     return None
 
 
-def nicest(versions, hint: str | None = None) -> str | None:  # versions: VersionRange
+def nicest(versions: VersionRange, hint: str | None = None) -> str | None:
     """The nicest exact Poetry text for ``versions`` (``hint``: a PEP 440 text of it, e.g. as the user wrote it).
 
     ``None`` when Poetry cannot say the set (an ``===`` literal or a union piece without a spelling).
@@ -94,7 +98,7 @@ def nicest(versions, hint: str | None = None) -> str | None:  # versions: Versio
     return None
 
 
-def _union_text(versions) -> str | None:
+def _union_text(versions: VersionRange) -> str | None:
     """``a || b`` of the largest PEP 440-expressible runs of intervals, each spelled the nicest way."""
     cls = type(versions)
     pieces: list[str | None] = []
@@ -108,12 +112,11 @@ def _union_text(versions) -> str | None:
             run = trial
     if run:
         pieces.append(_piece(cls._build(run)))
-    if any(p is None for p in pieces):
-        return None
-    return " || ".join(pieces)  # type: ignore[arg-type]
+    said = [p for p in pieces if p is not None]
+    return " || ".join(said) if len(said) == len(pieces) else None
 
 
-def _piece(versions) -> str | None:
+def _piece(versions: VersionRange) -> str | None:
     text = interval_text(versions)
     if text is None:
         return None

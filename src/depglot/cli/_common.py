@@ -159,7 +159,8 @@ def emit(text: str, output: str | None, *, diff: bool, check: bool, current: str
         return changed
     if diff:
         if changed:
-            sys.stdout.write(unified_diff(current or "", text, output if not to_stdout else "<stdout>"))
+            sys.stdout.write(unified_diff(current or "", text, output if output is not None and not to_stdout
+                                          else "<stdout>"))
         return changed
     if to_stdout:
         sys.stdout.write(text)
@@ -174,9 +175,9 @@ def emit(text: str, output: str | None, *, diff: bool, check: bool, current: str
 
 def read_current(path: str | None) -> str | None:
     """The current text of an output file (None when writing to stdout or when it does not exist yet)."""
-    if path in (None, "-") or not os.path.exists(path):  # type: ignore[arg-type]
+    if path is None or path == "-" or not os.path.exists(path):
         return None
     from ..api import decode
 
-    with open(path, "rb") as fh:  # type: ignore[arg-type]
+    with open(path, "rb") as fh:
         return decode(fh.read(), path)

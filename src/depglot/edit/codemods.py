@@ -267,7 +267,7 @@ def lock_from_manifest(manifest: Manifest) -> Lock:
     for r in manifest.requirements():
         v = r.version.pep440 if r.version is not None else None
         if v and v.startswith("==") and "," not in v and "*" not in v:
-            files = ()
+            files: tuple[LockFile, ...] = ()
             if r.hashes:
                 from ..ir.model import LockFile
 

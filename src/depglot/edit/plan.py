@@ -176,7 +176,7 @@ class Plan:
         temps: list[str | None] = [None] * len(changes)
         try:
             _write_temps(targets, changes, temps)
-            entries = [
+            entries: list[dict[str, object]] = [
                 {
                     "path": os.path.relpath(target, root),
                     "temp": None if temp is None else os.path.relpath(temp, root),

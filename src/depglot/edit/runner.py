@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import field
+from typing import TYPE_CHECKING
 
 from .._records import record
 from ..errors import DepglotError
@@ -22,6 +23,12 @@ from ..report import Loss, Report, Severity
 from . import codemods
 from .discover import Found, locks_beside
 from .plan import FileChange, Plan
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
+    from ..format import Feature
+    from ..span import Span
 
 __all__ = ["Codemod", "FileResult", "RunResult", "name_regex", "run"]
 
@@ -197,7 +204,7 @@ def _the_edit_itself(loss: Loss) -> bool:
     return loss.code == "dependency-group-replaced" and not (loss.data or {}).get("removed")
 
 
-def _baseline(manifest: Manifest, fmt_name: str, features: frozenset) -> set[tuple[str, str | None]]:  # type: ignore[type-arg]
+def _baseline(manifest: Manifest, fmt_name: str, features: frozenset[Feature]) -> set[tuple[str, str | None]]:
     """Feature losses the unedited file already has: its own text keeps those things, so they are not news."""
     from ..ir.features import preflight
 
@@ -217,7 +224,7 @@ def _located(loss: Loss, path: str) -> Loss:
     return loss
 
 
-def _file_span(path: str):  # type: ignore[no-untyped-def]
+def _file_span(path: str) -> Span:
     from ..span import Span
 
     return Span(file=path)
@@ -239,6 +246,7 @@ def run(
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        ctx: BaseContext
         try:
             ctx = multiprocessing.get_context("fork")
         except ValueError:

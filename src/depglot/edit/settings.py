@@ -38,7 +38,7 @@ class Settings:
     drop_hashes: bool | None = None
 
 
-_KEYS: dict[str, tuple[str, type | tuple[type, ...]]] = {
+_KEYS: dict[str, tuple[str, type]] = {
     "exclude": ("exclude", list),
     "extend-exclude": ("exclude", list),
     "respect-gitignore": ("respect_gitignore", bool),

@@ -81,7 +81,8 @@ def _item_text(value: Any) -> str:
 
     if isinstance(value, str):
         return tomlkit.string(value).as_string()
-    return tomlkit.item(value).as_string()
+    text: str = tomlkit.item(value).as_string()
+    return text
 
 
 def _key(value: Any) -> Any:

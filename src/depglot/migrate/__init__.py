@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import field
+from typing import TYPE_CHECKING, Any
 
 from .._records import record
 from ..errors import DepglotError
 from ..ir.model import Group, GroupKind, Manifest
-from ..report import Report, Severity
+from ..report import Loss, Report, Severity
 from ..span import Span
 from .merge import (
     as_group,
@@ -37,6 +38,10 @@ from .merge import (
 )
 from .pyproject import add_uv_constraints, drop_poetry_dependencies, pdm_groups_out, static_dependencies
 from .sources import Source, find_sources, group_of, join
+
+if TYPE_CHECKING:
+    from ..api import Conversion
+    from ..edit.plan import Plan
 
 __all__ = ["TARGETS", "Migration", "Source", "find_sources", "group_of", "merge", "plan_migration"]
 
@@ -59,7 +64,7 @@ _OWN_LOCKS = {"poetry": "poetry.lock", "uv": "uv.lock", "pdm": "pdm.lock", "pipe
 class Migration:
     """A planned migration: the write plan, what it read and writes and removes, and its report."""
 
-    plan: object  # depglot.edit.plan.Plan
+    plan: Plan
     report: Report = field(default_factory=Report)
     sources: tuple[Source, ...] = ()
     outputs: tuple[str, ...] = ()
@@ -175,8 +180,8 @@ def plan_migration(
                      outputs=tuple(p for p, _, _ in outputs), removed=tuple(removed), manifest=manifest)
 
 
-def _pep735_or_back(conv, m: Manifest, moved: tuple[str, ...], before: bytes | None, path: str, report: Report,
-                    out_fmt: str, **options: object):  # type: ignore[no-untyped-def]
+def _pep735_or_back(conv: Conversion, m: Manifest, moved: tuple[str, ...], before: bytes | None, path: str,
+                    report: Report, out_fmt: str, **options: Any) -> Conversion:
     """The PDM groups written as ``[dependency-groups]``; if the output does not hold them there, written into the
     original base (where PDM keeps them), reported."""
     from .. import api
@@ -208,7 +213,7 @@ def _pyproject_text(d: str) -> str | None:
     return data.decode("utf-8", errors="replace") if data is not None else None
 
 
-def _still_written(losses: Report, text: str | None) -> list:  # type: ignore[type-arg]
+def _still_written(losses: Report, text: str | None) -> list[Loss]:
     """Without the losses that call a pyproject tool setting or metadata key dropped while the pyproject.toml that
     stays after the migration still has it: the file is edited in place (or kept beside requirements.txt), so
     ``[tool.pdm.build]`` of a pdm-backend project, or ``[tool.poetry] packages``, is still there and still used."""

@@ -247,7 +247,7 @@ def regions(key: str, atoms: list[tuple[int, Atom]], prereleases: bool) -> list[
               else _string_candidates([a for _, a in atoms]))
     tests = [(i, _test(a)) for i, a in atoms]
     seen: dict[tuple[bool, ...], dict[int, bool]] = {}
-    for value in values:
-        row = tuple(t(value) for _, t in tests)
+    for candidate in values:
+        row = tuple(t(candidate) for _, t in tests)
         seen.setdefault(row, {i: truth for (i, _), truth in zip(tests, row, strict=True)})
     return list(seen.values())

@@ -176,7 +176,7 @@ def _pip_line(req: Requirement) -> str:
 
 def _pip_selector(req: Requirement) -> tuple[str, str] | None:
     sel = selectors.decode(raw_value(req, "selector"))
-    return tuple(sel) if sel and isinstance(raw_value(req, "pip"), str) else None  # type: ignore[return-value]
+    return sel if sel and isinstance(raw_value(req, "pip"), str) else None
 
 
 def _to_conda(req: Requirement, names: NameMap, report: Report) -> tuple[str, str] | None:
@@ -314,10 +314,10 @@ def make_plan(manifest: Manifest, report: Report, names: NameMap) -> Plan:
                 token = strip_requirement(req)
                 conda.append(
                     Entry(
-                        ("conda", src.name.lower(), tuple(sel) if sel else None),
+                        ("conda", src.name.lower(), sel if sel else None),
                         text,
                         token,
-                        tuple(sel) if sel else None,
+                        sel if sel else None,
                     )
                 )
                 continue

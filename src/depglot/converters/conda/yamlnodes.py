@@ -127,7 +127,7 @@ def _libyaml_loader() -> Any:
     import yaml
 
     try:
-        from yaml.cyaml import CParser as c_parser
+        from yaml._yaml import CParser as c_parser  # what yaml.cyaml re-exports (the stubs name it here)
     except ImportError:  # PyYAML built without libyaml
         return None
 
@@ -137,7 +137,7 @@ def _libyaml_loader() -> Any:
     for tag, pattern, first in _RESOLVERS_12:
         Resolver12.add_implicit_resolver(tag, re.compile(pattern, re.VERBOSE), list(first))
 
-    class Loader(c_parser, yaml.constructor.BaseConstructor, Resolver12):  # type: ignore[misc, valid-type]
+    class Loader(c_parser, yaml.constructor.BaseConstructor, Resolver12):
         def __init__(self, stream: str) -> None:
             c_parser.__init__(self, stream)
             yaml.constructor.BaseConstructor.__init__(self)
@@ -333,9 +333,9 @@ def _check_nesting(text: str, path: str | None) -> None:
                 span=Span(file=path, line=line, column=col),
                 dialect="yaml",
             )
-    m = _DASHES.search(text)
-    if m is not None:
-        line, col = line_col(text, m.start())
+    dashes = _DASHES.search(text)
+    if dashes is not None:
+        line, col = line_col(text, dashes.start())
         raise ParseError(
             f"the YAML document nests more than {MAX_NESTING} block sequences",
             span=Span(file=path, line=line, column=col),
@@ -384,8 +384,9 @@ def end_line(node: Node) -> int:
         e = node.end_mark
         if e.index == node.start_mark.index:  # an empty value (``key:`` alone) occupies no line of its own
             return -1
-        return e.line if e.column > 0 or e.line == node.start_mark.line else e.line - 1
-    last = node.start_mark.line
+        line: int = e.line if e.column > 0 or e.line == node.start_mark.line else e.line - 1
+        return line
+    last: int = node.start_mark.line
     seen: set[int] = set()
     stack = [node]
     while stack:

@@ -112,7 +112,7 @@ def _section_table(section: str, group: Group, report: Report, ops: Any = Tomlki
 def _bare(value: Any) -> Any:
     """``value`` without spans and reader losses, for "did this change?" comparisons."""
     if is_dataclass(value) and not isinstance(value, type):
-        changes = {}
+        changes: dict[str, Any] = {}
         for f in fields(value):
             if f.name == "span":
                 changes["span"] = None
@@ -131,7 +131,8 @@ def _bare(value: Any) -> Any:
 
 
 def _same_entry(a: Requirement, b: Requirement) -> bool:
-    return _bare(a.replace(comments=())) == _bare(b.replace(comments=()))
+    same: bool = _bare(a.replace(comments=())) == _bare(b.replace(comments=()))
+    return same
 
 
 def _base(manifest: Manifest, base: str, report: Report) -> str:
@@ -239,9 +240,9 @@ def _edit_section(table: Any, group: Group, old: Group | None, report: Report) -
     new_reqs = unique_entries(group.name, group, report)
     new_keys = {r.key for r in new_reqs}
     raw_keys = {r.key for r in group.raw if r.format == FORMAT}
-    for doc_key, canon in list(doc_keys.items()):
-        if canon not in new_keys and doc_key not in raw_keys:
-            del table[doc_key]
+    for stale_key, canon in list(doc_keys.items()):
+        if canon not in new_keys and stale_key not in raw_keys:
+            del table[stale_key]
     by_canon = {canon: doc_key for doc_key, canon in doc_keys.items()}
     for req in new_reqs:
         prev = old_by_key.get(req.key)

@@ -172,7 +172,9 @@ def _write(
         parsed = load_toml(base, options.path, dialect="pyproject")  # a clear error for invalid base TOML
         nl = newline_of(body)
         doc = tomlkit.parse(body)
-        sources = ((parsed.get("tool") or {}).get("uv") or {}).get("sources") or {}
+        tool = parsed.get("tool")
+        uv = tool.get("uv") if isinstance(tool, dict) else None
+        sources = uv.get("sources") if isinstance(uv, dict) else None
         if isinstance(sources, dict):
             uv_sourced = frozenset(canonical_name(k) for k in sources)
     texts = RequirementText(flavour, report, path=options.path, uv_sourced=uv_sourced)
@@ -481,10 +483,10 @@ def _write_groups(
             values = [texts.pdm_line(r) for r in reqs]
             if includes:
                 values = [*values]  # PDM legacy groups have no include form; they were read without includes
-            old = list(legacy_pdm[name])
-            if not _same_items(texts.reuse(old, values), old):
-                set_string_array(legacy_pdm, name, texts.reuse(old, values), newline=newline)
-                _report_replaced(report, name, old)
+            legacy = list(legacy_pdm[name])
+            if not _same_items(texts.reuse(legacy, values), legacy):
+                set_string_array(legacy_pdm, name, texts.reuse(legacy, values), newline=newline)
+                _report_replaced(report, name, legacy)
             handled.add(name)
             continue
         if dg is None:

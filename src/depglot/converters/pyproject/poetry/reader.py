@@ -259,14 +259,14 @@ def _read_groups(tp: dict[str, Any], loc: TomlLocator, groups: list[Group], loss
                                 requirements=tuple(r for _, reqs in entries for r in reqs), span=loc.span(*path)))
             index[key] = len(groups) - 1
     if "dev-dependencies" in tp:
-        path = (*_TP, "dev-dependencies")
-        entries, _ = _read_deps(_table(tp["dev-dependencies"], loc, *path), loc, path, losses)
-        reqs = tuple(r for _, rs in entries for r in rs)
+        dev_path = (*_TP, "dev-dependencies")
+        entries, _ = _read_deps(_table(tp["dev-dependencies"], loc, *dev_path), loc, dev_path, losses)
+        dev_reqs = tuple(r for _, rs in entries for r in rs)
         if "dev" in index:
             g = groups[index["dev"]]
-            groups[index["dev"]] = g.replace(requirements=(*g.requirements, *reqs))
+            groups[index["dev"]] = g.replace(requirements=(*g.requirements, *dev_reqs))
         else:
-            groups.append(Group(name="dev", kind=GroupKind.GROUP, requirements=reqs, span=loc.span(*path),
+            groups.append(Group(name="dev", kind=GroupKind.GROUP, requirements=dev_reqs, span=loc.span(*dev_path),
                                 raw=(Raw(format="poetry", key="dev-dependencies", value=True),)))
     known = {canonical_name(g.name) for g in groups if g.kind is GroupKind.GROUP}
     for g in groups:
@@ -324,9 +324,8 @@ def _enrich(req: Requirement, poetry: Requirement) -> Requirement:
         marker = and_markers(req.marker, poetry.marker)
     direct = (Vcs, LocalPath, Url)
     if isinstance(req.source, direct):
-        source = req.source
-        if _same_source(req.source, poetry.source):
-            source = poetry.source  # keeps branch/tag, which PEP 508's @ref cannot tell
+        # the Poetry entry's source keeps branch/tag, which PEP 508's @ref cannot tell
+        source = poetry.source if _same_source(req.source, poetry.source) else req.source
         editable = poetry.editable if isinstance(req.source, (Vcs, LocalPath)) else req.editable
         return req.replace(source=source, editable=editable, marker=marker,
                            allow_prereleases=poetry.allow_prereleases, raw=(*req.raw, *poetry.raw))

@@ -228,7 +228,7 @@ class _Writer(FreshSections, GroupSections):
                                       newline=self.newline)
                 continue
             own = table[key] if key is not None else None
-            inline = hasattr(own, "as_string") and own.as_string().startswith("{")
+            inline = own is not None and hasattr(own, "as_string") and own.as_string().startswith("{")
             item = self.ops.toml_item(value, {key: own} if inline else table)  # a replaced { a = 1 } keeps its spacing
             if key is not None:
                 table[key] = item

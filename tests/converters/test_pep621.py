@@ -193,6 +193,18 @@ def test_dependency_groups_only_is_valid() -> None:
     assert api.dumps(m, "pep621", base=text).text == text
 
 
+def test_a_group_included_twice_is_kept_as_written() -> None:
+    """Found by the fuzz test (pydantic's [dependency-groups] with a repeated include): including a group twice is
+    including it once, so a base-mode write has nothing to change (it rewrote the group, deduplicated)."""
+    text = ('[dependency-groups]\ndev = ["pytest"]\ndocs = ["mkdocs"]\n'
+            'all = [\n  { include-group = "dev" },\n  { include-group = "dev" },\n  { include-group = "docs" },\n]\n')
+    m = api.loads(text, "pep621")
+    assert m.group("all").includes == ("dev", "dev", "docs")  # as written
+    conv = api.dumps(m, "pep621", base=text)
+    assert conv.text == text
+    assert [loss.code for loss in conv.report] == []
+
+
 def test_pdm_sources_legacy_groups_and_editables() -> None:
     m = api.load(FIX / "pdm-legacy.toml", "pdm")
     assert m.indexes == (Index(name="private", url="https://private.example/simple", role=IndexRole.EXTRA,

@@ -517,11 +517,12 @@ def _tables(values: list[Any]) -> list[Any]:
 
 
 def _same_items(a: list[Any], b: list[Any]) -> bool:
-    """Same strings in the same order, include-group tables anywhere (PEP 735 order of includes is free)."""
+    """Same strings in the same order, the same include-group tables anywhere (PEP 735: the order of includes is
+    free, and a group included twice is included once)."""
     sa = [x for x in a if isinstance(x, str)]
     sb = [x for x in b if isinstance(x, str)]
-    ia = sorted(dict(x).get("include-group", "") for x in a if not isinstance(x, str))
-    ib = sorted(dict(x).get("include-group", "") for x in b if not isinstance(x, str))
+    ia = {dict(x).get("include-group", "") for x in a if not isinstance(x, str)}
+    ib = {dict(x).get("include-group", "") for x in b if not isinstance(x, str)}
     return sa == sb and ia == ib
 
 

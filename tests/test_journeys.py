@@ -223,8 +223,6 @@ def test_pipenv_to_layered_requirements_files(pipenv_project: Path) -> None:
     assert dev[0] == "."  # and the main file's requirements through -r (pip: "-e ." is the link ".")
 
 
-@pytest.mark.xfail(strict=True, reason="Poetry writer (converters/pyproject/poetry/, fresh layout): a fresh "
-                   "pyproject ends with an empty line ('...\\n\\n'); files end with one newline")
 def test_poetry_output_ends_with_one_newline(pipenv_project: Path) -> None:
     result = depglot("convert", "Pipfile", "-t", "poetry", cwd=pipenv_project)
     assert result.stdout == POETRY_FROM_PIPFILE

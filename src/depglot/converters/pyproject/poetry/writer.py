@@ -105,7 +105,8 @@ def _write_fresh(manifest: Manifest, report: Report, options: WriteOptions, lega
         space_new_tables(doc, {})
         text = tomlkit.dumps(doc)
     text = re.sub(r"([^\n])\n(\[)", r"\1\n\n\2", text.lstrip("\n"))  # a blank line before every table
-    return re.sub(r"\n{3,}(?=\[)", "\n\n", text)  # ... and only one
+    text = re.sub(r"\n{3,}(?=\[)", "\n\n", text)  # ... and only one
+    return text.rstrip("\n") + "\n" if text.strip() else text  # one newline at the end (the last table's spacing)
 
 
 def _write_base(manifest: Manifest, base: str, report: Report, options: WriteOptions, legacy: bool) -> str:

@@ -261,13 +261,14 @@ def test_pipfile_and_requirements_files_merge_into_one_uv_project(tmp_path: Path
         uv_lock_offline(project)
 
 
-@pytest.mark.xfail(strict=True, reason="pin codemod (edit/codemods.py pin): `depglot pin --from LOCK` pins to a locked "
-                   "version outside the manifest's range (typing_extensions >=3.10.0.0 becomes ==3.7.4.3) with only the "
-                   "generic lock-stale warning; migrate --keep-locked now refuses this (keep-locked-stale, via "
-                   "check.static.lock_pin_ok), pin should report it as an error the same way")
 def test_pin_from_a_stale_lock_is_an_error(pipenv_project: Path) -> None:
     result = depglot("pin", "Pipfile", "--from", "Pipfile.lock", "--diff", cwd=pipenv_project)
-    assert any(line.startswith("Pipfile:23:1: error[") for line in lines(result.stderr)), result.stderr
+    assert [line for line in lines(result.stderr) if "error[" in line] == [(
+        "Pipfile:23:1: error[pin-outside-range]: the lock pins typing_extensions 3.7.4.3, outside "
+        "\"typing_extensions>=3.10.0.0 ; python_version < '3.10'\": the lock is stale, so pinning would change what "
+        "the manifest asks for (re-lock first, or pass --fail-on never to pin 3.7.4.3 anyway) "
+        "[dev-packages.typing_extensions]")], result.stderr
+    assert result.exit_code == 1
 
 
 def test_pipenv_to_poetry_keep_locked_refuses_a_stale_lock(pipenv_project: Path) -> None:

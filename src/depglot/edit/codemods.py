@@ -276,6 +276,18 @@ def lock_from_manifest(manifest: Manifest) -> Lock:
     return Lock(packages=tuple(packages))
 
 
+def _is_pin(req: Requirement) -> bool:
+    """An exact ``==V`` (a previous pin, which ``pin`` is there to move; a range outside the lock means a stale lock)."""
+    text = (req.version.pep440 if req.version is not None else None) or ""
+    return text.startswith("==") and "," not in text and "*" not in text
+
+
+def _lock_pin_ok(req: Requirement, pkg: LockedPackage) -> bool:
+    from ..check.static import lock_pin_ok
+
+    return lock_pin_ok(req, pkg)
+
+
 def pin(
     manifest: Manifest,
     lock: Lock,
@@ -306,6 +318,13 @@ def pin(
                                f"the lock holds {r.name!r} at several versions ({', '.join(versions)}); "
                                "left as it is", subject=r.key, span=r.span)
             return r
+        if report is not None and not _is_pin(r) and not all(_lock_pin_ok(r, p) for p in locked):
+            from ..dialects.pep508 import render_requirement
+
+            report.add("pin-outside-range", Severity.ERROR,
+                       f"the lock pins {r.name} {versions[0]}, outside {render_requirement(r)!r}: the lock is stale, so "
+                       f"pinning would change what the manifest asks for (re-lock first, or pass --fail-on never to "
+                       f"pin {versions[0]} anyway)", subject=r.key, span=r.span, data={"locked": versions[0]})
         target = VersionSpec.from_pep440(f"=={versions[0]}")
         lock_hashes = tuple(dict.fromkeys(h for p in locked for h in p.hashes)) if r.hashes else ()
         if same_version(r.version, target) and (not r.hashes or not lock_hashes or set(lock_hashes) == set(r.hashes)):

@@ -14,7 +14,7 @@ from ..errors import DepglotError
 from ..report import Report, Severity
 from ..span import Span
 
-__all__ = ["POETRY_CORE_2", "old_poetry_core", "report_raised"]
+__all__ = ["POETRY_CORE_2", "old_poetry_core", "raised_build", "report_raised"]
 
 POETRY_CORE_2 = "poetry-core>=2.0.0,<3.0.0"
 _BACKEND = "poetry.core.masonry.api"
@@ -41,6 +41,18 @@ def old_poetry_core(build: Mapping[str, Any]) -> int | None:
         if pep440 is None or _admits_below_2(pep440):
             return index
     return None
+
+
+def raised_build(build: Mapping[str, Any], report: Report, *, span: Span | None = None) -> dict[str, Any]:
+    """``build`` (a ``[build-system]`` as plain data) with an old poetry-core requirement raised to 2.x, reported;
+    the same table when there is none. (``depglot migrate`` edits the tomlkit array in place instead.)"""
+    index = old_poetry_core(build)
+    if index is None:
+        return dict(build)
+    requires = list(build["requires"])
+    report_raised(report, requires[index], span=span)
+    requires[index] = POETRY_CORE_2
+    return {**build, "requires": requires}
 
 
 def report_raised(report: Report, old: str, *, span: Span | None = None) -> None:

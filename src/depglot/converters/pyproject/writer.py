@@ -17,7 +17,7 @@ from ...edit.tomlspan import load_toml
 from ...errors import DepglotError
 from ...ir.model import Group, GroupKind, Manifest, Requirement, canonical_name
 from ...report import Report, Severity
-from .._poetry_core import POETRY_CORE_2, old_poetry_core, report_raised
+from .._poetry_core import raised_build
 from .common import (
     EmitTable,
     emit_inline,
@@ -537,13 +537,8 @@ def _report_replaced(report: Report, name: str, old: list[Any], *, removed: bool
 def _write_build_system(doc: Any, manifest: Manifest, report: Report) -> None:
     for raw in manifest.raw:
         if raw.format == "pyproject" and raw.key == "build-system" and "build-system" not in doc:
-            build = dict(raw.value)
-            index = old_poetry_core(build)
-            if index is not None:  # a Poetry 1 build: poetry-core < 2 would build a wheel without [project]
-                requires = list(build["requires"])
-                report_raised(report, requires[index], span=raw.span)
-                requires[index] = POETRY_CORE_2
-                build["requires"] = requires
+            # a Poetry 1 build: poetry-core < 2 would build a wheel without [project]
+            build = raised_build(raw.value, report, span=raw.span)
             tbl = _new_table(doc)
             for k, v in build.items():
                 tbl[k] = v

@@ -8,7 +8,7 @@ from typing import Any
 
 from ....ir.model import GroupKind
 from ....report import Severity
-from ..._poetry_core import POETRY_CORE_2, old_poetry_core, report_raised
+from ..._poetry_core import POETRY_CORE_2, raised_build
 from .metadata import poetry_metadata, project_metadata, raw_keys
 
 __all__ = ["FreshSections"]
@@ -78,16 +78,6 @@ class FreshSections:
                                     f"project.{key} has no place in Poetry 1's [tool.poetry]; not written",
                                     subject=key)
 
-    def _poetry_core_2(self, build: dict[str, Any]) -> dict[str, Any]:
-        """poetry-core < 2 ignores ``[project]``: a build requirement that admits it is raised to 2.x."""
-        index = old_poetry_core(build)
-        if index is None:
-            return build
-        requires = list(build["requires"])
-        report_raised(self.report, requires[index])
-        requires[index] = POETRY_CORE_2
-        return {**build, "requires": requires}
-
     def fresh_tail(self) -> None:
         """Fresh files: scripts/urls/plugins, the Raw ``[tool.poetry]`` keys and ``[build-system]``."""
         project = self.new.project
@@ -110,10 +100,10 @@ class FreshSections:
                 tp[key] = self.ops.plain_item(value)
         build = next((r.value for r in self.new.raw if r.format == "pyproject" and r.key == "build-system"), None)
         if build is None and (project is not None and project.name):
-            build = {"requires": ["poetry-core>=1.0.0" if self.layout == "legacy" else "poetry-core>=2.0.0,<3.0.0"],
+            build = {"requires": ["poetry-core>=1.0.0" if self.layout == "legacy" else POETRY_CORE_2],
                      "build-backend": "poetry.core.masonry.api"}
         if build is not None and self.layout != "legacy":
-            build = self._poetry_core_2(build)
+            build = raised_build(build, self.report)  # poetry-core < 2 ignores [project]
         if build is not None:
             self.doc["build-system"] = self.ops.table(build)
         if not tp:

@@ -111,20 +111,19 @@ def _flags(value: Any) -> tuple[bool, bool, bool, bool, bool, bool | None]:
     return (value is not _MISSING, False, True, True, True, None)
 
 
-def _spec(cls: type, kw_only: bool, init: bool, fields: list[tuple[str, Any, Any]]) -> tuple[Any, ...]:
+def _spec(kw_only: bool, init: bool, fields: list[tuple[str, Any, Any]]) -> tuple[Any, ...]:
     return (kw_only, init, tuple((name, *_flags(value)) for name, _, value in fields))
 
 
 def _build(cls: type[T], kw_only: bool, init: bool) -> type[T]:
     key = _key(cls)
     fields = _fields_of(cls)
-    spec = _spec(cls, kw_only, init, fields) if fields is not None else None
-    if spec is not None:
-        SPECS[key] = spec
-    if _FAST and spec is not None and fields is not None:
-        built = _from_generated(cls, key, spec, fields, kw_only, init)
-        if built is not None:
-            return built
+    if fields is not None:
+        spec = SPECS[key] = _spec(kw_only, init, fields)
+        if _FAST:
+            built = _from_generated(cls, key, spec, fields, kw_only, init)
+            if built is not None:
+                return built
     FALLBACKS.append(key)
     return dataclasses.dataclass(frozen=True, slots=True, kw_only=kw_only, init=init)(cls)
 

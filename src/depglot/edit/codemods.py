@@ -276,12 +276,6 @@ def lock_from_manifest(manifest: Manifest) -> Lock:
     return Lock(packages=tuple(packages))
 
 
-def _is_pin(req: Requirement) -> bool:
-    """An exact ``==V`` (a previous pin, which ``pin`` is there to move; a range outside the lock means a stale lock)."""
-    text = (req.version.pep440 if req.version is not None else None) or ""
-    return text.startswith("==") and "," not in text and "*" not in text
-
-
 def _lock_pin_ok(req: Requirement, pkg: LockedPackage) -> bool:
     from ..check.static import lock_pin_ok
 
@@ -318,7 +312,9 @@ def pin(
                                f"the lock holds {r.name!r} at several versions ({', '.join(versions)}); "
                                "left as it is", subject=r.key, span=r.span)
             return r
-        if report is not None and not _is_pin(r) and not all(_lock_pin_ok(r, p) for p in locked):
+        # an exact ==V is a previous pin, which pin is there to move; a range the lock is outside means a stale lock
+        previous_pin = r.version is not None and r.version.exact is not None
+        if report is not None and not previous_pin and not all(_lock_pin_ok(r, p) for p in locked):
             from ..dialects.pep508 import render_requirement
 
             report.add("pin-outside-range", Severity.ERROR,

@@ -171,6 +171,15 @@ class VersionSpec:
         got = self._versions
         return got if got is not None and isinstance(got, RangeSource) else None
 
+    @property
+    def exact(self) -> str | None:
+        """The version of an exact ``==V``/``===V`` pin (one clause, no wildcard), else None."""
+        text = (self.pep440 or "").strip()
+        for op in ("===", "=="):
+            if text.startswith(op) and "," not in text and "*" not in text:
+                return text[len(op) :].strip()
+        return None
+
     @classmethod
     def from_pep440(cls, text: str, *, raw: str | None = None) -> VersionSpec:
         """A PEP 440 specifier set (validated by packaging); ``raw`` defaults to ``text``."""

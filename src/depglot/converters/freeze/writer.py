@@ -23,18 +23,6 @@ def _installed_version(req: Requirement) -> str | None:
     return None
 
 
-def _pinned(req: Requirement) -> str | None:
-    """The exact version of an ``==V``/``===V`` pin (no wildcard), else None."""
-    spec = req.version
-    if spec is None or spec.pep440 is None:
-        return None
-    text = spec.pep440.strip()
-    for op in ("===", "=="):
-        if text.startswith(op) and "," not in text and "*" not in text:
-            return text[len(op) :].strip()
-    return None
-
-
 def render_line(req: Requirement, report: Report | None) -> list[str]:
     """The line(s) of one requirement (comment lines first)."""
     lines = [f"# {c}" if c else "#" for c in req.comments]
@@ -72,7 +60,7 @@ def render_line(req: Requirement, report: Report | None) -> list[str]:
                 return lines
             lines.append(f"{req.name} @ {url}")
             return lines
-    pin = _pinned(req)
+    pin = req.version.exact if req.version is not None else None
     if pin is not None:
         op = "===" if req.version is not None and req.version.pep440 and req.version.pep440.startswith("===") else "=="
         lines.append(f"{req.name}{op}{pin}")

@@ -55,16 +55,9 @@ def _file_table(f: LockFile) -> dict[str, Any]:
     return out
 
 
-def _pin_version(req: Requirement) -> str | None:
-    if req.version is None or req.version.pep440 is None:
-        return None
-    m = re.fullmatch(r"\s*===?\s*([^\s,*]+)\s*", req.version.pep440)
-    return m.group(1) if m else None
-
-
 def _match(req: Requirement, packages: dict[str, list[LockedPackage]]) -> LockedPackage | None:
     cands = packages.get(req.key, [])
-    pin = _pin_version(req)
+    pin = req.version.exact if req.version is not None else None
     if pin is not None:
         from packaging.version import InvalidVersion, Version
 
@@ -86,7 +79,7 @@ def _entry(req: Requirement, lp: LockedPackage | None, manifest: Manifest, repor
     """The ``[[packages]]`` table of one requirement, or None (with a loss) when PEP 751 cannot say it."""
     name = canonical_name(req.name)
     out: dict[str, Any] = {"name": name}
-    version = (lp.version if lp is not None else None) or _pin_version(req)
+    version = (lp.version if lp is not None else None) or (req.version.exact if req.version is not None else None)
     src = lp.source if lp is not None and lp.source is not None else req.source
     is_directory = isinstance(src, LocalPath) and not (lp is not None and any(f.kind == "archive" for f in lp.files))
     if version is not None and not is_directory:  # a directory's version is whatever it holds when installed

@@ -35,7 +35,7 @@ from ..report import Report, Severity
 from ..span import Span
 from .markers import disjoint
 
-__all__ = ["Loaded", "admits", "check_manifests", "check_paths", "load_set", "lock_pin_ok"]
+__all__ = ["Loaded", "admits", "check_manifests", "check_paths", "load_set", "lock_pin_ok", "report_stale_pin"]
 
 
 @record
@@ -252,6 +252,18 @@ def admits(spec: VersionSpec | None, version: str | None) -> bool:
 def lock_pin_ok(req: Requirement, pkg: LockedPackage) -> bool:
     """Whether a lock's pin satisfies a manifest entry (a pin under a marker disjoint from the entry's: yes)."""
     return admits(req.version, pkg.version) or disjoint(req.marker, pkg.marker)
+
+
+def report_stale_pin(report: Report, code: str, req: Requirement, version: str, *, lock: str, action: str,
+                     data: dict[str, str] | None = None) -> None:
+    """An ERROR: ``lock`` pins ``req`` outside its range, so ``action`` (pinning to it) would change the manifest's
+    meaning (``migrate --keep-locked``, ``pin --from``)."""
+    from ..dialects.pep508 import render_requirement
+
+    report.add(code, Severity.ERROR,
+               f"{lock} pins {req.name} {version}, outside {render_requirement(req)!r}: the lock is stale, so {action} "
+               f"would change what the manifest asks for (re-lock first, or pass --fail-on never to pin {version} "
+               "anyway)", subject=req.key, span=req.span, data={**(data or {}), "locked": version})
 
 
 def _check_locks(items: list[Loaded], report: Report) -> None:

@@ -315,12 +315,10 @@ def pin(
         # an exact ==V is a previous pin, which pin is there to move; a range the lock is outside means a stale lock
         previous_pin = r.version is not None and r.version.exact is not None
         if report is not None and not previous_pin and not all(_lock_pin_ok(r, p) for p in locked):
-            from ..dialects.pep508 import render_requirement
+            from ..check.static import report_stale_pin
 
-            report.add("pin-outside-range", Severity.ERROR,
-                       f"the lock pins {r.name} {versions[0]}, outside {render_requirement(r)!r}: the lock is stale, so "
-                       f"pinning would change what the manifest asks for (re-lock first, or pass --fail-on never to "
-                       f"pin {versions[0]} anyway)", subject=r.key, span=r.span, data={"locked": versions[0]})
+            # loss-code: pin-outside-range
+            report_stale_pin(report, "pin-outside-range", r, versions[0], lock="the lock", action="pinning")
         target = VersionSpec.from_pep440(f"=={versions[0]}")
         lock_hashes = tuple(dict.fromkeys(h for p in locked for h in p.hashes)) if r.hashes else ()
         if same_version(r.version, target) and (not r.hashes or not lock_hashes or set(lock_hashes) == set(r.hashes)):

@@ -154,8 +154,7 @@ def stale_pins(manifest: Manifest, locks: list[tuple[str, Lock]], report: Report
     """``--keep-locked`` with a stale lock: a pin outside the range the manifest asks for would replace that range
     (Poetry, Pipfile, ...: ``==V``) or contradict it (uv: a constraint no version meets). Reported as an ERROR
     per requirement, so by default nothing is written; ``--fail-on never`` pins to the locked version anyway."""
-    from ..check.static import lock_pin_ok
-    from ..dialects.pep508 import render_requirement
+    from ..check.static import lock_pin_ok, report_stale_pin
     from ..ir.model import LocalPath, Url, Vcs
 
     for r in manifest.requirements():
@@ -165,13 +164,9 @@ def stale_pins(manifest: Manifest, locks: list[tuple[str, Lock]], report: Report
             bad = [p for p in lock.packages if p.key == r.key and p.version and not lock_pin_ok(r, p)]
             if not bad:
                 continue
-            name = os.path.basename(path)
-            version = bad[0].version
-            report.add("keep-locked-stale", Severity.ERROR,
-                       f"{name} pins {r.name} {version}, outside {render_requirement(r)!r}: the lock is stale, so "
-                       f"--keep-locked would change what the manifest asks for (re-lock first, or pass "
-                       f"--fail-on never to pin {version} anyway)",
-                       subject=r.key, span=r.span, data={"lock": path, "locked": version})
+            # loss-code: keep-locked-stale
+            report_stale_pin(report, "keep-locked-stale", r, bad[0].version or "", lock=os.path.basename(path),
+                             action="--keep-locked", data={"lock": path})
             break
 
 

@@ -1,7 +1,7 @@
 """pip's hash-checking mode, which one ``--hash`` turns on for the whole file: what a written file would be refused for.
 
 Measured with pip 26 (``pip install --dry-run --no-index --find-links DIR --no-deps -r FILE``; see
-tests/converters/test_requirements_hashmode.py):
+tests/converters/test_requirements_write_hashes.py):
 
 * once any requirement has a hash, every requirement needs one ("Hashes are required in --require-hashes mode, but
   they are missing from some requirements") — a direct URL too (``name @ file:///x.whl`` needs ``--hash``), and so do
@@ -19,18 +19,14 @@ from __future__ import annotations
 
 from ...ir.model import LocalPath, Requirement, Vcs
 from ...report import Report, Severity
+from .._naming import location
 from .urls import ARCHIVES
 
 __all__ = ["check_hash_mode"]
 
 
 def _label(req: Requirement) -> str:
-    src = req.source
-    if req.name:
-        return req.name
-    if isinstance(src, LocalPath):
-        return src.path
-    return str(getattr(src, "url", None) or "<unnamed>")
+    return req.name or location(req) or "<unnamed>"
 
 
 def _unhashable(req: Requirement) -> str | None:
